@@ -1,0 +1,198 @@
+package mp
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// MaxBody is the largest callback or reply body, in bytes, this package
+// parses or reads; WeChat's own messages are a few kilobytes.
+const MaxBody = 1 << 20
+
+// ParseMessage parses a callback's plaintext XML (already decrypted in safe
+// mode) into a Message. It rejects bodies over MaxBody, any DOCTYPE or other
+// directive, a root element other than <xml>, malformed numbers and a
+// repeated known element, and requires ToUserName, FromUserName and MsgType.
+// Unknown elements are ignored.
+func ParseMessage(plainXML []byte) (Message, error) {
+	var raw struct {
+		ToUserName   string
+		FromUserName string
+		CreateTime   string
+		MsgType      string
+		Content      string
+		MsgID        string `xml:"MsgId"`
+		PicURL       string `xml:"PicUrl"`
+		MediaID      string `xml:"MediaId"`
+		Format       string
+		Recognition  string
+		LocationX    string `xml:"Location_X"`
+		LocationY    string `xml:"Location_Y"`
+		Scale        string
+		Label        string
+		Event        string
+		EventKey     string
+	}
+	if err := decodeDoc(plainXML, &raw, messageFields); err != nil {
+		return Message{}, fmt.Errorf("mp: parse message: %w", err)
+	}
+	switch {
+	case raw.ToUserName == "":
+		return Message{}, errors.New("mp: parse message: missing ToUserName")
+	case raw.FromUserName == "":
+		return Message{}, errors.New("mp: parse message: missing FromUserName")
+	case raw.MsgType == "":
+		return Message{}, errors.New("mp: parse message: missing MsgType")
+	}
+	m := Message{
+		FromUser:    raw.FromUserName,
+		ToUser:      raw.ToUserName,
+		MsgType:     raw.MsgType,
+		Content:     raw.Content,
+		PicURL:      raw.PicURL,
+		MediaID:     raw.MediaID,
+		Format:      raw.Format,
+		Recognition: raw.Recognition,
+		Label:       raw.Label,
+		Event:       raw.Event,
+		EventKey:    raw.EventKey,
+	}
+	var err error
+	if m.CreateTime, err = parseInt("CreateTime", raw.CreateTime, 64); err != nil {
+		return Message{}, err
+	}
+	if m.MsgID, err = parseInt("MsgId", raw.MsgID, 64); err != nil {
+		return Message{}, err
+	}
+	scale, err := parseInt("Scale", raw.Scale, 32)
+	if err != nil {
+		return Message{}, err
+	}
+	m.Scale = int(scale)
+	if m.LocationX, err = parseFloat("Location_X", raw.LocationX); err != nil {
+		return Message{}, err
+	}
+	if m.LocationY, err = parseFloat("Location_Y", raw.LocationY); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// messageFields are the elements ParseMessage reads; each may appear once.
+var messageFields = []string{
+	"ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId",
+	"PicUrl", "MediaId", "Format", "Recognition", "Location_X", "Location_Y",
+	"Scale", "Label", "Event", "EventKey", "Encrypt",
+}
+
+func parseInt(name, s string, bits int) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, bits)
+	if err != nil {
+		return 0, fmt.Errorf("mp: parse message: bad %s: %w", name, err)
+	}
+	return n, nil
+}
+
+func parseFloat(name, s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("mp: parse message: bad %s: %w", name, err)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("mp: parse message: bad %s: not a finite number", name)
+	}
+	return f, nil
+}
+
+// Envelope is the body WeChat posts in safe mode, and the outer part of a
+// compatible-mode body: the account's original ID and the encrypted message.
+type Envelope struct {
+	ToUserName string
+	Encrypt    string
+}
+
+// ParseEnvelope parses a safe-mode callback body, with the same strictness as
+// ParseMessage, and requires a non-empty Encrypt element.
+func ParseEnvelope(body []byte) (Envelope, error) {
+	var e Envelope
+	if err := decodeDoc(body, &e, messageFields); err != nil {
+		return Envelope{}, fmt.Errorf("mp: parse envelope: %w", err)
+	}
+	if e.Encrypt == "" {
+		return Envelope{}, errors.New("mp: parse envelope: missing Encrypt")
+	}
+	return e, nil
+}
+
+// decodeDoc checks that b is one well-formed <xml> document of at most
+// MaxBody bytes with no directive (so no DOCTYPE and no entity declarations)
+// and none of the named direct children repeated, then unmarshals it into v.
+func decodeDoc(b []byte, v any, once []string) error {
+	if len(b) > MaxBody {
+		return fmt.Errorf("body of %d bytes exceeds %d", len(b), MaxBody)
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = true
+	seen := make(map[string]bool, len(once))
+	depth, roots := 0, 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("malformed XML: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.Directive:
+			return errors.New("DOCTYPE and other directives are not allowed")
+		case xml.StartElement:
+			switch depth {
+			case 0:
+				roots++
+				if roots > 1 {
+					return errors.New("more than one root element")
+				}
+				if t.Name.Local != "xml" || t.Name.Space != "" {
+					return fmt.Errorf("root element is <%s>, want <xml>", t.Name.Local)
+				}
+			case 1:
+				if t.Name.Space == "" && slices.Contains(once, t.Name.Local) {
+					if seen[t.Name.Local] {
+						return fmt.Errorf("element <%s> repeated", t.Name.Local)
+					}
+					seen[t.Name.Local] = true
+				}
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return errors.New("text outside the root element")
+			}
+		}
+	}
+	if roots == 0 {
+		return errors.New("no root element")
+	}
+	if err := xml.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("malformed XML: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,414 @@
+// Package config loads config.yaml: every default of the domain lives in that
+// file, secrets may come from the environment, and a bad value stops the server
+// at start with a message naming the key.
+package config
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvFile names the environment variable that points at another config file.
+const EnvFile = "MINSHENG_CONFIG"
+
+// Config is the whole of config.yaml.
+type Config struct {
+	Server    Server    `yaml:"server"`
+	Database  Database  `yaml:"database"`
+	Timezone  string    `yaml:"timezone"`
+	MP        MP        `yaml:"mp"`
+	WeCom     WeCom     `yaml:"wecom"`
+	Intake    Intake    `yaml:"intake"`
+	Deadlines Deadlines `yaml:"deadlines"`
+	Calendar  Calendar  `yaml:"calendar"`
+	Org       Org       `yaml:"org"`
+
+	// Location is Timezone loaded; set by Load.
+	Location *time.Location `yaml:"-"`
+}
+
+// Server is the HTTP listener.
+type Server struct {
+	Addr string `yaml:"addr"`
+	// PublicURL is how the outside world reaches this server (cards link to it).
+	PublicURL string `yaml:"public_url"`
+	// Sandbox forces sandbox mode on ("on"), off ("off"), or lets it follow
+	// the credentials ("auto": on when mp.app_id is empty).
+	Sandbox string `yaml:"sandbox"`
+	// ShutdownTimeout bounds how long in-flight requests may take at SIGTERM.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// MaxBodyBytes caps every callback body.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// CallbackWindow is how old a callback timestamp may be before it is refused.
+	CallbackWindow Duration `yaml:"callback_window"`
+}
+
+// Database selects the store.
+type Database struct {
+	Driver string `yaml:"driver"` // sqlite | mysql
+	DSN    string `yaml:"dsn"`
+}
+
+// MP is the WeChat Official Account (公众号).
+type MP struct {
+	AppID          string `yaml:"app_id"`
+	AppSecret      string `yaml:"app_secret"`
+	Token          string `yaml:"token"`
+	EncodingAESKey string `yaml:"encoding_aes_key"`
+	APIBase        string `yaml:"api_base"`
+	// TemplateID is the template message used outside the 48-hour window.
+	TemplateID string `yaml:"template_id"`
+}
+
+// WeCom is the WeCom (企业微信) self-built app.
+type WeCom struct {
+	CorpID         string `yaml:"corp_id"`
+	AgentID        string `yaml:"agent_id"`
+	Secret         string `yaml:"secret"`
+	Token          string `yaml:"token"`
+	EncodingAESKey string `yaml:"encoding_aes_key"`
+	APIBase        string `yaml:"api_base"`
+}
+
+// Intake holds the limits on what citizens may send.
+type Intake struct {
+	// MaxCasesPerHour is how many cases one citizen may open in an hour.
+	MaxCasesPerHour int `yaml:"max_cases_per_hour"`
+	// DuplicateWindow links the same text from the same citizen as 重复反映.
+	DuplicateWindow Duration `yaml:"duplicate_window"`
+	// MinLength is the shortest text taken as a report; shorter gets help.
+	MinLength int `yaml:"min_length"`
+	// MaxLength caps a report's text (longer is cut, and the citizen told).
+	MaxLength int `yaml:"max_length"`
+}
+
+// Deadlines are the clocks of DOMAIN.md.
+type Deadlines struct {
+	Acknowledge        Duration `yaml:"acknowledge"`         // 24h, calendar hours
+	Simple             Duration `yaml:"simple"`              // 即办 12h
+	GeneralWorkdays    int      `yaml:"general_workdays"`    // 7
+	ComplexWorkdays    int      `yaml:"complex_workdays"`    // 15
+	ExtensionWorkdays  int      `yaml:"extension_workdays"`  // cap per extension, 5
+	ReportUpMajor      Duration `yaml:"report_up_major"`     // 重大 2h
+	ReportUpCritical   Duration `yaml:"report_up_critical"`  // 特别重大 1h
+	OfficeHours        string   `yaml:"office_hours"`        // 09:00-17:30
+	DefaultKind        string   `yaml:"default_kind"`        // 一般
+	ReplyRateTarget    float64  `yaml:"reply_rate_target"`   // 0.9
+	SatisfactionTarget float64  `yaml:"satisfaction_target"` // 0.9
+}
+
+// Calendar extends the embedded holiday data with later notices.
+type Calendar struct {
+	Years []CalendarYear `yaml:"years"`
+}
+
+// CalendarYear is one year of the State Council's holiday notice.
+type CalendarYear struct {
+	Year     int      `yaml:"year"`
+	Notice   string   `yaml:"notice"`
+	Holidays []string `yaml:"holidays"`
+	Workdays []string `yaml:"workdays"`
+}
+
+// Org is the organisation: departments, the joint meeting and members.
+type Org struct {
+	Departments  []Department `yaml:"departments"`
+	JointMeeting Group        `yaml:"joint_meeting"`
+	Members      []Member     `yaml:"members"`
+}
+
+// Department is one handling unit.
+type Department struct {
+	Name     string   `yaml:"name"`
+	Code     string   `yaml:"code"`
+	Keywords []string `yaml:"keywords"`
+	Platform string   `yaml:"platform"` // wecom | dingtalk
+	Group    `yaml:",inline"`
+}
+
+// Group is where a group robot posts.
+type Group struct {
+	Name            string `yaml:"name"`
+	WeComRobotKey   string `yaml:"wecom_robot_key"`
+	DingTalkWebhook string `yaml:"dingtalk_webhook"`
+	DingTalkSecret  string `yaml:"dingtalk_secret"`
+}
+
+// Member is a person who works in the system.
+type Member struct {
+	Name       string `yaml:"name"`
+	UserID     string `yaml:"user_id"`
+	Platform   string `yaml:"platform"`
+	Department string `yaml:"department"` // code; empty for dispatchers and leaders
+	Role       string `yaml:"role"`       // officer | head | dispatcher | leader
+}
+
+// Duration is a time.Duration written as "24h" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML reads "90s", "24h" and the like.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(strings.TrimSpace(n.Value))
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 24h or 30m", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the duration back as text.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Defaults returns the configuration a newcomer runs with: embedded SQLite,
+// sandbox mode and the regulations' numbers.
+func Defaults() Config {
+	return Config{
+		Server: Server{
+			Addr: "127.0.0.1:8080", Sandbox: "auto",
+			ShutdownTimeout: Duration(10 * time.Second),
+			MaxBodyBytes:    1 << 20,
+			CallbackWindow:  Duration(5 * time.Minute),
+		},
+		Database: Database{Driver: "sqlite", DSN: "data/minsheng.db"},
+		Timezone: "Asia/Shanghai",
+		MP:       MP{APIBase: "https://api.weixin.qq.com"},
+		WeCom:    WeCom{APIBase: "https://qyapi.weixin.qq.com"},
+		Intake: Intake{
+			MaxCasesPerHour: 5, DuplicateWindow: Duration(24 * time.Hour),
+			MinLength: 5, MaxLength: 2000,
+		},
+		Deadlines: Deadlines{
+			Acknowledge: Duration(24 * time.Hour), Simple: Duration(12 * time.Hour),
+			GeneralWorkdays: 7, ComplexWorkdays: 15, ExtensionWorkdays: 5,
+			ReportUpMajor: Duration(2 * time.Hour), ReportUpCritical: Duration(time.Hour),
+			OfficeHours: "09:00-17:30", DefaultKind: "一般",
+			ReplyRateTarget: 0.9, SatisfactionTarget: 0.9,
+		},
+	}
+}
+
+// Load reads the file named by MINSHENG_CONFIG, else path, over the defaults,
+// then applies secrets from the environment and validates.
+func Load(path string) (*Config, error) {
+	if p := os.Getenv(EnvFile); p != "" {
+		path = p
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	c, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse reads YAML over the defaults, applies the environment and validates.
+func Parse(b []byte) (*Config, error) {
+	c := Defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	c.applyEnv(os.LookupEnv)
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// envKeys maps environment variables to the settings they override.
+func (c *Config) envKeys() map[string]*string {
+	return map[string]*string{
+		"MINSHENG_DATABASE_DSN":           &c.Database.DSN,
+		"MINSHENG_DATABASE_DRIVER":        &c.Database.Driver,
+		"MINSHENG_SERVER_ADDR":            &c.Server.Addr,
+		"MINSHENG_MP_APP_ID":              &c.MP.AppID,
+		"MINSHENG_MP_APP_SECRET":          &c.MP.AppSecret,
+		"MINSHENG_MP_TOKEN":               &c.MP.Token,
+		"MINSHENG_MP_ENCODING_AES_KEY":    &c.MP.EncodingAESKey,
+		"MINSHENG_MP_API_BASE":            &c.MP.APIBase,
+		"MINSHENG_WECOM_CORP_ID":          &c.WeCom.CorpID,
+		"MINSHENG_WECOM_SECRET":           &c.WeCom.Secret,
+		"MINSHENG_WECOM_TOKEN":            &c.WeCom.Token,
+		"MINSHENG_WECOM_ENCODING_AES_KEY": &c.WeCom.EncodingAESKey,
+		"MINSHENG_WECOM_API_BASE":         &c.WeCom.APIBase,
+	}
+}
+
+func (c *Config) applyEnv(lookup func(string) (string, bool)) {
+	for k, p := range c.envKeys() {
+		if v, ok := lookup(k); ok && v != "" {
+			*p = v
+		}
+	}
+}
+
+var codeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+// SandboxOn reports whether the server runs its in-process platform fakes.
+func (c *Config) SandboxOn() bool {
+	switch c.Server.Sandbox {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return c.MP.AppID == ""
+}
+
+// Validate checks every key and names the first bad one.
+func (c *Config) Validate() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s", key, why) }
+	if c.Server.Addr == "" {
+		return bad("server.addr", "must be set, e.g. 127.0.0.1:8080")
+	}
+	switch c.Server.Sandbox {
+	case "auto", "on", "off":
+	default:
+		return bad("server.sandbox", "must be auto, on or off")
+	}
+	if c.Server.MaxBodyBytes <= 0 {
+		return bad("server.max_body_bytes", "must be positive")
+	}
+	switch c.Database.Driver {
+	case "sqlite", "mysql":
+	default:
+		return bad("database.driver", fmt.Sprintf("%q: must be sqlite or mysql", c.Database.Driver))
+	}
+	if c.Database.DSN == "" {
+		return bad("database.dsn", "must be set")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return bad("timezone", fmt.Sprintf("%q is not a time zone", c.Timezone))
+	}
+	c.Location = loc
+	if !c.SandboxOn() {
+		for key, v := range map[string]string{
+			"mp.app_id": c.MP.AppID, "mp.token": c.MP.Token, "mp.api_base": c.MP.APIBase,
+		} {
+			if v == "" {
+				return bad(key, "must be set when the sandbox is off")
+			}
+		}
+	}
+	if k := c.MP.EncodingAESKey; k != "" {
+		if err := aesKeyOK(k); err != nil {
+			return bad("mp.encoding_aes_key", err.Error())
+		}
+	}
+	if k := c.WeCom.EncodingAESKey; k != "" {
+		if err := aesKeyOK(k); err != nil {
+			return bad("wecom.encoding_aes_key", err.Error())
+		}
+	}
+	if c.Intake.MaxCasesPerHour < 1 {
+		return bad("intake.max_cases_per_hour", "must be at least 1")
+	}
+	if c.Intake.MinLength < 1 || c.Intake.MaxLength < c.Intake.MinLength {
+		return bad("intake.min_length", "must be at least 1 and not above intake.max_length")
+	}
+	d := c.Deadlines
+	for key, v := range map[string]time.Duration{
+		"deadlines.acknowledge": d.Acknowledge.D(), "deadlines.simple": d.Simple.D(),
+		"deadlines.report_up_major": d.ReportUpMajor.D(), "deadlines.report_up_critical": d.ReportUpCritical.D(),
+	} {
+		if v <= 0 {
+			return bad(key, "must be a positive duration")
+		}
+	}
+	for key, v := range map[string]int{
+		"deadlines.general_workdays": d.GeneralWorkdays, "deadlines.complex_workdays": d.ComplexWorkdays,
+		"deadlines.extension_workdays": d.ExtensionWorkdays,
+	} {
+		if v < 1 {
+			return bad(key, "must be at least 1 working day")
+		}
+	}
+	switch d.DefaultKind {
+	case "即办", "一般", "复杂":
+	default:
+		return bad("deadlines.default_kind", "must be 即办, 一般 or 复杂")
+	}
+	codes := map[string]bool{}
+	for i, dep := range c.Org.Departments {
+		key := fmt.Sprintf("org.departments[%d]", i)
+		if dep.Name == "" {
+			return bad(key+".name", "must be set")
+		}
+		if !codeRe.MatchString(dep.Code) {
+			return bad(key+".code", fmt.Sprintf("%q: letters, digits, - or _, up to 32", dep.Code))
+		}
+		if codes[dep.Code] {
+			return bad(key+".code", fmt.Sprintf("%q is used twice", dep.Code))
+		}
+		codes[dep.Code] = true
+		switch dep.Platform {
+		case "", "wecom", "dingtalk":
+		default:
+			return bad(key+".platform", "must be wecom or dingtalk")
+		}
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Org.Members {
+		key := fmt.Sprintf("org.members[%d]", i)
+		if m.Name == "" || m.UserID == "" {
+			return bad(key, "name and user_id must be set")
+		}
+		switch m.Platform {
+		case "", "wecom", "dingtalk":
+		default:
+			return bad(key+".platform", "must be wecom or dingtalk")
+		}
+		switch m.Role {
+		case "officer", "head":
+			if !codes[m.Department] {
+				return bad(key+".department", fmt.Sprintf("%q is not a department code in org.departments", m.Department))
+			}
+		case "dispatcher", "leader":
+			if m.Department != "" && !codes[m.Department] {
+				return bad(key+".department", fmt.Sprintf("%q is not a department code in org.departments", m.Department))
+			}
+		default:
+			return bad(key+".role", fmt.Sprintf("%q: must be officer, head, dispatcher or leader", m.Role))
+		}
+		id := m.platform() + ":" + m.UserID
+		if seen[id] {
+			return bad(key+".user_id", fmt.Sprintf("%q is listed twice", m.UserID))
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+func (m Member) platform() string {
+	if m.Platform == "" {
+		return "wecom"
+	}
+	return m.Platform
+}
+
+func aesKeyOK(k string) error {
+	if len(k) != 43 {
+		return fmt.Errorf("must be 43 characters, has %d", len(k))
+	}
+	if b, err := base64.StdEncoding.DecodeString(k + "="); err != nil || len(b) != 32 {
+		return errors.New("is not a valid EncodingAESKey (base64 of 32 bytes without the trailing =)")
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Inbound is a citizen's message as the platform delivered it.
+type Inbound struct {
+	Platform string
+	// DedupKey is unique per message on the platform (MsgId, or sender+time for events).
+	DedupKey string
+	OpenID   string
+	MsgType  string
+	Content  string
+}
+
+// Receipt is what became of an inbound message.
+type Receipt struct {
+	// Reply is the text answered to the citizen.
+	Reply string
+	// Outcome is a short word for the record: case, repeat, query, rate_limited…
+	Outcome string
+	// CaseID is the case the message opened or touched, if any.
+	CaseID uint64
+	// Retry is true when this was a platform's retry of a message already handled.
+	Retry bool
+}
+
+// Receive records an inbound message exactly once and runs decide in the same
+// transaction, so that the message, whatever it caused and the reply are
+// committed together before the reply goes out. A retry of a message already
+// committed (same platform and dedup key) gets the stored receipt with Retry
+// set, and decide is not run again.
+func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, error)) (Receipt, error) {
+	if in.Platform == "" || in.DedupKey == "" || in.OpenID == "" {
+		return Receipt{}, errors.New("receive message: platform, dedup key and sender are required")
+	}
+	var out Receipt
+	err := s.inTx(ctx, func(tx *Tx) error {
+		now := tx.Now()
+		msg := InboundMessage{
+			Platform: in.Platform, DedupKey: in.DedupKey, MsgType: in.MsgType,
+			Content: in.Content, Outcome: "pending", CreatedAt: now,
+		}
+		// The unique key is taken first: a concurrent retry waits here for us.
+		if err := tx.db.Create(&msg).Error; err != nil {
+			return fmt.Errorf("record inbound message: %w", translate(err))
+		}
+		c, err := tx.citizen(in.OpenID, now)
+		if err != nil {
+			return err
+		}
+		r, err := decide(tx, c)
+		if err != nil {
+			return err
+		}
+		err = tx.db.Model(&msg).Updates(map[string]any{
+			"citizen_id": c.ID, "outcome": r.Outcome, "case_id": r.CaseID, "reply": r.Reply,
+		}).Error
+		if err != nil {
+			return fmt.Errorf("record reply: %w", err)
+		}
+		out = r
+		return nil
+	})
+	if errors.Is(err, ErrDuplicate) {
+		var prev InboundMessage
+		e := s.db.WithContext(ctx).Where("platform = ? AND dedup_key = ?", in.Platform, in.DedupKey).First(&prev).Error
+		if e != nil {
+			return Receipt{}, fmt.Errorf("find first delivery of %s message: %w", in.Platform, translate(e))
+		}
+		return Receipt{Reply: prev.Reply, Outcome: prev.Outcome, CaseID: prev.CaseID, Retry: true}, nil
+	}
+	if err != nil {
+		return Receipt{}, fmt.Errorf("receive %s message: %w", in.Platform, err)
+	}
+	return out, nil
+}
+
+// citizen finds or creates the citizen with openid and notes the message time.
+func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
+	fresh := Citizen{OpenID: openID, CreatedAt: now, LastMessageAt: now}
+	if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+		return nil, fmt.Errorf("create citizen: %w", translate(err))
+	}
+	var c Citizen
+	if err := tx.db.Where("open_id = ?", openID).First(&c).Error; err != nil {
+		return nil, fmt.Errorf("find citizen: %w", translate(err))
+	}
+	upd := map[string]any{"last_message_at": now}
+	if c.Alias == "" {
+		c.Alias = CitizenAlias(c.ID)
+		upd["alias"] = c.Alias
+	}
+	c.LastMessageAt = now
+	if err := tx.db.Model(&Citizen{}).Where("id = ?", c.ID).Updates(upd).Error; err != nil {
+		return nil, fmt.Errorf("update citizen: %w", err)
+	}
+	return &c, nil
+}
+
+// NewCase is what opening a case needs.
+type NewCase struct {
+	Content  string
+	Kind     string
+	Severity Severity
+	// AckWithin is the acknowledgement clock (calendar hours).
+	AckWithin time.Duration
+	Platform  string
+}
+
+// OpenCase opens a case for citizen c with the next number of today.
+func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
+	now := tx.Now()
+	no, err := tx.nextNo(now.In(tx.s.Location).Format("20060102"))
+	if err != nil {
+		return nil, err
+	}
+	sev := n.Severity
+	if sev == "" {
+		sev = SeverityGeneral
+	}
+	k := Case{
+		No: no, CitizenID: c.ID, Content: n.Content, ContentHash: TextHash(n.Content),
+		Status: StatusReceived, Severity: sev, Kind: n.Kind,
+		ReceivedAt: now, AckDueAt: now.Add(n.AckWithin), CreatedAt: now, UpdatedAt: now,
+	}
+	if err := tx.db.Create(&k).Error; err != nil {
+		return nil, fmt.Errorf("open case %s: %w", no, translate(err))
+	}
+	if err := tx.addEvent(&k, c, n.Platform, EventReceived, "", StatusReceived, n.Content); err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// nextNo allocates the next case number of day (YYYYMMDD) atomically: the
+// sequence row is locked until the transaction ends, so numbers are unique
+// across server instances sharing one database.
+func (tx *Tx) nextNo(day string) (string, error) {
+	seq := CaseSequence{Day: day, Seq: 1}
+	err := tx.db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "day"}},
+		DoUpdates: clause.Assignments(map[string]any{"seq": gorm.Expr("seq + 1")}),
+	}).Create(&seq).Error
+	if err != nil {
+		return "", fmt.Errorf("next case number of %s: %w", day, err)
+	}
+	seq = CaseSequence{}
+	if err := tx.db.Where("day = ?", day).First(&seq).Error; err != nil {
+		return "", fmt.Errorf("next case number of %s: %w", day, err)
+	}
+	return fmt.Sprintf("%s%03d", day, seq.Seq), nil
+}
+
+func (tx *Tx) addEvent(k *Case, c *Citizen, platform string, kind EventKind, from, to Status, body string) error {
+	e := CaseEvent{
+		CaseID: k.ID, Kind: kind, ActorKind: ActorCitizen, ActorID: c.ID, ActorName: c.Alias,
+		Platform: platform, FromState: from, ToState: to, Body: body, CreatedAt: tx.Now(),
+	}
+	if err := tx.db.Create(&e).Error; err != nil {
+		return fmt.Errorf("record %s on case %s: %w", kind, k.No, err)
+	}
+	return nil
+}
+
+// CasesOpenedSince counts the cases citizen c opened at or after since.
+func (tx *Tx) CasesOpenedSince(c *Citizen, since time.Time) (int64, error) {
+	var n int64
+	err := tx.db.Model(&Case{}).Where("citizen_id = ? AND received_at >= ?", c.ID, since.UTC()).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count cases of citizen %d: %w", c.ID, err)
+	}
+	return n, nil
+}
+
+// SameTextSince finds citizen c's newest case with the same text received at
+// or after since; ErrNotFound if there is none.
+func (tx *Tx) SameTextSince(c *Citizen, text string, since time.Time) (*Case, error) {
+	var k Case
+	err := tx.db.Where("citizen_id = ? AND content_hash = ? AND received_at >= ? AND duplicate_of_id IS NULL",
+		c.ID, TextHash(text), since.UTC()).Order("received_at DESC, id DESC").First(&k).Error
+	if err != nil {
+		return nil, fmt.Errorf("find same text: %w", translate(err))
+	}
+	return &k, nil
+}
+
+// LinkRepeat records text as a repeated report (重复反映) of case k.
+func (tx *Tx) LinkRepeat(k *Case, c *Citizen, platform, text string) error {
+	res := tx.db.Model(&Case{}).Where("id = ?", k.ID).
+		Updates(map[string]any{"repeats": gorm.Expr("repeats + 1"), "updated_at": tx.Now()})
+	if res.Error != nil {
+		return fmt.Errorf("link repeat to case %s: %w", k.No, res.Error)
+	}
+	k.Repeats++
+	return tx.addEvent(k, c, platform, EventRepeat, "", "", text)
+}
+
+// CitizenCase returns case no if it belongs to citizen c; ErrNotFound otherwise,
+// so that nobody learns whether another citizen's number exists.
+func (tx *Tx) CitizenCase(c *Citizen, no string) (*Case, error) {
+	var k Case
+	if err := tx.db.Where("no = ? AND citizen_id = ?", no, c.ID).First(&k).Error; err != nil {
+		return nil, fmt.Errorf("case %s of citizen %d: %w", no, c.ID, translate(err))
+	}
+	return &k, nil
+}
+
+// CitizenCases returns citizen c's cases, newest first, at most limit.
+func (tx *Tx) CitizenCases(c *Citizen, limit int) ([]Case, error) {
+	var out []Case
+	if err := tx.db.Where("citizen_id = ?", c.ID).Order("received_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("cases of citizen %d: %w", c.ID, err)
+	}
+	return out, nil
+}
+
+// NewestOpenCase returns citizen c's newest open case; ErrNotFound if none.
+func (tx *Tx) NewestOpenCase(c *Citizen) (*Case, error) {
+	var k Case
+	open := []Status{StatusReceived, StatusAssigned, StatusHandling, StatusReviewing}
+	err := tx.db.Where("citizen_id = ? AND status IN ?", c.ID, open).Order("received_at DESC, id DESC").First(&k).Error
+	if err != nil {
+		return nil, fmt.Errorf("newest open case of citizen %d: %w", c.ID, translate(err))
+	}
+	return &k, nil
+}
+
+// AddSupplement records more information (补充) from the citizen on case k.
+func (tx *Tx) AddSupplement(k *Case, c *Citizen, platform, text string) error {
+	if err := tx.db.Model(&Case{}).Where("id = ?", k.ID).Update("updated_at", tx.Now()).Error; err != nil {
+		return fmt.Errorf("supplement case %s: %w", k.No, err)
+	}
+	return tx.addEvent(k, c, platform, EventSupplement, "", "", text)
+}
+
+// AddAttachment attaches an image, voice message or location to case k.
+func (tx *Tx) AddAttachment(k *Case, c *Citizen, platform string, a Attachment) error {
+	a.CaseID, a.CreatedAt = k.ID, tx.Now()
+	if err := tx.db.Create(&a).Error; err != nil {
+		return fmt.Errorf("attach %s to case %s: %w", a.Kind, k.No, err)
+	}
+	return tx.addEvent(k, c, platform, EventAttachment, "", "", a.Kind)
+}
+
+// DepartmentName returns the name of department id, or "" when unknown.
+func (tx *Tx) DepartmentName(id *uint64) string {
+	if id == nil {
+		return ""
+	}
+	var d Department
+	if tx.db.Select("name").First(&d, *id).Error != nil {
+		return ""
+	}
+	return d.Name
+}
+
+// TextHash is the fingerprint used to spot the same text sent twice: white
+// space and punctuation do not count, and neither does letter case.
+func TextHash(text string) string {
+	var b strings.Builder
+	for _, r := range text {
+		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,109 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Citizen is a person who reports through the Official Account. The openid is
+// kept here and nowhere else; everyone but the system sees the Alias.
+type Citizen struct {
+	ID     uint64 `gorm:"primaryKey"`
+	OpenID string `gorm:"size:64;not null;uniqueIndex"`
+	// Alias is a stable, meaningless name such as 群众K3F2Q for people to use.
+	Alias string `gorm:"size:32;not null;default:''"`
+	// Name and Phone are contact details the citizen chose to give.
+	Name          string `gorm:"size:64"`
+	Phone         string `gorm:"size:32"`
+	LastMessageAt time.Time
+	CreatedAt     time.Time
+}
+
+// aliasSpace is 36^5: five base-36 digits.
+const (
+	aliasSpace = 60466176
+	base36     = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+// CitizenAlias returns the stable alias of citizen id: a bijection of the id
+// onto five base-36 digits, so two citizens never share one below 60 million.
+func CitizenAlias(id uint64) string {
+	// 7919 is prime and so coprime to 36^5: multiplication permutes the space.
+	v := (id*7919 + 104729) % aliasSpace
+	var b [5]byte
+	for i := 4; i >= 0; i-- {
+		b[i] = base36[v%36]
+		v /= 36
+	}
+	return "群众" + string(b[:])
+}
+
+// Role is what a member may do.
+type Role string
+
+// The roles of DOMAIN.md.
+const (
+	RoleOfficer    Role = "officer"
+	RoleHead       Role = "head"
+	RoleDispatcher Role = "dispatcher"
+	RoleLeader     Role = "leader"
+)
+
+// Label is the role in Chinese.
+func (r Role) Label() string {
+	switch r {
+	case RoleOfficer:
+		return "承办人"
+	case RoleHead:
+		return "部门负责人"
+	case RoleDispatcher:
+		return "问政办"
+	case RoleLeader:
+		return "领导"
+	}
+	return string(r)
+}
+
+// Department is a handling unit, kept in step with config.yaml.
+type Department struct {
+	ID   uint64 `gorm:"primaryKey"`
+	Code string `gorm:"size:32;not null;uniqueIndex"`
+	Name string `gorm:"size:64;not null"`
+	// Keywords route a case to this unit; comma separated.
+	Keywords        string `gorm:"type:text"`
+	Platform        string `gorm:"size:16;not null"`
+	WeComRobotKey   string `gorm:"size:128"`
+	DingTalkWebhook string `gorm:"size:512"`
+	DingTalkSecret  string `gorm:"size:128"`
+	Active          bool   `gorm:"not null"`
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// KeywordList returns the routing keywords.
+func (d *Department) KeywordList() []string {
+	var out []string
+	for _, k := range strings.Split(d.Keywords, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Member is an officer, head, dispatcher or leader.
+type Member struct {
+	ID           uint64  `gorm:"primaryKey"`
+	Name         string  `gorm:"size:64;not null"`
+	Platform     string  `gorm:"size:16;not null;uniqueIndex:idx_member_user,priority:1"`
+	UserID       string  `gorm:"size:64;not null;uniqueIndex:idx_member_user,priority:2"`
+	DepartmentID *uint64 `gorm:"index"`
+	Role         Role    `gorm:"size:16;not null"`
+	Active       bool    `gorm:"not null"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// String names the member for records and logs.
+func (m *Member) String() string { return fmt.Sprintf("%s(%s)", m.Name, m.Role.Label()) }

@@ -1,0 +1,257 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
+	gmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the database: every query of the product goes through it.
+type Store struct {
+	db     *gorm.DB
+	driver string
+	// Now is the clock; tests move it.
+	Now func() time.Time
+	// Location is the time zone case numbers and deadlines are reckoned in.
+	Location *time.Location
+}
+
+// Open connects to driver ("sqlite" or "mysql") at dsn. It does not migrate.
+func Open(driver, dsn string, loc *time.Location) (*Store, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		db  *gorm.DB
+		err error
+	)
+	switch driver {
+	case "sqlite":
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	case "mysql":
+		var d string
+		d, err = mysqlDSN(dsn)
+		if err == nil {
+			db, err = gorm.Open(gmysql.Open(d), cfg)
+		}
+	default:
+		return nil, fmt.Errorf("open database: unknown driver %q (want sqlite or mysql)", driver)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	if driver == "sqlite" {
+		// One writer at a time is what SQLite can do; queue in Go, not in busy loops.
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(100)
+		sqlDB.SetMaxIdleConns(100)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	return &Store{db: db, driver: driver, Now: time.Now, Location: loc}, nil
+}
+
+// sqliteDSN adds the pragmas the store relies on.
+func sqliteDSN(dsn string) string {
+	if strings.Contains(dsn, "_pragma") {
+		return dsn
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// mysqlDSN makes sure times come back as UTC time.Time and text is utf8mb4.
+func mysqlDSN(dsn string) (string, error) {
+	c, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("parse mysql dsn: %w", err)
+	}
+	c.ParseTime = true
+	c.Loc = time.UTC
+	if c.Params == nil {
+		c.Params = map[string]string{}
+	}
+	if _, ok := c.Params["charset"]; !ok {
+		c.Params["charset"] = "utf8mb4"
+	}
+	return c.FormatDSN(), nil
+}
+
+// Driver names the database kind: sqlite or mysql.
+func (s *Store) Driver() string { return s.driver }
+
+// DB is the gorm handle, for migrations and tests.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Close closes the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// now is the store clock in UTC, truncated to what both databases keep.
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// inTx runs fn in a transaction.
+func (s *Store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Tx{db: db, s: s})
+	}, &sql.TxOptions{})
+}
+
+// Tx is a transaction of the store; its methods are the building blocks the
+// bot composes into one atomic step.
+type Tx struct {
+	db *gorm.DB
+	s  *Store
+}
+
+// Now is the store's clock.
+func (tx *Tx) Now() time.Time { return tx.s.now() }
+
+// SyncOrg brings departments and members in line with config: new ones are
+// added, changed ones updated, and ones no longer listed marked inactive
+// (never deleted: the record refers to them).
+func (s *Store) SyncOrg(ctx context.Context, deps []Department, members []Member, memberDept []string) error {
+	return s.inTx(ctx, func(tx *Tx) error {
+		if err := tx.db.Model(&Department{}).Where("1 = 1").Update("active", false).Error; err != nil {
+			return fmt.Errorf("sync departments: %w", err)
+		}
+		ids := map[string]uint64{}
+		for _, d := range deps {
+			var cur Department
+			err := tx.db.Where("code = ?", d.Code).First(&cur).Error
+			switch translate(err) {
+			case nil:
+				d.ID, d.CreatedAt = cur.ID, cur.CreatedAt
+			case ErrNotFound:
+			default:
+				return fmt.Errorf("sync department %s: %w", d.Code, err)
+			}
+			d.Active = true
+			if err := tx.db.Save(&d).Error; err != nil {
+				return fmt.Errorf("sync department %s: %w", d.Code, err)
+			}
+			ids[d.Code] = d.ID
+		}
+		if err := tx.db.Model(&Member{}).Where("1 = 1").Update("active", false).Error; err != nil {
+			return fmt.Errorf("sync members: %w", err)
+		}
+		for i, m := range members {
+			var cur Member
+			err := tx.db.Where("platform = ? AND user_id = ?", m.Platform, m.UserID).First(&cur).Error
+			switch translate(err) {
+			case nil:
+				m.ID, m.CreatedAt = cur.ID, cur.CreatedAt
+			case ErrNotFound:
+			default:
+				return fmt.Errorf("sync member %s: %w", m.UserID, err)
+			}
+			m.DepartmentID = nil
+			if i < len(memberDept) && memberDept[i] != "" {
+				id, ok := ids[memberDept[i]]
+				if !ok {
+					return fmt.Errorf("sync member %s: department %q: %w", m.UserID, memberDept[i], ErrNotFound)
+				}
+				m.DepartmentID = &id
+			}
+			m.Active = true
+			if err := tx.db.Save(&m).Error; err != nil {
+				return fmt.Errorf("sync member %s: %w", m.UserID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Departments lists the active departments by code.
+func (s *Store) Departments(ctx context.Context) ([]Department, error) {
+	var out []Department
+	if err := s.db.WithContext(ctx).Where("active = ?", true).Order("code").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list departments: %w", err)
+	}
+	return out, nil
+}
+
+// Department returns the department with id, or ErrNotFound.
+func (s *Store) Department(ctx context.Context, id uint64) (*Department, error) {
+	var d Department
+	if err := s.db.WithContext(ctx).First(&d, id).Error; err != nil {
+		return nil, fmt.Errorf("department %d: %w", id, translate(err))
+	}
+	return &d, nil
+}
+
+// CaseByNo returns the case numbered no, or ErrNotFound.
+func (s *Store) CaseByNo(ctx context.Context, no string) (*Case, error) {
+	var c Case
+	if err := s.db.WithContext(ctx).Where("no = ?", no).First(&c).Error; err != nil {
+		return nil, fmt.Errorf("case %s: %w", no, translate(err))
+	}
+	return &c, nil
+}
+
+// Events returns the record of a case, oldest first.
+func (s *Store) Events(ctx context.Context, caseID uint64) ([]CaseEvent, error) {
+	var out []CaseEvent
+	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("created_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("events of case %d: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// Attachments returns what the citizen attached to a case, oldest first.
+func (s *Store) Attachments(ctx context.Context, caseID uint64) ([]Attachment, error) {
+	var out []Attachment
+	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("attachments of case %d: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// CountCases counts all cases; for health pages and tests.
+func (s *Store) CountCases(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Case{}).Count(&n).Error
+	return n, err
+}
+
+// OutboxDepth counts messages waiting to be delivered.
+func (s *Store) OutboxDepth(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Outbox{}).Where("status = ?", OutboxPending).Count(&n).Error
+	return n, err
+}
