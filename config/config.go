@@ -132,7 +132,10 @@ type Department struct {
 	Code     string   `yaml:"code"`
 	Keywords []string `yaml:"keywords"`
 	Platform string   `yaml:"platform"` // wecom | dingtalk
-	Group    `yaml:",inline"`
+	// The department's group: a WeCom group robot and/or a DingTalk webhook.
+	WeComRobotKey   string `yaml:"wecom_robot_key"`
+	DingTalkWebhook string `yaml:"dingtalk_webhook"`
+	DingTalkSecret  string `yaml:"dingtalk_secret"`
 }
 
 // Group is where a group robot posts.

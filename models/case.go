@@ -89,11 +89,11 @@ const (
 type Case struct {
 	ID uint64 `gorm:"primaryKey"`
 	// No is the short number citizens type: YYYYMMDD and a daily sequence.
-	No          string `gorm:"size:20;uniqueIndex"`
-	CitizenID   uint64 `gorm:"not null;index:idx_case_citizen,priority:1;index:idx_case_citizen_hash,priority:1"`
-	Content     string `gorm:"type:text;not null"`
-	ContentHash string `gorm:"size:64;not null;index:idx_case_citizen_hash,priority:2"`
-	Status      Status `gorm:"size:16;not null;index:idx_case_status_due,priority:1;index:idx_case_dept_status,priority:2"`
+	No          string   `gorm:"size:20;uniqueIndex"`
+	CitizenID   uint64   `gorm:"not null;index:idx_case_citizen,priority:1;index:idx_case_citizen_hash,priority:1"`
+	Content     string   `gorm:"type:text;not null"`
+	ContentHash string   `gorm:"size:64;not null;index:idx_case_citizen_hash,priority:2"`
+	Status      Status   `gorm:"size:16;not null;index:idx_case_status_due,priority:1;index:idx_case_dept_status,priority:2"`
 	Severity    Severity `gorm:"size:16;not null"`
 	// Kind is the handling class: 即办, 一般 or 复杂.
 	Kind       string     `gorm:"size:8;not null"`
@@ -104,7 +104,7 @@ type Case struct {
 	// DuplicateOfID links a case merged into an earlier one.
 	DuplicateOfID *uint64
 	// Repeats counts later reports of the same problem linked to this case.
-	Repeats    int `gorm:"not null;default:0"`
+	Repeats    int    `gorm:"not null;default:0"`
 	Answer     string `gorm:"type:text"`
 	AnsweredAt *time.Time
 	ClosedAt   *time.Time

@@ -59,6 +59,6 @@ type Outbox struct {
 
 // CaseSequence hands out the daily part of case numbers.
 type CaseSequence struct {
-	Day  string `gorm:"primaryKey;size:8"`
-	Seq  int64  `gorm:"not null"`
+	Day string `gorm:"primaryKey;size:8"`
+	Seq int64  `gorm:"not null"`
 }

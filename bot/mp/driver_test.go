@@ -137,7 +137,10 @@ func TestDriverWithSilenceper(t *testing.T) {
 		d := newDriver(srv.URL, true)
 		msg := d.Fill(Message{FromUser: "o_citizen1", ToUser: testGH, MsgType: "text", Content: "hi"})
 		tamper := map[string]func(q url.Values, body []byte) (url.Values, []byte){
-			"bad signature": func(q url.Values, b []byte) (url.Values, []byte) { q.Set("signature", strings.Repeat("0", 40)); return q, b },
+			"bad signature": func(q url.Values, b []byte) (url.Values, []byte) {
+				q.Set("signature", strings.Repeat("0", 40))
+				return q, b
+			},
 			"bad msg_signature": func(q url.Values, b []byte) (url.Values, []byte) {
 				q.Set("msg_signature", strings.Repeat("0", 40))
 				return q, b
@@ -327,10 +330,12 @@ func TestDriverChecksReplies(t *testing.T) {
 }
 
 func TestDriverTimeout(t *testing.T) {
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done()
+		<-release
 	}))
 	defer srv.Close()
+	defer close(release)
 	d := newDriver(srv.URL, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

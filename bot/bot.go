@@ -1,0 +1,49 @@
+// Package bot is the conversation of 民声: citizens' messages and officers'
+// commands and card actions come in, replies and cards go out. Each platform
+// adapter (bot/mp, bot/wecom, bot/dingtalk) speaks its own protocol and hands
+// plain messages to the Bot; the Bot decides and the store records.
+package bot
+
+import (
+	"log/slog"
+	"time"
+
+	"minsheng/models"
+)
+
+// Settings are the numbers from config.yaml the conversation follows.
+type Settings struct {
+	MaxCasesPerHour int
+	DuplicateWindow time.Duration
+	MinLength       int
+	MaxLength       int
+	Acknowledge     time.Duration
+	Simple          time.Duration
+	GeneralWorkdays int
+	ComplexWorkdays int
+	DefaultKind     string
+	OfficeHours     models.OfficeHours
+}
+
+// Bot answers citizens and officers.
+type Bot struct {
+	Store    *models.Store
+	Calendar *models.Calendar
+	Settings Settings
+	Logger   *slog.Logger
+}
+
+// Location is the time zone dates are shown in.
+func (b *Bot) Location() *time.Location {
+	if b.Store.Location != nil {
+		return b.Store.Location
+	}
+	return time.UTC
+}
+
+func (b *Bot) log() *slog.Logger {
+	if b.Logger != nil {
+		return b.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,82 @@
+// Package handlers is the HTTP face of 民声: platform callbacks, health and
+// metrics, and the sandbox page. Handlers are thin: bind, call the bot, map
+// the error, write.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"minsheng/bot"
+	"minsheng/models"
+)
+
+// Deps is what the handlers need.
+type Deps struct {
+	Store   *models.Store
+	Bot     *bot.Bot
+	MP      MPConfig
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// Sandbox, when set, mounts the sandbox page and its fakes.
+	Sandbox *Sandbox
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+type loggerKey struct{}
+
+// New returns the router with every route of the server in one place.
+func New(d Deps) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	r := gin.New()
+	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
+		logger(c).Error("handler panic", "path", c.FullPath(), "panic", err)
+		c.AbortWithStatus(http.StatusInternalServerError)
+	}))
+	r.Use(func(c *gin.Context) {
+		ctx := context.WithValue(c.Request.Context(), loggerKey{}, d.Logger)
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	})
+
+	mph := newMPHandler(d.MP, d.Bot, d.Metrics, d.Now)
+	r.GET("/callback/mp", mph.verify)
+	r.POST("/callback/mp", mph.receive)
+
+	r.GET("/healthz", func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Store.Ping(ctx); err != nil {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ok", "database": d.Store.Driver()})
+	})
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
+
+	if d.Sandbox != nil {
+		d.Sandbox.mount(r)
+	}
+	return r
+}
+
+func logger(c *gin.Context) *slog.Logger { return loggerCtx(c.Request.Context()) }
+
+func loggerCtx(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}

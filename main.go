@@ -1,0 +1,204 @@
+// Command minsheng is the 民声 bot server: citizens report through the WeChat
+// Official Account, departments handle cases in WeCom or DingTalk.
+//
+//	minsheng [serve]   start the server (the default)
+//	minsheng migrate   bring the database schema up to date and exit
+//
+// The configuration is config.yaml, or the file MINSHENG_CONFIG names.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"minsheng/bot"
+	"minsheng/config"
+	"minsheng/handlers"
+	"minsheng/models"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(log)
+	fs := flag.NewFlagSet("minsheng", flag.ExitOnError)
+	cfgPath := fs.String("config", "config.yaml", "configuration file (MINSHENG_CONFIG overrides)")
+	fs.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate]")
+		fs.PrintDefaults()
+	}
+	fs.Parse(os.Args[1:])
+	cmd := "serve"
+	if fs.NArg() > 0 {
+		cmd = fs.Arg(0)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, *cfgPath, log)
+	case "migrate":
+		err = migrate(ctx, *cfgPath, log)
+	default:
+		fs.Usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		log.Error("minsheng stopped", "cmd", cmd, "err", err)
+		os.Exit(1)
+	}
+}
+
+// openStore loads config and opens the database, creating the directory of
+// an embedded SQLite file.
+func openStore(path string) (*config.Config, *models.Store, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.Database.Driver == "sqlite" {
+		if dir := filepath.Dir(cfg.Database.DSN); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, nil, fmt.Errorf("database.dsn: create %s: %w", dir, err)
+			}
+		}
+	}
+	store, err := models.Open(cfg.Database.Driver, cfg.Database.DSN, cfg.Location)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, store, nil
+}
+
+func migrate(ctx context.Context, path string, log *slog.Logger) error {
+	_, store, err := openStore(path)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	ids, err := store.MigrationIDs(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("schema up to date", "driver", store.Driver(), "migrations", len(ids), "latest", ids[len(ids)-1])
+	return nil
+}
+
+func serve(ctx context.Context, path string, log *slog.Logger) error {
+	cfg, store, err := openStore(path)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := syncOrg(ctx, cfg, store); err != nil {
+		return err
+	}
+	cal, err := calendar(cfg)
+	if err != nil {
+		return err
+	}
+	hours, err := models.ParseOfficeHours(cfg.Deadlines.OfficeHours)
+	if err != nil {
+		return fmt.Errorf("deadlines.office_hours: %w", err)
+	}
+	b := &bot.Bot{Store: store, Calendar: cal, Logger: log, Settings: bot.Settings{
+		MaxCasesPerHour: cfg.Intake.MaxCasesPerHour, DuplicateWindow: cfg.Intake.DuplicateWindow.D(),
+		MinLength: cfg.Intake.MinLength, MaxLength: cfg.Intake.MaxLength,
+		Acknowledge: cfg.Deadlines.Acknowledge.D(), Simple: cfg.Deadlines.Simple.D(),
+		GeneralWorkdays: cfg.Deadlines.GeneralWorkdays, ComplexWorkdays: cfg.Deadlines.ComplexWorkdays,
+		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
+	}}
+
+	mpCfg := handlers.MPConfig{
+		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
+		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
+	}
+	var sandbox *handlers.Sandbox
+	if cfg.SandboxOn() {
+		if mpCfg.AppID == "" {
+			mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey = handlers.SandboxCredentials()
+		}
+		sandbox = handlers.NewSandbox(mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey, nil)
+		cfg.MP.APIBase = "http://" + cfg.Server.Addr + handlers.SandboxMPAPIPath
+		log.Warn("sandbox mode: no Official Account credentials configured; platforms are simulated in process",
+			"page", "http://"+cfg.Server.Addr+"/sandbox")
+	}
+	router := handlers.New(handlers.Deps{
+		Store: store, Bot: b, MP: mpCfg, Metrics: handlers.NewMetrics(store), Logger: log, Sandbox: sandbox,
+	})
+	srv := &http.Server{Addr: cfg.Server.Addr, Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("minsheng serving", "addr", cfg.Server.Addr, "database", cfg.Database.Driver, "sandbox", sandbox != nil)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server.addr %s: %w", cfg.Server.Addr, err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.Server.ShutdownTimeout.D())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout.D())
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func syncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error {
+	var deps []models.Department
+	for _, d := range cfg.Org.Departments {
+		platform := d.Platform
+		if platform == "" {
+			platform = "wecom"
+		}
+		deps = append(deps, models.Department{
+			Code: d.Code, Name: d.Name, Keywords: strings.Join(d.Keywords, ","), Platform: platform,
+			WeComRobotKey: d.WeComRobotKey, DingTalkWebhook: d.DingTalkWebhook, DingTalkSecret: d.DingTalkSecret,
+		})
+	}
+	var members []models.Member
+	var memberDept []string
+	for _, m := range cfg.Org.Members {
+		platform := m.Platform
+		if platform == "" {
+			platform = "wecom"
+		}
+		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: platform, Role: models.Role(m.Role)})
+		memberDept = append(memberDept, m.Department)
+	}
+	if err := store.SyncOrg(ctx, deps, members, memberDept); err != nil {
+		return fmt.Errorf("org: %w", err)
+	}
+	return nil
+}
+
+func calendar(cfg *config.Config) (*models.Calendar, error) {
+	var extra []models.CalendarYear
+	for _, y := range cfg.Calendar.Years {
+		extra = append(extra, models.CalendarYear{Year: y.Year, Notice: y.Notice, Holidays: y.Holidays, Workdays: y.Workdays})
+	}
+	cal, err := models.NewCalendar(extra)
+	if err != nil {
+		return nil, fmt.Errorf("calendar.years: %w", err)
+	}
+	return cal, nil
+}
