@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Inbound is a citizen's message as the platform delivered it.
@@ -89,8 +88,11 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 
 // citizen finds or creates the citizen with openid and notes the message time.
 func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
-	fresh := Citizen{OpenID: openID, CreatedAt: now, LastMessageAt: now}
-	if err := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&fresh).Error; err != nil {
+	insert := "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON CONFLICT(open_id) DO NOTHING"
+	if tx.s.driver == "mysql" {
+		insert = "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON DUPLICATE KEY UPDATE id = id"
+	}
+	if err := tx.db.Exec(insert, openID, now, now).Error; err != nil {
 		return nil, fmt.Errorf("create citizen: %w", translate(err))
 	}
 	var c Citizen
@@ -148,15 +150,14 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 // sequence row is locked until the transaction ends, so numbers are unique
 // across server instances sharing one database.
 func (tx *Tx) nextNo(day string) (string, error) {
-	seq := CaseSequence{Day: day, Seq: 1}
-	err := tx.db.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "day"}},
-		DoUpdates: clause.Assignments(map[string]any{"seq": gorm.Expr("seq + 1")}),
-	}).Create(&seq).Error
-	if err != nil {
+	upsert := "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET seq = seq + 1"
+	if tx.s.driver == "mysql" {
+		upsert = "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON DUPLICATE KEY UPDATE seq = seq + 1"
+	}
+	if err := tx.db.Exec(upsert, day).Error; err != nil {
 		return "", fmt.Errorf("next case number of %s: %w", day, err)
 	}
-	seq = CaseSequence{}
+	var seq CaseSequence
 	if err := tx.db.Where("day = ?", day).First(&seq).Error; err != nil {
 		return "", fmt.Errorf("next case number of %s: %w", day, err)
 	}

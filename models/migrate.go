@@ -47,7 +47,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('minsheng_migrate')")
 	}
-	m := gormigrate.New(s.db.WithContext(ctx), gormigrate.DefaultOptions, migrations())
+	db := s.db.WithContext(ctx)
+	if s.driver == "mysql" {
+		// Set starts a statement of its own; Session makes it safe to chain
+		// from again, so the option does not leak from one query to the next.
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci").
+			Session(&gorm.Session{})
+	}
+	m := gormigrate.New(db, gormigrate.DefaultOptions, migrations())
 	if err := m.Migrate(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

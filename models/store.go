@@ -64,7 +64,6 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 		sqlDB.SetMaxOpenConns(100)
 		sqlDB.SetMaxIdleConns(100)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
 	}
 	return &Store{db: db, driver: driver, Now: time.Now, Location: loc}, nil
 }
