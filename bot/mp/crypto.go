@@ -30,9 +30,12 @@ func Signature(token, timestamp, nonce string, extra ...string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// validSignature reports whether got equals want in constant time.
-func validSignature(got, want string) bool {
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+// ValidSignature reports, in constant time, whether sig is
+// Signature(token, timestamp, nonce, extra...): the check our callback makes on
+// "signature" and, with the Encrypt field, on "msg_signature".
+func ValidSignature(sig, token, timestamp, nonce string, extra ...string) bool {
+	want := Signature(token, timestamp, nonce, extra...)
+	return subtle.ConstantTimeCompare([]byte(sig), []byte(want)) == 1
 }
 
 // ValidAESKey checks an EncodingAESKey as configured in the Official Account

@@ -70,6 +70,12 @@ func TestSignatureGolden(t *testing.T) {
 			if got := Signature(tt.token, tt.timestamp, tt.nonce, tt.extra...); got != tt.want {
 				t.Errorf("Signature(%q, %q, %q, …) = %s; want %s", tt.token, tt.timestamp, tt.nonce, got, tt.want)
 			}
+			if !ValidSignature(tt.want, tt.token, tt.timestamp, tt.nonce, tt.extra...) {
+				t.Errorf("ValidSignature(%s, …) = false", tt.want)
+			}
+			if ValidSignature(tt.want, tt.token+"x", tt.timestamp, tt.nonce, tt.extra...) {
+				t.Errorf("ValidSignature with another token = true")
+			}
 		})
 	}
 	// Order of the arguments does not matter: they are sorted.
@@ -275,25 +281,35 @@ func TestValidAESKey(t *testing.T) {
 	}
 }
 
+// FuzzDecrypt feeds Decrypt arbitrary base64 text, and arbitrary plaintext
+// frames encrypted with the right key, which reach the padding, length and
+// AppID checks.
 func FuzzDecrypt(f *testing.F) {
-	f.Add(pamEnc1)
-	f.Add(pamEnc2)
-	f.Add(spamEnc)
-	f.Add("")
-	f.Add("AAAA")
-	f.Add(base64.StdEncoding.EncodeToString(make([]byte, 32)))
-	f.Fuzz(func(t *testing.T, b64 string) {
-		plain, err := Decrypt(pamAppID, pamKey, b64)
-		if err != nil {
-			return
+	f.Add(pamEnc1, []byte(nil))
+	f.Add(pamEnc2, []byte(nil))
+	f.Add(spamEnc, []byte(nil))
+	f.Add("", frame(5, "hello", pamAppID, 21, 21))
+	f.Add("AAAA", frame(0, "", pamAppID, 26, 26))
+	f.Add(base64.StdEncoding.EncodeToString(make([]byte, 32)), frame(0xffffffff, "hello", pamAppID, 21, 21))
+	f.Fuzz(func(t *testing.T, b64 string, content []byte) {
+		inputs := []string{b64}
+		if len(content) > 0 {
+			padded := append(bytes.Clone(content), make([]byte, (16-len(content)%16)%16)...)
+			inputs = append(inputs, rawCipher(t, padded))
 		}
-		enc, err := Encrypt(pamAppID, pamKey, nil, plain)
-		if err != nil {
-			t.Fatalf("Encrypt(Decrypt(x)): %v", err)
-		}
-		again, err := Decrypt(pamAppID, pamKey, enc)
-		if err != nil || !bytes.Equal(again, plain) {
-			t.Fatalf("round trip of decrypted %q = %q, %v", plain, again, err)
+		for _, in := range inputs {
+			plain, err := Decrypt(pamAppID, pamKey, in)
+			if err != nil {
+				continue
+			}
+			enc, err := Encrypt(pamAppID, pamKey, nil, plain)
+			if err != nil {
+				t.Fatalf("Encrypt(Decrypt(x)): %v", err)
+			}
+			again, err := Decrypt(pamAppID, pamKey, enc)
+			if err != nil || !bytes.Equal(again, plain) {
+				t.Fatalf("round trip of decrypted %q = %q, %v", plain, again, err)
+			}
 		}
 	})
 }

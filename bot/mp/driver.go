@@ -239,7 +239,7 @@ func (d *Driver) Send(ctx context.Context, m Message) (*Reply, error) {
 		if env.Encrypt == "" {
 			return rep, errors.New("mp: driver send: safe mode reply is not encrypted")
 		}
-		if !validSignature(env.MsgSignature, Signature(d.Token, env.TimeStamp, env.Nonce, env.Encrypt)) {
+		if !ValidSignature(env.MsgSignature, d.Token, env.TimeStamp, env.Nonce, env.Encrypt) {
 			return rep, errors.New("mp: driver send: reply MsgSignature mismatch")
 		}
 		plain, err := Decrypt(d.AppID, d.EncodingAESKey, env.Encrypt)
@@ -261,7 +261,7 @@ func (d *Driver) Send(ctx context.Context, m Message) (*Reply, error) {
 		return rep, fmt.Errorf("mp: driver send: reply: %w", err)
 	}
 	if rep.MsgType == "" {
-		return rep, fmt.Errorf("mp: driver send: %w", errNoReplyType)
+		return rep, errors.New("mp: driver send: reply has no MsgType")
 	}
 	if rep.ToUser != m.FromUser {
 		return rep, errors.New("mp: driver send: reply ToUserName is not the sender")

@@ -17,6 +17,7 @@ import (
 	"github.com/silenceper/wechat/v2/officialaccount"
 	oaconfig "github.com/silenceper/wechat/v2/officialaccount/config"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
+	"github.com/sirupsen/logrus"
 )
 
 const (
@@ -33,6 +34,7 @@ const (
 // anything else with no reply.
 func silenceperServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	logrus.SetOutput(io.Discard) // silenceper logs rejected signatures
 	oa := officialaccount.NewOfficialAccount(&oaconfig.Config{
 		AppID: testAppID, AppSecret: "secret", Token: testToken, EncodingAESKey: testKey, Cache: cache.NewMemory(),
 	})
@@ -180,7 +182,7 @@ type oursServer struct {
 func (o *oursServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	ts, nonce := q.Get("timestamp"), q.Get("nonce")
-	if !validSignature(q.Get("signature"), Signature(testToken, ts, nonce)) {
+	if !ValidSignature(q.Get("signature"), testToken, ts, nonce) {
 		http.Error(w, "bad signature", http.StatusForbidden)
 		return
 	}
@@ -197,7 +199,7 @@ func (o *oursServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	plain := body
 	if safe {
 		env, err := ParseEnvelope(body)
-		if err != nil || !validSignature(q.Get("msg_signature"), Signature(testToken, ts, nonce, env.Encrypt)) {
+		if err != nil || !ValidSignature(q.Get("msg_signature"), testToken, ts, nonce, env.Encrypt) {
 			http.Error(w, "bad envelope", http.StatusForbidden)
 			return
 		}

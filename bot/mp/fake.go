@@ -1,6 +1,7 @@
 package mp
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -233,6 +234,14 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls[r.URL.Path]++
 	delay := f.delay
 	f.mu.Unlock()
+
+	// Read the body first, so that the server notices a client that gives up
+	// during the delay.
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 
 	if delay > 0 {
 		t := time.NewTimer(delay)

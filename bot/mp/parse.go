@@ -64,25 +64,31 @@ func ParseMessage(plainXML []byte) (Message, error) {
 		Event:       raw.Event,
 		EventKey:    raw.EventKey,
 	}
-	var err error
-	if m.CreateTime, err = parseInt("CreateTime", raw.CreateTime, 64); err != nil {
-		return Message{}, err
-	}
-	if m.MsgID, err = parseInt("MsgId", raw.MsgID, 64); err != nil {
-		return Message{}, err
-	}
-	scale, err := parseInt("Scale", raw.Scale, 32)
-	if err != nil {
-		return Message{}, err
-	}
-	m.Scale = int(scale)
-	if m.LocationX, err = parseFloat("Location_X", raw.LocationX); err != nil {
-		return Message{}, err
-	}
-	if m.LocationY, err = parseFloat("Location_Y", raw.LocationY); err != nil {
-		return Message{}, err
+	if err := m.setNumbers(raw.CreateTime, raw.MsgID, raw.Scale, raw.LocationX, raw.LocationY); err != nil {
+		return Message{}, fmt.Errorf("mp: parse message: %w", err)
 	}
 	return m, nil
+}
+
+// setNumbers parses the numeric elements into m.
+func (m *Message) setNumbers(createTime, msgID, scale, x, y string) error {
+	var err error
+	if m.CreateTime, err = parseInt("CreateTime", createTime, 64); err != nil {
+		return err
+	}
+	if m.MsgID, err = parseInt("MsgId", msgID, 64); err != nil {
+		return err
+	}
+	s, err := parseInt("Scale", scale, 32)
+	if err != nil {
+		return err
+	}
+	m.Scale = int(s)
+	if m.LocationX, err = parseFloat("Location_X", x); err != nil {
+		return err
+	}
+	m.LocationY, err = parseFloat("Location_Y", y)
+	return err
 }
 
 // messageFields are the elements ParseMessage reads; each may appear once.
@@ -99,7 +105,7 @@ func parseInt(name, s string, bits int) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, bits)
 	if err != nil {
-		return 0, fmt.Errorf("mp: parse message: bad %s: %w", name, err)
+		return 0, fmt.Errorf("bad %s: %w", name, err)
 	}
 	return n, nil
 }
@@ -111,10 +117,10 @@ func parseFloat(name, s string) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, fmt.Errorf("mp: parse message: bad %s: %w", name, err)
+		return 0, fmt.Errorf("bad %s: %w", name, err)
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, fmt.Errorf("mp: parse message: bad %s: not a finite number", name)
+		return 0, fmt.Errorf("bad %s: not a finite number", name)
 	}
 	return f, nil
 }

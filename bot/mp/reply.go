@@ -2,7 +2,6 @@ package mp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -86,5 +85,3 @@ func cdataElem(b *bytes.Buffer, name, value string) {
 func textElem(b *bytes.Buffer, name, value string) {
 	b.WriteString("<" + name + ">" + value + "</" + name + ">")
 }
-
-var errNoReplyType = errors.New("reply has no MsgType")

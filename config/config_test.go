@@ -1,0 +1,77 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShippedConfigLoads(t *testing.T) {
+	c, err := Load("../config.yaml")
+	if err != nil {
+		t.Fatalf("Load(config.yaml) = %v", err)
+	}
+	if c.Database.Driver != "sqlite" || !c.SandboxOn() {
+		t.Errorf("shipped config: driver %q sandbox %v; want sqlite and sandbox on", c.Database.Driver, c.SandboxOn())
+	}
+	if c.Deadlines.GeneralWorkdays != 7 || c.Deadlines.ComplexWorkdays != 15 || c.Deadlines.ExtensionWorkdays != 5 ||
+		c.Deadlines.Acknowledge.D() != 24*time.Hour || c.Deadlines.ReportUpCritical.D() != time.Hour {
+		t.Errorf("shipped deadlines %+v; want DOMAIN.md's", c.Deadlines)
+	}
+	if c.Location.String() != "Asia/Shanghai" {
+		t.Errorf("Location = %v; want Asia/Shanghai", c.Location)
+	}
+}
+
+func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
+	tests := []struct{ yaml, key string }{
+		{"database: {driver: oracle}", "database.driver"},
+		{"timezone: Mars/Olympus", "timezone"},
+		{"server: {sandbox: maybe}", "server.sandbox"},
+		{"mp: {encoding_aes_key: short}", "mp.encoding_aes_key"},
+		{"server: {sandbox: 'off'}", "mp."},
+		{"intake: {max_cases_per_hour: 0}", "intake.max_cases_per_hour"},
+		{"deadlines: {general_workdays: 0}", "deadlines.general_workdays"},
+		{"deadlines: {acknowledge: soon}", "soon"},
+		{"deadlines: {default_kind: 紧急}", "deadlines.default_kind"},
+		{"org: {departments: [{name: 城管, code: 'a b'}]}", "org.departments[0].code"},
+		{"org: {departments: [{name: A, code: a}, {name: B, code: a}]}", "org.departments[1].code"},
+		{"org: {members: [{name: 张, user_id: z, role: officer, department: nope}]}", "org.members[0].department"},
+		{"org: {members: [{name: 张, user_id: z, role: boss}]}", "org.members[0].role"},
+		{"unknown_key: 1", "unknown_key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.key) {
+				t.Errorf("Parse(%q) = %v; want an error naming %s", tt.yaml, err, tt.key)
+			}
+		})
+	}
+}
+
+func TestEnvironmentSuppliesSecrets(t *testing.T) {
+	t.Setenv("MINSHENG_MP_APP_SECRET", "from-env")
+	t.Setenv("MINSHENG_DATABASE_DSN", "other.db")
+	c, err := Parse([]byte("mp: {app_secret: from-file}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MP.AppSecret != "from-env" || c.Database.DSN != "other.db" {
+		t.Errorf("secret %q dsn %q; want the environment's", c.MP.AppSecret, c.Database.DSN)
+	}
+}
+
+func TestMinshengConfigNamesAnotherFile(t *testing.T) {
+	p := t.TempDir() + "/other.yaml"
+	os.WriteFile(p, []byte("server: {addr: '0.0.0.0:9999'}"), 0o600)
+	t.Setenv(EnvFile, p)
+	c, err := Load("does-not-exist.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server.Addr != "0.0.0.0:9999" {
+		t.Errorf("addr = %q; want the one from MINSHENG_CONFIG's file", c.Server.Addr)
+	}
+}
