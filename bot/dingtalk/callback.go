@@ -41,7 +41,7 @@ type TextBody struct {
 
 // AtUser is one member @-mentioned in a group message.
 type AtUser struct {
-	DingtalkID string `json:"dingtalkId"`       // encrypted id
+	DingtalkID string `json:"dingtalkId"`        // encrypted id
 	StaffID    string `json:"staffId,omitempty"` // userid, for members of the corp
 }
 
@@ -190,12 +190,19 @@ func Reply(ctx context.Context, hc *http.Client, msg Message, body map[string]an
 		return fmt.Errorf("dingtalk: reply: %w", ErrSessionExpired)
 	}
 	if err := postRobot(ctx, hc, msg.SessionWebhook, body); err != nil {
-		if hasCode(err, codeSessionGone) {
+		if sessionGone(err) {
 			return fmt.Errorf("dingtalk: reply: %w: %w", ErrSessionExpired, err)
 		}
 		return fmt.Errorf("dingtalk: reply: %w", err)
 	}
 	return nil
+}
+
+// sessionGone reports whether a session webhook answered that it no longer
+// knows the session (errcode 300001, which also means "param error").
+func sessionGone(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == codeSessionGone && !strings.Contains(ae.Msg, "param")
 }
 
 // ReplyText answers msg's conversation with {"msgtype": "text", "text":
