@@ -124,6 +124,9 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		Acknowledge: cfg.Deadlines.Acknowledge.D(), Simple: cfg.Deadlines.Simple.D(),
 		GeneralWorkdays: cfg.Deadlines.GeneralWorkdays, ComplexWorkdays: cfg.Deadlines.ComplexWorkdays,
 		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
+		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
+		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
+		PublicURL: cfg.Server.PublicURL,
 	}}
 
 	mpCfg := handlers.MPConfig{

@@ -21,8 +21,15 @@ type Settings struct {
 	Simple          time.Duration
 	GeneralWorkdays int
 	ComplexWorkdays int
-	DefaultKind     string
-	OfficeHours     models.OfficeHours
+	// ExtensionWorkdays caps one extension request.
+	ExtensionWorkdays int
+	// ReportUpMajor and ReportUpCritical are the report-up clocks of 重大 and 特别重大.
+	ReportUpMajor    time.Duration
+	ReportUpCritical time.Duration
+	// PublicURL is how cards link back to this server.
+	PublicURL   string
+	DefaultKind string
+	OfficeHours models.OfficeHours
 }
 
 // Bot answers citizens and officers.

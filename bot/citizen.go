@@ -199,6 +199,9 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 	if err != nil {
 		return decision{}, err
 	}
+	if err := b.notifyNewCase(tx, k, c); err != nil {
+		return decision{}, err
+	}
 	return decision{Reply: Reply{Text: b.acknowledgement(k, now) + cut, Outcome: OutcomeCase, CaseNo: k.No}, caseID: k.ID}, nil
 }
 

@@ -177,3 +177,24 @@ type Attachment struct {
 	Label       string `gorm:"size:255"`
 	CreatedAt   time.Time
 }
+
+// Actor is who did something: a citizen (by alias), a member, or the system.
+type Actor struct {
+	Kind     string
+	ID       uint64
+	Name     string
+	Platform string
+}
+
+// CitizenActor names citizen c for the record, by alias only.
+func CitizenActor(c *Citizen, platform string) Actor {
+	return Actor{Kind: ActorCitizen, ID: c.ID, Name: c.Alias, Platform: platform}
+}
+
+// MemberActor names member m for the record.
+func MemberActor(m *Member) Actor {
+	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Name, Platform: m.Platform}
+}
+
+// SystemActor is the server itself (jobs, deliveries).
+var SystemActor = Actor{Kind: ActorSystem, Name: "系统", Platform: "system"}

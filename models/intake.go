@@ -165,14 +165,7 @@ func (tx *Tx) nextNo(day string) (string, error) {
 }
 
 func (tx *Tx) addEvent(k *Case, c *Citizen, platform string, kind EventKind, from, to Status, body string) error {
-	e := CaseEvent{
-		CaseID: k.ID, Kind: kind, ActorKind: ActorCitizen, ActorID: c.ID, ActorName: c.Alias,
-		Platform: platform, FromState: from, ToState: to, Body: body, CreatedAt: tx.Now(),
-	}
-	if err := tx.db.Create(&e).Error; err != nil {
-		return fmt.Errorf("record %s on case %s: %w", kind, k.No, err)
-	}
-	return nil
+	return tx.Record(k, CitizenActor(c, platform), kind, from, to, body)
 }
 
 // CasesOpenedSince counts the cases citizen c opened at or after since.

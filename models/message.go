@@ -49,12 +49,16 @@ type Outbox struct {
 	Attempts int          `gorm:"not null;default:0"`
 	// NextAttemptAt is when the worker may try (again).
 	NextAttemptAt time.Time `gorm:"not null;index:idx_outbox_due,priority:2"`
-	LeaseOwner    string    `gorm:"size:64"`
-	LeaseUntil    *time.Time
-	LastError     string `gorm:"type:text"`
-	SentAt        *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Ref is the card's task id on the platform, to update it later.
+	Ref string `gorm:"size:128;index"`
+	// ResponseCode is what the platform gave back to update a sent card.
+	ResponseCode string `gorm:"size:255"`
+	LeaseOwner   string `gorm:"size:64"`
+	LeaseUntil   *time.Time
+	LastError    string `gorm:"type:text"`
+	SentAt       *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // CaseSequence hands out the daily part of case numbers.

@@ -25,6 +25,22 @@ func migrations() []*gormigrate.Migration {
 				)
 			},
 		},
+		{
+			ID: "202611220002_workflow",
+			Migrate: func(tx *gorm.DB) error {
+				if err := tx.AutoMigrate(&CaseUnit{}, &Answer{}, &Extension{}, &Supervision{}); err != nil {
+					return err
+				}
+				for _, col := range []string{"Ref", "ResponseCode"} {
+					if !tx.Migrator().HasColumn(&Outbox{}, col) {
+						if err := tx.Migrator().AddColumn(&Outbox{}, col); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			},
+		},
 	}
 }
 

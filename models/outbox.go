@@ -31,9 +31,16 @@ func (tx *Tx) Enqueue(o *Outbox) error {
 	o.NextAttemptAt = now
 	o.LeaseOwner, o.LeaseUntil, o.SentAt = "", nil, nil
 	o.CreatedAt, o.UpdatedAt = now, now
-	err := tx.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).Create(o).Error
+	// A duplicate key fails this statement only (on MySQL and on SQLite),
+	// not the caller's transaction. ON CONFLICT DO NOTHING would do as well,
+	// but on MariaDB it returns the existing row's id as if it were new.
+	err := translate(tx.db.Create(o).Error)
+	if errors.Is(err, ErrDuplicate) {
+		o.ID = 0
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("enqueue %s message %s: %w", o.Platform, o.DedupKey, translate(err))
+		return fmt.Errorf("enqueue %s message %s: %w", o.Platform, o.DedupKey, err)
 	}
 	return nil
 }

@@ -1,0 +1,678 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"minsheng/models"
+)
+
+// MemberMessage is a command typed by a member, or a card button they pressed.
+type MemberMessage struct {
+	Platform string // wecom | dingtalk
+	UserID   string
+	// MsgID identifies the message on its platform, for deduplication.
+	MsgID string
+	Text  string
+	// EventKey is set for a button click, with the card's TaskID.
+	EventKey string
+	TaskID   string
+}
+
+// MemberReply is the answer to a member.
+type MemberReply struct {
+	// Text is the reply in the chat.
+	Text string
+	// Button is the new label of the pressed button (card clicks only).
+	Button string
+	Retry  bool
+}
+
+// HandleMember runs a member's command or button: authorised by role and
+// unit, applied as compare-and-set, recorded, and with every message it
+// causes queued in the same transaction.
+func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, error) {
+	var cmd MemberCommand
+	click := m.EventKey != ""
+	if click {
+		cmd = ParseButton(m.EventKey)
+	} else {
+		cmd = ParseMember(m.Text)
+	}
+	key := "msg:" + m.MsgID
+	if click {
+		key = "click:" + m.UserID + ":" + m.TaskID + ":" + m.EventKey
+	}
+	if m.MsgID == "" && !click {
+		key = "msg:" + m.UserID + ":" + randomHex(8)
+	}
+	var button string
+	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", Redact(summary(m.Text+m.EventKey, 200)), func(tx *models.Tx) (string, error) {
+		who, err := tx.Member(m.Platform, m.UserID)
+		if errors.Is(err, models.ErrNotFound) {
+			return "您还不是本系统的成员，请联系问政办在配置中添加您。", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		act := &action{b: b, tx: tx, who: who, cmd: cmd, click: click}
+		reply, err := act.run()
+		button = act.button
+		var r *Refusal
+		if errors.As(err, &r) {
+			if act.k != nil {
+				if e := tx.Record(act.k, models.MemberActor(who), models.EventRefused, "", "", fmt.Sprintf("%s：%s", cmd.Verb, r.Msg)); e != nil {
+					return "", e
+				}
+			}
+			b.log().InfoContext(ctx, "member action refused", "platform", m.Platform, "member", who.ID, "verb", string(cmd.Verb), "case_no", cmd.No)
+			if button == "" && click {
+				button = "无权操作"
+			}
+			return r.Msg, nil
+		}
+		return reply, err
+	})
+	if err != nil {
+		return MemberReply{}, fmt.Errorf("member %s command %s %s: %w", m.UserID, cmd.Verb, cmd.No, err)
+	}
+	return MemberReply{Text: text, Button: button, Retry: retry}, nil
+}
+
+// action is one member command being carried out.
+type action struct {
+	b      *Bot
+	tx     *models.Tx
+	who    *models.Member
+	cmd    MemberCommand
+	click  bool
+	k      *models.Case
+	units  []models.CaseUnit
+	mine   *models.CaseUnit // the member's unit on the case
+	button string
+}
+
+func (a *action) actor() models.Actor { return models.MemberActor(a.who) }
+
+func (a *action) run() (string, error) {
+	c := a.cmd
+	if c.Err != "" {
+		return c.Err, nil
+	}
+	switch c.Verb {
+	case "":
+		return a.b.memberHelp(a.who), nil
+	case VerbMemberHelp:
+		return a.b.memberHelp(a.who), nil
+	case VerbTodo:
+		return a.todo()
+	}
+	k, err := a.tx.CaseForUpdate(c.No)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Sprintf("没有编号为 %s 的问题，请核对编号。", c.No), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	a.k = k
+	if a.units, err = a.tx.Units(k); err != nil {
+		return "", err
+	}
+	rel := RelNone
+	for i, u := range a.units {
+		if a.who.DepartmentID != nil && u.DepartmentID == *a.who.DepartmentID {
+			a.mine = &a.units[i]
+			rel = RelCo
+			if u.Role == models.UnitLead {
+				rel = RelLead
+			}
+		}
+	}
+	if err := Authorize(a.who.Role, c.Verb, rel); err != nil {
+		return "", err
+	}
+	switch c.Verb {
+	case VerbAssign:
+		return a.assign()
+	case VerbInvalid:
+		return a.invalid()
+	case VerbDuplicate:
+		return a.duplicate()
+	case VerbGrade:
+		return a.grade()
+	case VerbSupervise:
+		return a.supervise()
+	case VerbView:
+		return a.view()
+	case VerbAccept:
+		return a.accept()
+	case VerbReturn:
+		return a.giveBack()
+	case VerbProgress:
+		return a.progress()
+	case VerbAnswer:
+		return a.answer()
+	case VerbApprove:
+		return a.approve()
+	case VerbExtend:
+		return a.extend()
+	}
+	return a.b.memberHelp(a.who), nil
+}
+
+// stateSentence explains why a command does not fit the case's state.
+func stateSentence(k *models.Case, v Verb) string {
+	return fmt.Sprintf("编号 %s 当前状态为“%s”，不能%s。", k.No, k.Status.Label(), v)
+}
+
+func (a *action) assign() (string, error) {
+	k, c := a.k, a.cmd
+	if k.Status != models.StatusReceived {
+		a.button = "已" + k.Status.Label()
+		return stateSentence(k, VerbAssign), nil
+	}
+	lead, err := a.tx.FindDepartment(c.Lead)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Sprintf("找不到单位“%s”，请用单位名称或简称（代码）。", c.Lead), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var co []*models.Department
+	var coIDs []uint64
+	for _, name := range c.Co {
+		d, err := a.tx.FindDepartment(name)
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Sprintf("找不到协办单位“%s”。", name), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if d.ID == lead.ID {
+			return fmt.Sprintf("%s 已是牵头单位，不必再列为协办。", d.Name), nil
+		}
+		co, coIDs = append(co, d), append(coIDs, d.ID)
+	}
+	kind := a.b.Settings.DefaultKind
+	if len(co) > 0 {
+		kind = "复杂"
+	}
+	due := a.b.deadline(a.tx.Now(), kind)
+	names := []string{lead.Name + "（牵头）"}
+	for _, d := range co {
+		names = append(names, d.Name+"（协办）")
+	}
+	body := strings.Join(names, "、") + "，办理时限 " + dateTime(due.In(a.b.Location()))
+	if err := a.tx.Assign(k, a.actor(), lead.ID, coIDs, kind, due, body); err != nil {
+		return "", a.conflict(err)
+	}
+	if err := a.tx.Record(k, a.actor(), models.EventDeadline, "", "", "办理时限 "+dateTime(due.In(a.b.Location()))); err != nil {
+		return "", err
+	}
+	if err := a.b.notifyAssigned(a.tx, k, lead, co); err != nil {
+		return "", err
+	}
+	a.button = "已交办" + lead.Name
+	return fmt.Sprintf("已将 %s 交办：%s。", k.No, body), nil
+}
+
+// conflict turns a lost compare-and-set into a sentence.
+func (a *action) conflict(err error) error {
+	if errors.Is(err, models.ErrConflict) || errors.Is(err, models.ErrInvalidTransition) {
+		return refuse("编号 %s 刚被他人处理过，请发送“查 %s”看最新状态。", a.k.No, a.k.No)
+	}
+	return err
+}
+
+func (a *action) invalid() (string, error) {
+	k := a.k
+	if err := a.tx.Move(k, models.StatusInvalid, a.actor(), models.EventInvalid, a.cmd.Text, map[string]any{"closed_at": a.tx.Now()}); err != nil {
+		if errors.Is(err, models.ErrInvalidTransition) {
+			return stateSentence(k, VerbInvalid), nil
+		}
+		return "", a.conflict(err)
+	}
+	msg := fmt.Sprintf("您反映的问题（编号 %s）经审核不属于受理范围：%s\n如有疑问，可重新描述问题后再次反映。", k.No, a.cmd.Text)
+	if err := toCitizen(a.tx, k.CitizenID, k.ID, "citizen_invalid", msg, Field{"编号", k.No}, Field{"结果", "不予受理"}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已将 %s 标为无效，理由已告知群众。", k.No), nil
+}
+
+func (a *action) duplicate() (string, error) {
+	k := a.k
+	orig, err := a.tx.Case(a.cmd.Orig)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Sprintf("没有原编号 %s。", a.cmd.Orig), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := a.tx.Move(k, models.StatusDuplicate, a.actor(), models.EventDuplicate, "并入 "+orig.No,
+		map[string]any{"duplicate_of_id": orig.ID, "closed_at": a.tx.Now()}); err != nil {
+		if errors.Is(err, models.ErrInvalidTransition) {
+			return stateSentence(k, VerbDuplicate), nil
+		}
+		return "", a.conflict(err)
+	}
+	if err := a.tx.Update(orig, map[string]any{"repeats": orig.Repeats + 1}); err != nil {
+		return "", err
+	}
+	if err := a.tx.Record(orig, a.actor(), models.EventRepeat, "", "", "重复反映 "+k.No+" 并入，请加强核查"); err != nil {
+		return "", err
+	}
+	msg := fmt.Sprintf("您反映的问题（编号 %s）与编号 %s 为同一问题，已合并办理，我们会加强核查。", k.No, orig.No)
+	if err := toCitizen(a.tx, k.CitizenID, k.ID, "citizen_duplicate", msg, Field{"编号", k.No}, Field{"结果", "合并至 " + orig.No}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已将 %s 并入 %s（重复反映，原件已标记加强核查）。", k.No, orig.No), nil
+}
+
+func (a *action) grade() (string, error) {
+	k, sev := a.k, a.cmd.Severity
+	if !k.Status.Open() {
+		return stateSentence(k, VerbGrade), nil
+	}
+	if err := a.tx.Update(k, map[string]any{"severity": sev}); err != nil {
+		return "", err
+	}
+	if err := a.tx.Record(k, a.actor(), models.EventSeverity, "", "", string(sev)); err != nil {
+		return "", err
+	}
+	k.Severity = sev
+	if sev == models.SeverityMajor || sev == models.SeverityCritical {
+		if err := a.b.notifySerious(a.tx, k); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("已将 %s 定为%s，已报送领导和联席会议群。", k.No, sev), nil
+	}
+	return fmt.Sprintf("已将 %s 定为%s。", k.No, sev), nil
+}
+
+func (a *action) supervise() (string, error) {
+	k := a.k
+	if !k.Status.Open() {
+		return stateSentence(k, VerbSupervise), nil
+	}
+	if len(a.units) == 0 {
+		return fmt.Sprintf("编号 %s 尚未交办，无法督办。", k.No), nil
+	}
+	for _, u := range a.units {
+		s := &models.Supervision{CaseID: k.ID, DepartmentID: u.DepartmentID, ByKind: models.ActorMember, ByID: a.who.ID, Level: "manual", Note: a.cmd.Text}
+		if err := a.tx.AddSupervision(s); err != nil {
+			return "", err
+		}
+		if err := a.b.notifySupervision(a.tx, k, u, a.who, a.cmd.Text); err != nil {
+			return "", err
+		}
+	}
+	if err := a.tx.Record(k, a.actor(), models.EventSupervise, "", "", a.cmd.Text); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已督办 %s，已推送承办单位及其负责人。", k.No), nil
+}
+
+func (a *action) view() (string, error) {
+	k := a.k
+	loc := a.b.Location()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "编号：%s\n状态：%s\n等级：%s  类型：%s\n受理：%s", k.No, k.Status.Label(), k.Severity, k.Kind, dateTime(k.ReceivedAt.In(loc)))
+	if k.DueAt != nil {
+		fmt.Fprintf(&sb, "\n时限：%s", dateTime(k.DueAt.In(loc)))
+		if k.Overdue(a.tx.Now()) {
+			sb.WriteString("（已超期）")
+		}
+	}
+	for _, u := range a.units {
+		d, err := a.tx.DepartmentByID(u.DepartmentID)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&sb, "\n%s单位：%s（%s）", u.RoleLabel(), d.Name, unitStateLabel(u.State))
+	}
+	if a.who.Role == models.RoleDispatcher {
+		c, err := a.tx.Citizen(k.CitizenID)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&sb, "\n反映人：%s", c.Alias)
+		if c.Name != "" || c.Phone != "" {
+			fmt.Fprintf(&sb, "（%s %s）", c.Name, c.Phone)
+		}
+		// Each look at a reporter's identity is on the record.
+		if err := a.tx.Record(k, a.actor(), models.EventIdentity, "", "", "查看反映人信息"); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&sb, "\n内容：%s", k.Content)
+	} else {
+		fmt.Fprintf(&sb, "\n内容：%s", Redact(k.Content))
+	}
+	if k.Repeats > 0 {
+		fmt.Fprintf(&sb, "\n重复反映：%d 次", k.Repeats)
+	}
+	events, err := a.tx.Events(k)
+	if err != nil {
+		return "", err
+	}
+	sb.WriteString("\n—— 记录 ——")
+	for _, e := range lastEvents(events, 8) {
+		body := e.Body
+		if a.who.Role != models.RoleDispatcher {
+			body = Redact(body)
+		}
+		fmt.Fprintf(&sb, "\n%s %s %s %s", e.CreatedAt.In(loc).Format("01-02 15:04"), actorLabel(e), eventLabel(e.Kind), summary(body, 40))
+	}
+	return sb.String(), nil
+}
+
+func lastEvents(ev []models.CaseEvent, n int) []models.CaseEvent {
+	if len(ev) > n {
+		return ev[len(ev)-n:]
+	}
+	return ev
+}
+
+func actorLabel(e models.CaseEvent) string {
+	if e.ActorKind == models.ActorCitizen {
+		return "群众"
+	}
+	return e.ActorName
+}
+
+func unitStateLabel(s string) string {
+	switch s {
+	case models.UnitAssigned:
+		return "待签收"
+	case models.UnitAccepted:
+		return "已签收"
+	case models.UnitReturned:
+		return "已退回"
+	}
+	return s
+}
+
+func eventLabel(k models.EventKind) string {
+	labels := map[models.EventKind]string{
+		models.EventReceived: "受理", models.EventRepeat: "重复反映", models.EventSupplement: "补充",
+		models.EventAttachment: "附件", models.EventAssigned: "交办", models.EventAccepted: "签收",
+		models.EventReturned: "退回", models.EventProgress: "进展", models.EventDraft: "答复稿",
+		models.EventApproved: "答复通过", models.EventRejected: "答复退回", models.EventExtension: "申请延期",
+		models.EventInvalid: "无效", models.EventDuplicate: "重复", models.EventSeverity: "定级",
+		models.EventSupervise: "督办", models.EventUnreached: "无法送达", models.EventDelivered: "已送达",
+		models.EventRefused: "越权被拒", models.EventDeadline: "时限", models.EventIdentity: "查看身份",
+		models.EventInstructed: "批示",
+	}
+	if l, ok := labels[k]; ok {
+		return l
+	}
+	return string(k)
+}
+
+func (a *action) accept() (string, error) {
+	k, u := a.k, a.mine
+	if u.State == models.UnitAccepted {
+		by, _ := a.tx.MemberByID(u.AcceptedBy)
+		a.button = "已由" + nameOf(by) + "签收"
+		return fmt.Sprintf("%s 已由 %s 签收。", k.No, nameOf(by)), nil
+	}
+	if !k.Status.Open() {
+		return stateSentence(k, VerbAccept), nil
+	}
+	if _, err := a.tx.AcceptUnit(u, a.who); errors.Is(err, models.ErrConflict) {
+		return a.acceptedBy(u)
+	} else if err != nil {
+		return "", err
+	}
+	if err := a.tx.Record(k, a.actor(), models.EventAccepted, "", "", unitRoleOf(u)+"单位签收"); err != nil {
+		return "", err
+	}
+	if u.Role == models.UnitLead && k.Status == models.StatusAssigned {
+		if err := a.tx.Move(k, models.StatusHandling, a.actor(), models.EventStatus, "牵头单位签收，开始办理", nil); err != nil {
+			return "", a.conflict(err)
+		}
+	}
+	if err := a.b.updateCards(a.tx, k, "accept", a.who, "已由"+a.who.Name+"签收"); err != nil {
+		return "", err
+	}
+	a.button = "已签收"
+	return fmt.Sprintf("已签收 %s。办理进展请发送“进展 %s 内容”。", k.No, k.No), nil
+}
+
+// acceptedBy tells a member who pressed 签收 too late who got there first.
+func (a *action) acceptedBy(u *models.CaseUnit) (string, error) {
+	units, err := a.tx.Units(a.k)
+	if err != nil {
+		return "", err
+	}
+	for _, x := range units {
+		if x.ID == u.ID {
+			by, _ := a.tx.MemberByID(x.AcceptedBy)
+			a.button = "已由" + nameOf(by) + "签收"
+			return fmt.Sprintf("%s 已由 %s 签收。", a.k.No, nameOf(by)), nil
+		}
+	}
+	return stateSentence(a.k, VerbAccept), nil
+}
+
+func nameOf(m *models.Member) string {
+	if m == nil {
+		return "他人"
+	}
+	return m.Name
+}
+
+func unitRoleOf(u *models.CaseUnit) string { return u.RoleLabel() }
+
+func (a *action) giveBack() (string, error) {
+	k, u := a.k, a.mine
+	if a.click {
+		a.button = "请发送退回理由"
+		return fmt.Sprintf("退回需要写明理由，请发送：退回 %s 理由", k.No), nil
+	}
+	if !k.Status.Open() || k.Status == models.StatusReviewing {
+		return stateSentence(k, VerbReturn), nil
+	}
+	if err := a.tx.ReturnUnit(u); err != nil {
+		return "", a.conflict(err)
+	}
+	if u.Role == models.UnitLead {
+		if err := a.tx.Move(k, models.StatusReceived, a.actor(), models.EventReturned, a.cmd.Text, map[string]any{"lead_dept_id": nil, "due_at": nil}); err != nil {
+			return "", a.conflict(err)
+		}
+	} else if err := a.tx.Record(k, a.actor(), models.EventReturned, "", "", "协办单位退回："+a.cmd.Text); err != nil {
+		return "", err
+	}
+	dept, err := a.tx.DepartmentByID(u.DepartmentID)
+	if err != nil {
+		return "", err
+	}
+	if err := a.b.notifyReturned(a.tx, k, dept, u, a.cmd.Text); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已退回 %s，问政办将重新交办。", k.No), nil
+}
+
+func (a *action) progress() (string, error) {
+	k := a.k
+	if !k.Status.Open() {
+		return stateSentence(k, VerbProgress), nil
+	}
+	if a.mine.State != models.UnitAccepted {
+		return fmt.Sprintf("请先签收 %s 再报进展：签收 %s", k.No, k.No), nil
+	}
+	if err := a.tx.Record(k, a.actor(), models.EventProgress, "", "", unitRoleOf(a.mine)+"："+a.cmd.Text); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已记录 %s 的办理进展。", k.No), nil
+}
+
+// minAnswerRunes is the shortest answer worth a citizen's reading.
+const minAnswerRunes = 10
+
+func (a *action) answer() (string, error) {
+	k := a.k
+	if k.Status != models.StatusHandling {
+		if k.Status == models.StatusAssigned {
+			return fmt.Sprintf("请先签收 %s 再答复：签收 %s", k.No, k.No), nil
+		}
+		return stateSentence(k, VerbAnswer), nil
+	}
+	body := strings.TrimSpace(a.cmd.Text)
+	if utf8.RuneCountInString(body) < minAnswerRunes {
+		return fmt.Sprintf("答复太短（少于%d字），请写明办理情况和结果。", minAnswerRunes), nil
+	}
+	ans := &models.Answer{CaseID: k.ID, DepartmentID: a.mine.DepartmentID, AuthorID: a.who.ID, Body: body}
+	if err := a.tx.AddAnswer(ans); err != nil {
+		return "", err
+	}
+	if err := a.tx.Move(k, models.StatusReviewing, a.actor(), models.EventDraft, body, nil); err != nil {
+		return "", a.conflict(err)
+	}
+	heads, err := a.tx.MembersWithRole(a.mine.DepartmentID, models.RoleHead)
+	if err != nil {
+		return "", err
+	}
+	for i := range heads {
+		card := Outgoing{
+			Kind: KindCard, Title: "答复待审核 " + k.No, CaseNo: k.No,
+			Text:    "答复稿：\n" + body,
+			Fields:  []Field{{"编号", k.No}, {"拟稿", a.who.Name}},
+			Buttons: []Button{{Key: buttonKey(VerbApprove, k.No), Text: "同意", Style: 1}},
+		}
+		if err := toMember(a.tx, &heads[i], k.ID, "review", card); err != nil {
+			return "", err
+		}
+	}
+	if len(heads) == 0 {
+		return fmt.Sprintf("已提交 %s 的答复稿，但本单位未配置负责人，请联系问政办。", k.No), nil
+	}
+	return fmt.Sprintf("已提交 %s 的答复稿，待部门负责人同意后发送给群众。", k.No), nil
+}
+
+func (a *action) approve() (string, error) {
+	k := a.k
+	if k.Status != models.StatusReviewing {
+		a.button = "已处理"
+		return stateSentence(k, VerbApprove), nil
+	}
+	ans, err := a.tx.PendingAnswer(k)
+	if errors.Is(err, models.ErrNotFound) {
+		return fmt.Sprintf("%s 没有待审核的答复稿。", k.No), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := a.tx.DecideAnswer(ans, a.who, models.AnswerApproved, ""); err != nil {
+		return "", a.conflict(err)
+	}
+	now := a.tx.Now()
+	if err := a.tx.Move(k, models.StatusAnswered, a.actor(), models.EventApproved, ans.Body,
+		map[string]any{"answer": ans.Body, "answered_at": now}); err != nil {
+		return "", a.conflict(err)
+	}
+	dept, err := a.tx.DepartmentByID(ans.DepartmentID)
+	if err != nil {
+		return "", err
+	}
+	msg := fmt.Sprintf("您反映的问题（编号 %s）已由%s答复：\n%s", k.No, dept.Name, ans.Body)
+	if err := toCitizen(a.tx, k.CitizenID, k.ID, "citizen_answer", msg,
+		Field{"编号", k.No}, Field{"承办单位", dept.Name}, Field{"答复", summary(ans.Body, 100)}); err != nil {
+		return "", err
+	}
+	if err := a.b.updateCards(a.tx, k, "review", a.who, "已由"+a.who.Name+"同意"); err != nil {
+		return "", err
+	}
+	a.button = "已同意"
+	return fmt.Sprintf("已同意 %s 的答复，正在发送给群众。", k.No), nil
+}
+
+func (a *action) extend() (string, error) {
+	k, c := a.k, a.cmd
+	if !k.Status.Open() || k.DueAt == nil {
+		return stateSentence(k, VerbExtend), nil
+	}
+	if max := a.b.Settings.ExtensionWorkdays; c.Days > max {
+		return fmt.Sprintf("每次延期不超过%d个工作日。", max), nil
+	}
+	newDue := a.b.dueIn(k.DueAt.In(a.b.Location()), c.Days)
+	e := &models.Extension{CaseID: k.ID, DepartmentID: a.mine.DepartmentID, RequestedBy: a.who.ID, Workdays: c.Days, Reason: c.Text, OldDueAt: k.DueAt, NewDueAt: &newDue}
+	if err := a.tx.AddExtension(e); err != nil {
+		return "", err
+	}
+	body := fmt.Sprintf("申请延期%d个工作日至 %s：%s", c.Days, dateTime(newDue.In(a.b.Location())), c.Text)
+	if err := a.tx.Record(k, a.actor(), models.EventExtension, "", "", body); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("已记录 %s 的延期申请（%d个工作日，拟延至 %s），待领导审批。", k.No, c.Days, date(newDue.In(a.b.Location()))), nil
+}
+
+// todoLimit is how many cases 待办 lists.
+const todoLimit = 20
+
+func (a *action) todo() (string, error) {
+	var dept uint64
+	switch a.who.Role {
+	case models.RoleOfficer, models.RoleHead:
+		if a.who.DepartmentID == nil {
+			return "您未归属任何单位。", nil
+		}
+		dept = *a.who.DepartmentID
+	}
+	list, err := a.tx.OpenCases(dept, todoLimit)
+	if err != nil {
+		return "", err
+	}
+	if len(list) == 0 {
+		return "暂无待办。", nil
+	}
+	now := a.tx.Now()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "待办（%d件，时限近的在前）：", len(list))
+	for _, k := range list {
+		due := "待交办"
+		if k.DueAt != nil {
+			due = "时限 " + k.DueAt.In(a.b.Location()).Format("01-02 15:04")
+			if k.Overdue(now) {
+				due += " 已超期"
+			}
+		}
+		fmt.Fprintf(&sb, "\n%s %s %s %s", k.No, k.Status.Label(), due, summary(Redact(k.Content), 14))
+	}
+	return sb.String(), nil
+}
+
+func (b *Bot) memberHelp(m *models.Member) string {
+	var verbs []Verb
+	switch m.Role {
+	case models.RoleDispatcher:
+		verbs = []Verb{VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo}
+	case models.RoleLeader:
+		verbs = []Verb{VerbApprove, VerbSupervise, VerbView, VerbTodo}
+	case models.RoleHead:
+		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbExtend, VerbView, VerbTodo}
+	default:
+		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbExtend, VerbView, VerbTodo}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s（%s）可用的命令：", m.Name, m.Role.Label())
+	for _, v := range verbs {
+		sb.WriteString("\n" + commandSyntax[v])
+	}
+	return sb.String()
+}
+
+// deadline computes the handling deadline of a case of kind assigned at now.
+func (b *Bot) deadline(now time.Time, kind string) time.Time {
+	local := now.In(b.Location())
+	switch kind {
+	case "即办":
+		return local.Add(b.Settings.Simple)
+	case "复杂":
+		return b.dueIn(local, b.Settings.ComplexWorkdays)
+	}
+	return b.dueIn(local, b.Settings.GeneralWorkdays)
+}

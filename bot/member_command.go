@@ -1,0 +1,217 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"minsheng/models"
+)
+
+// Verb is what a member's command or button asks for.
+type Verb string
+
+// The members' verbs (DOMAIN.md roles; issue "Departments handle cases inside WeCom").
+const (
+	VerbAssign     Verb = "交办"
+	VerbInvalid    Verb = "无效"
+	VerbDuplicate  Verb = "重复"
+	VerbGrade      Verb = "定级"
+	VerbSupervise  Verb = "督办"
+	VerbView       Verb = "查"
+	VerbTodo       Verb = "待办"
+	VerbAccept     Verb = "签收"
+	VerbReturn     Verb = "退回"
+	VerbProgress   Verb = "进展"
+	VerbAnswer     Verb = "答复"
+	VerbApprove    Verb = "同意"
+	VerbExtend     Verb = "延期"
+	VerbMemberHelp Verb = "帮助"
+)
+
+// memberVerbs lists the verbs in the order help shows them.
+var memberVerbs = []Verb{
+	VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo,
+	VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbExtend, VerbMemberHelp,
+}
+
+// MemberCommand is a parsed member command (typed or from a card button).
+type MemberCommand struct {
+	Verb Verb
+	No   string
+	// Text is the free text: reason, progress note, answer, requirement.
+	Text string
+	// Lead and Co are the units named by 交办 (code or name).
+	Lead string
+	Co   []string
+	// Orig is the earlier case of 重复.
+	Orig string
+	// Severity is the grade of 定级.
+	Severity models.Severity
+	// Days is the extension asked by 延期.
+	Days int
+	// Err explains what is wrong with the command, in Chinese; empty if valid.
+	Err string
+}
+
+// commandSyntax is the usage line of each verb.
+var commandSyntax = map[Verb]string{
+	VerbAssign:     "交办 编号 牵头单位 [协办 单位…]",
+	VerbInvalid:    "无效 编号 理由",
+	VerbDuplicate:  "重复 编号 原编号",
+	VerbGrade:      "定级 编号 一般|较大|重大|特别重大",
+	VerbSupervise:  "督办 编号 要求",
+	VerbView:       "查 编号",
+	VerbTodo:       "待办",
+	VerbAccept:     "签收 编号",
+	VerbReturn:     "退回 编号 理由",
+	VerbProgress:   "进展 编号 内容",
+	VerbAnswer:     "答复 编号 内容",
+	VerbApprove:    "同意 编号",
+	VerbExtend:     "延期 编号 工作日数 理由",
+	VerbMemberHelp: "帮助",
+}
+
+// ParseMember reads a member's command. Text that is no command gives
+// Verb "" (the caller answers with help).
+func ParseMember(text string) MemberCommand {
+	s := Normalize(text)
+	s = strings.TrimLeft(s, "/")
+	var c MemberCommand
+	for _, v := range memberVerbs {
+		if strings.HasPrefix(s, string(v)) {
+			c.Verb = v
+			s = s[len(v):]
+			break
+		}
+	}
+	if c.Verb == "" {
+		if strings.EqualFold(strings.TrimSpace(s), "help") {
+			c.Verb = VerbMemberHelp
+		}
+		return c
+	}
+	args := splitArgs(s)
+	bad := func() MemberCommand {
+		c.Err = "格式：" + commandSyntax[c.Verb]
+		return c
+	}
+	switch c.Verb {
+	case VerbTodo, VerbMemberHelp:
+		return c
+	}
+	if len(args) == 0 || !ValidCaseNo(args[0]) {
+		return bad()
+	}
+	c.No, args = args[0], args[1:]
+	rest := strings.Join(args, " ")
+	switch c.Verb {
+	case VerbView, VerbAccept, VerbApprove:
+		if len(args) > 0 {
+			return bad()
+		}
+	case VerbInvalid, VerbReturn, VerbProgress, VerbAnswer, VerbSupervise:
+		if rest == "" {
+			return bad()
+		}
+		c.Text = textAfterNo(s, c.No)
+	case VerbDuplicate:
+		if len(args) != 1 || !ValidCaseNo(args[0]) || args[0] == c.No {
+			return bad()
+		}
+		c.Orig = args[0]
+	case VerbGrade:
+		if len(args) != 1 {
+			return bad()
+		}
+		switch sev := models.Severity(args[0]); sev {
+		case models.SeverityGeneral, models.SeverityLarge, models.SeverityMajor, models.SeverityCritical:
+			c.Severity = sev
+		default:
+			return bad()
+		}
+	case VerbExtend:
+		if len(args) < 2 {
+			return bad()
+		}
+		d, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(args[0], "天"), "个工作日"))
+		if err != nil || d < 1 || d > 365 {
+			return bad()
+		}
+		c.Days = d
+		c.Text = strings.Join(args[1:], " ")
+	case VerbAssign:
+		if len(args) == 0 {
+			return bad()
+		}
+		c.Lead = args[0]
+		co := false
+		for _, a := range args[1:] {
+			if a == "协办" {
+				co = true
+				continue
+			}
+			if !co {
+				return bad()
+			}
+			c.Co = append(c.Co, a)
+		}
+		if co && len(c.Co) == 0 {
+			return bad()
+		}
+	}
+	return c
+}
+
+// splitArgs splits on spaces and the separators people type between words.
+func splitArgs(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == '，' || r == '、' || r == ':' || r == '：' || r == ';' || r == '；'
+	})
+}
+
+// textAfterNo returns the free text after the case number, as typed.
+func textAfterNo(s, no string) string {
+	i := strings.Index(s, no)
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimLeftFunc(s[i+len(no):], func(r rune) bool { return isSep(r) })
+}
+
+// Button keys carry a command on a card: verb:case[:arg].
+func buttonKey(v Verb, no string, arg ...string) string {
+	k := string(v) + ":" + no
+	for _, a := range arg {
+		k += ":" + a
+	}
+	return k
+}
+
+// ParseButton reads a card button's key into a command.
+func ParseButton(key string) MemberCommand {
+	parts := strings.Split(key, ":")
+	if len(parts) < 2 || !ValidCaseNo(parts[1]) {
+		return MemberCommand{Err: "无法识别的按钮"}
+	}
+	c := MemberCommand{Verb: Verb(parts[0]), No: parts[1]}
+	switch c.Verb {
+	case VerbAccept, VerbApprove:
+		if len(parts) != 2 {
+			return MemberCommand{Err: "无法识别的按钮"}
+		}
+	case VerbAssign:
+		if len(parts) != 3 || parts[2] == "" {
+			return MemberCommand{Err: "无法识别的按钮"}
+		}
+		c.Lead = parts[2]
+	case VerbReturn:
+		// A return needs a reason: the button only asks for it.
+		if len(parts) != 2 {
+			return MemberCommand{Err: "无法识别的按钮"}
+		}
+	default:
+		return MemberCommand{Err: "无法识别的按钮"}
+	}
+	return c
+}

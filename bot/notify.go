@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"minsheng/models"
+)
+
+// caseURL links a card to the case page.
+func (b *Bot) caseURL(no string) string {
+	if b.Settings.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(b.Settings.PublicURL, "/") + "/case/" + no
+}
+
+// Suggest picks the unit whose routing keywords the text matches most; nil
+// when none matches.
+func Suggest(deps []models.Department, text string) *models.Department {
+	best, score := -1, 0
+	for i := range deps {
+		n := 0
+		for _, k := range deps[i].KeywordList() {
+			if strings.Contains(text, k) {
+				n++
+			}
+		}
+		if n > score {
+			best, score = i, n
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &deps[best]
+}
+
+// notifyNewCase sends the dispatchers a card for a new case: the text (the
+// dispatcher may see it whole), the reporter's alias, the suggested unit and a
+// button that assigns to it in one tap.
+func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen) error {
+	dispatchers, err := tx.MembersWithRole(0, models.RoleDispatcher)
+	if err != nil {
+		return err
+	}
+	deps, err := tx.ActiveDepartments()
+	if err != nil {
+		return err
+	}
+	sug := Suggest(deps, k.Content)
+	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))}}
+	var buttons []Button
+	if sug != nil {
+		fields = append(fields, Field{"建议承办", sug.Name})
+		buttons = append(buttons, Button{Key: buttonKey(VerbAssign, k.No, sug.Code), Text: "交办" + sug.Name, Style: 1})
+	}
+	card := Outgoing{
+		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
+		Text:    mdEscape(summary(k.Content, 300)) + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由",
+		Fields:  fields,
+		Buttons: buttons,
+	}
+	for i := range dispatchers {
+		if err := toMember(tx, &dispatchers[i], k.ID, "new_case", card); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifyAssigned tells each unit's group and members, and the citizen.
+func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Department, co []*models.Department) error {
+	dueText := dueLabel(b, k)
+	text := Redact(k.Content)
+	for i, d := range append([]*models.Department{lead}, co...) {
+		role := "牵头"
+		if i > 0 {
+			role = "协办"
+		}
+		md := fmt.Sprintf("**新交办 %s**（%s）\n> 时限：%s\n> 等级：%s\n\n%s\n\n请在应用中发送：签收 %s", k.No, role, dueText, k.Severity, mdEscape(summary(text, 300)), k.No)
+		if err := toGroup(tx, d, k.ID, "group_assigned", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+			return err
+		}
+		members, err := tx.MembersWithRole(d.ID, models.RoleOfficer, models.RoleHead)
+		if err != nil {
+			return err
+		}
+		for j := range members {
+			card := Outgoing{
+				Kind: KindCard, Title: "交办 " + k.No + "（" + role + "）", CaseNo: k.No, URL: b.caseURL(k.No),
+				Text:   mdEscape(summary(text, 300)),
+				Fields: []Field{{"编号", k.No}, {"单位", d.Name + "（" + role + "）"}, {"时限", dueText}},
+				Buttons: []Button{
+					{Key: buttonKey(VerbAccept, k.No), Text: "签收", Style: 1},
+					{Key: buttonKey(VerbReturn, k.No), Text: "退回", Style: 2},
+				},
+			}
+			if err := toMember(tx, &members[j], k.ID, "accept", card); err != nil {
+				return err
+			}
+		}
+	}
+	msg := fmt.Sprintf("您反映的问题（编号 %s）已交由%s办理，办理时限 %s。", k.No, lead.Name, dueText)
+	return toCitizen(tx, k.CitizenID, k.ID, "citizen_assigned", msg, Field{"编号", k.No}, Field{"承办单位", lead.Name}, Field{"时限", dueText})
+}
+
+func dueLabel(b *Bot, k *models.Case) string {
+	if k.DueAt == nil {
+		return "未定"
+	}
+	return dateTime(k.DueAt.In(b.Location()))
+}
+
+// notifyReturned tells the dispatchers a unit returned the case.
+func (b *Bot) notifyReturned(tx *models.Tx, k *models.Case, d *models.Department, u *models.CaseUnit, reason string) error {
+	dispatchers, err := tx.MembersWithRole(0, models.RoleDispatcher)
+	if err != nil {
+		return err
+	}
+	card := Outgoing{
+		Kind: KindCard, Title: "退回 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
+		Text:   fmt.Sprintf("%s（%s）退回：%s\n\n请重新交办：交办 %s 单位", d.Name, u.RoleLabel(), reason, k.No),
+		Fields: []Field{{"编号", k.No}, {"退回单位", d.Name}},
+	}
+	for i := range dispatchers {
+		if err := toMember(tx, &dispatchers[i], k.ID, "returned", card); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifySupervision pushes a 督办 to the unit's group and its heads.
+func (b *Bot) notifySupervision(tx *models.Tx, k *models.Case, u models.CaseUnit, by *models.Member, note string) error {
+	d, err := tx.DepartmentByID(u.DepartmentID)
+	if err != nil {
+		return err
+	}
+	md := fmt.Sprintf("**督办 %s**\n> 督办人：%s\n> 时限：%s\n\n%s", k.No, by.Name, dueLabel(b, k), mdEscape(note))
+	if err := toGroup(tx, d, k.ID, "supervise", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+		return err
+	}
+	heads, err := tx.MembersWithRole(d.ID, models.RoleHead)
+	if err != nil {
+		return err
+	}
+	for i := range heads {
+		card := Outgoing{Kind: KindCard, Title: "督办 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: mdEscape(note),
+			Fields: []Field{{"编号", k.No}, {"督办人", by.Name}, {"时限", dueLabel(b, k)}}}
+		if err := toMember(tx, &heads[i], k.ID, "supervise", card); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifySerious pushes a 重大/特别重大 case to the leaders and the joint
+// meeting at once, with its report-up deadline.
+func (b *Bot) notifySerious(tx *models.Tx, k *models.Case) error {
+	within := b.Settings.ReportUpMajor
+	if k.Severity == models.SeverityCritical {
+		within = b.Settings.ReportUpCritical
+	}
+	due := tx.Now().Add(within).In(b.Location())
+	leaders, err := tx.MembersWithRole(0, models.RoleLeader)
+	if err != nil {
+		return err
+	}
+	text := mdEscape(summary(Redact(k.Content), 300))
+	for i := range leaders {
+		card := Outgoing{Kind: KindCard, Title: string(k.Severity) + " " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,
+			Fields: []Field{{"编号", k.No}, {"等级", string(k.Severity)}, {"报送时限", dateTime(due)}}}
+		if err := toMember(tx, &leaders[i], k.ID, "serious", card); err != nil {
+			return err
+		}
+	}
+	md := fmt.Sprintf("**%s事项 %s**\n> 报送时限：%s\n\n%s", k.Severity, k.No, dateTime(due), text)
+	return enqueue(tx, "wecom", JointTarget, k.ID, "serious_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No})
+}
+
+// updateCards queues an update of the cards of purpose sent for case k to
+// everyone but who, so nobody presses a button that is already spent.
+func (b *Bot) updateCards(tx *models.Tx, k *models.Case, purpose string, who *models.Member, label string) error {
+	rows, err := tx.CaseOutbox(k, purpose)
+	if err != nil {
+		return err
+	}
+	self := memberTarget(who)
+	seen := map[string]bool{}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].ID > rows[j].ID })
+	for _, r := range rows {
+		if r.Ref == "" || r.Target == self || seen[r.Target] {
+			continue
+		}
+		seen[r.Target] = true
+		upd := Outgoing{Kind: KindUpdate, TaskID: r.Ref, Text: label, CaseNo: k.No}
+		if err := enqueue(tx, r.Platform, r.Target, k.ID, "card_update", upd); err != nil {
+			return err
+		}
+	}
+	return nil
+}

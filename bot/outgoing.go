@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"minsheng/models"
+)
+
+// Message kinds of Outgoing.
+const (
+	KindText     = "text"
+	KindMarkdown = "markdown"
+	KindCard     = "card"
+	// KindUpdate replaces the buttons of a card already sent (TaskID) with Text.
+	KindUpdate = "update"
+)
+
+// Outgoing is a platform-neutral message; each adapter renders it in its
+// platform's shape (WeCom template card, DingTalk ActionCard, …). It is what
+// the outbox stores as the payload.
+type Outgoing struct {
+	Kind  string `json:"kind"`
+	Title string `json:"title,omitempty"`
+	// Text is the body: plain for text, markdown for markdown and cards.
+	Text    string   `json:"text"`
+	Fields  []Field  `json:"fields,omitempty"`
+	Buttons []Button `json:"buttons,omitempty"`
+	// TaskID identifies a card so it can be updated after a click.
+	TaskID string `json:"task_id,omitempty"`
+	CaseNo string `json:"case_no,omitempty"`
+	// URL opens the case page from the card.
+	URL string `json:"url,omitempty"`
+}
+
+// Field is one "key: value" line of a card.
+type Field struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Button is one button of a card; Key comes back with the click.
+type Button struct {
+	Key  string `json:"key"`
+	Text string `json:"text"`
+	// Style 1 is the primary colour, 2 the secondary.
+	Style int `json:"style,omitempty"`
+}
+
+// DecodeOutgoing reads an outbox payload.
+func DecodeOutgoing(payload string) (Outgoing, error) {
+	var o Outgoing
+	if err := json.Unmarshal([]byte(payload), &o); err != nil {
+		return o, fmt.Errorf("decode outbox payload: %w", err)
+	}
+	return o, nil
+}
+
+// Targets of outbox rows; none carries personal data.
+func memberTarget(m *models.Member) string    { return fmt.Sprintf("member:%d", m.ID) }
+func groupTarget(d *models.Department) string { return "group:" + d.Code }
+func citizenTarget(citizenID uint64) string   { return fmt.Sprintf("citizen:%d", citizenID) }
+
+// JointTarget is the joint-meeting group (联席会议群).
+const JointTarget = "joint"
+
+// enqueue writes a message to the outbox in the caller's transaction.
+func enqueue(tx *models.Tx, platform, target string, caseID uint64, purpose string, o Outgoing) error {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("encode %s message: %w", purpose, err)
+	}
+	row := &models.Outbox{
+		Platform: platform, Target: target, Kind: purpose, Payload: string(b), CaseID: caseID,
+		DedupKey: fmt.Sprintf("%s:%d:%s:%s", purpose, caseID, target, randomHex(8)), Ref: o.TaskID,
+	}
+	if err := tx.Enqueue(row); err != nil {
+		return fmt.Errorf("queue %s message to %s: %w", purpose, target, err)
+	}
+	return nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// toMember queues o for member m on their platform.
+func toMember(tx *models.Tx, m *models.Member, caseID uint64, purpose string, o Outgoing) error {
+	if o.Kind == KindCard && o.TaskID == "" {
+		o.TaskID = fmt.Sprintf("%s-%d-%s", purpose, m.ID, randomHex(6))
+	}
+	return enqueue(tx, m.Platform, memberTarget(m), caseID, purpose, o)
+}
+
+// toGroup queues o for department d's group.
+func toGroup(tx *models.Tx, d *models.Department, caseID uint64, purpose string, o Outgoing) error {
+	return enqueue(tx, d.Platform, groupTarget(d), caseID, purpose, o)
+}
+
+// toCitizen queues text for the citizen in the Official Account; fields are
+// the template message's data if the 48-hour window has closed.
+func toCitizen(tx *models.Tx, citizenID, caseID uint64, purpose, text string, fields ...Field) error {
+	return enqueue(tx, "mp", citizenTarget(citizenID), caseID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields})
+}
+
+var (
+	phoneRe = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}`)
+	landRe  = regexp.MustCompile(`0\d{2,3}-?\d{7,8}`)
+	idRe    = regexp.MustCompile(`[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]`)
+	nameRe  = regexp.MustCompile(`(我叫|本人|我是|姓名[:：]?)\s*([\p{Han}]{1,4})`)
+)
+
+// Redact masks what would identify a reporter inside a text shown to a unit:
+// phone numbers, ID numbers and a name the citizen introduced themselves by.
+func Redact(text string) string {
+	text = idRe.ReplaceAllString(text, "[身份证号已隐去]")
+	text = phoneRe.ReplaceAllString(text, "[电话已隐去]")
+	text = landRe.ReplaceAllString(text, "[电话已隐去]")
+	text = nameRe.ReplaceAllString(text, "$1[姓名已隐去]")
+	return text
+}
+
+// mdEscape keeps a citizen's text from being read as markdown.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("*", "＊", "_", "＿", "`", "｀", "#", "＃", "[", "［", "]", "］", "<", "＜", ">", "＞")
+	return r.Replace(s)
+}
