@@ -30,7 +30,12 @@ type Settings struct {
 	PublicURL   string
 	DefaultKind string
 	OfficeHours models.OfficeHours
+	// Joint is the joint-meeting group (联席会议群).
+	Joint GroupAddress
 }
+
+// GroupAddress is a group robot: WeCom key and/or DingTalk webhook.
+type GroupAddress struct{ RobotKey, Webhook, Secret string }
 
 // Bot answers citizens and officers.
 type Bot struct {

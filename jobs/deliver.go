@@ -89,6 +89,8 @@ type Deliverer struct {
 	// OnFailed tells a person (the dispatcher) about a message that failed
 	// for good; it is called once per failed message, possibly from several
 	// goroutines at once, with the message as recorded and the last error.
+	// Its ctx outlives the run's by a few seconds, so that a shutdown does
+	// not lose the news.
 	OnFailed func(ctx context.Context, o models.Outbox, err error)
 	// GroupLimit is how many messages one group target ("group:…" or
 	// "joint") of a platform receives per rolling minute from this instance

@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"minsheng/models"
+)
+
+// Resolve turns an outbox target into an address. It is the one place where
+// a citizen's openid is read for sending, and only for the Official Account.
+func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
+	var a Address
+	err := b.Store.Act(ctx, func(tx *models.Tx) error {
+		kind, rest, _ := strings.Cut(o.Target, ":")
+		switch kind {
+		case AddrMember:
+			id, err := strconv.ParseUint(rest, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%w: bad target %q", ErrUndeliverable, o.Target)
+			}
+			m, err := tx.MemberByID(id)
+			if err != nil {
+				return err
+			}
+			a = Address{Kind: AddrMember, UserID: m.UserID}
+		case AddrGroup:
+			d, err := tx.FindDepartment(rest)
+			if err != nil {
+				return err
+			}
+			a = Address{Kind: AddrGroup, RobotKey: d.WeComRobotKey, Webhook: d.DingTalkWebhook, Secret: d.DingTalkSecret}
+		case AddrJoint:
+			j := b.Settings.Joint
+			a = Address{Kind: AddrJoint, RobotKey: j.RobotKey, Webhook: j.Webhook, Secret: j.Secret}
+		case AddrCitizen:
+			id, err := strconv.ParseUint(rest, 10, 64)
+			if err != nil {
+				return fmt.Errorf("%w: bad target %q", ErrUndeliverable, o.Target)
+			}
+			c, err := tx.Citizen(id)
+			if err != nil {
+				return err
+			}
+			a = Address{Kind: AddrCitizen, OpenID: c.OpenID}
+		default:
+			return fmt.Errorf("%w: unknown target kind %q", ErrUndeliverable, kind)
+		}
+		return nil
+	})
+	if errors.Is(err, models.ErrNotFound) {
+		return a, fmt.Errorf("%w: target %s: %v", ErrUndeliverable, o.Target, err)
+	}
+	return a, err
+}
+
+// Delivered records on the case that a message reached the citizen.
+func (b *Bot) Delivered(ctx context.Context, o models.Outbox, d Delivery) error {
+	if !strings.HasPrefix(o.Target, AddrCitizen+":") || o.CaseID == 0 || o.Kind != "citizen_answer" {
+		return nil
+	}
+	return b.Store.Act(ctx, func(tx *models.Tx) error {
+		k, err := tx.CaseByID(o.CaseID)
+		if err != nil {
+			return err
+		}
+		how := "客服消息"
+		if d.Fallback == "template" {
+			how = "模板消息（已超过48小时客服消息时限）"
+		}
+		return tx.Record(k, models.SystemActor, models.EventDelivered, "", "", "答复已送达群众："+how)
+	})
+}
+
+// DeliveryFailed tells the dispatchers about a message that could not be
+// delivered. A citizen who cannot be reached gets a phone call: the case
+// records it and the dispatcher's card says so.
+func (b *Bot) DeliveryFailed(ctx context.Context, o models.Outbox, cause error) error {
+	if o.Kind == "delivery_failed" {
+		return nil // never chase a failure notice with another
+	}
+	return b.Store.Act(ctx, func(tx *models.Tx) error {
+		var k *models.Case
+		if o.CaseID != 0 {
+			var err error
+			if k, err = tx.CaseByID(o.CaseID); err != nil {
+				return err
+			}
+		}
+		title, text := "消息投递失败", fmt.Sprintf("发往 %s 的消息（%s）多次投递失败，请人工处理。", o.Target, o.Kind)
+		if strings.HasPrefix(o.Target, AddrCitizen+":") {
+			title = "请电话联系群众"
+			out, _ := DecodeOutgoing(o.Payload)
+			text = "无法通过公众号联系群众（超过48小时或消息被拒），请电话告知以下内容：\n" + out.Text
+			if k != nil {
+				if err := tx.Record(k, models.SystemActor, models.EventUnreached, "", "", "公众号无法送达，已请问政办电话联系"); err != nil {
+					return err
+				}
+			}
+		}
+		dispatchers, err := tx.MembersWithRole(0, models.RoleDispatcher)
+		if err != nil {
+			return err
+		}
+		card := Outgoing{Kind: KindCard, Title: title, Text: mdEscape(text)}
+		var caseID uint64
+		if k != nil {
+			card.CaseNo, card.URL, caseID = k.No, b.caseURL(k.No), k.ID
+			card.Fields = []Field{{"编号", k.No}}
+			if c, err := tx.Citizen(k.CitizenID); err == nil {
+				card.Fields = append(card.Fields, Field{"反映人", c.Alias})
+				if c.Phone != "" {
+					card.Fields = append(card.Fields, Field{"联系电话", c.Phone})
+				}
+			}
+		}
+		for i := range dispatchers {
+			if err := toMember(tx, &dispatchers[i], caseID, "delivery_failed", card); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,89 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"minsheng/bot"
+	"minsheng/models"
+)
+
+// Router sends outbox messages through the platform adapters: it resolves
+// each target to an address only at send time and keeps what the platform
+// returns (a card's response code).
+type Router struct {
+	Bot       *bot.Bot
+	Platforms []bot.Platform
+}
+
+// Senders returns one Sender per platform, for Deliverer.Senders.
+func (r *Router) Senders() map[string]Sender {
+	out := map[string]Sender{}
+	for _, p := range r.Platforms {
+		out[p.Name()] = &platformSender{r: r, p: p}
+	}
+	return out
+}
+
+// OnFailed is the Deliverer's OnFailed: it tells the dispatchers.
+func (r *Router) OnFailed(ctx context.Context, o models.Outbox, err error) {
+	if e := r.Bot.DeliveryFailed(ctx, o, err); e != nil {
+		r.Bot.Logger.ErrorContext(ctx, "could not tell the dispatcher about a failed delivery",
+			"outbox_id", o.ID, "case_id", o.CaseID, "err", e)
+	}
+}
+
+type platformSender struct {
+	r *Router
+	p bot.Platform
+}
+
+func (s *platformSender) Send(ctx context.Context, o models.Outbox) error {
+	out, err := bot.DecodeOutgoing(o.Payload)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrPermanent, err)
+	}
+	to, err := s.r.Bot.Resolve(ctx, o)
+	if err != nil {
+		return classify(err)
+	}
+	if out.Kind == bot.KindUpdate {
+		orig, err := s.r.Bot.Store.OutboxByRef(ctx, out.TaskID)
+		if errors.Is(err, models.ErrNotFound) {
+			return fmt.Errorf("%w: no card %s to update", ErrPermanent, out.TaskID)
+		}
+		if err != nil {
+			return err
+		}
+		if orig.Status == models.OutboxFailed {
+			return nil // the card never arrived: nothing to update
+		}
+		to.ResponseCode = orig.ResponseCode
+	}
+	d, err := s.p.Deliver(ctx, to, out)
+	if err != nil {
+		return classify(err)
+	}
+	if d.ResponseCode != "" {
+		if err := s.r.Bot.Store.SetResponseCode(ctx, o.ID, d.ResponseCode); err != nil {
+			s.r.Bot.Logger.WarnContext(ctx, "response code not kept", "outbox_id", o.ID, "err", err)
+		}
+	}
+	if err := s.r.Bot.Delivered(ctx, o, d); err != nil {
+		s.r.Bot.Logger.WarnContext(ctx, "delivery not recorded on the case", "outbox_id", o.ID, "case_id", o.CaseID, "err", err)
+	}
+	return nil
+}
+
+// classify maps the adapters' errors onto the Deliverer's.
+func classify(err error) error {
+	var rl *bot.RateLimited
+	switch {
+	case errors.As(err, &rl):
+		return &RetryAfter{Wait: rl.Wait, Err: err}
+	case errors.Is(err, bot.ErrUndeliverable):
+		return fmt.Errorf("%w: %v", ErrPermanent, err)
+	}
+	return err
+}
