@@ -73,9 +73,22 @@ func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, e
 			if button == "" && click {
 				button = "无权操作"
 			}
-			return r.Msg, nil
+			reply, err = r.Msg, nil
 		}
-		return reply, err
+		if err != nil {
+			return "", err
+		}
+		// A click's answer in the chat: the card itself only shows the new label.
+		if click && reply != "" {
+			var caseID uint64
+			if act.k != nil {
+				caseID = act.k.ID
+			}
+			if err := toMember(tx, who, caseID, "click_reply", Outgoing{Kind: KindText, Text: reply}); err != nil {
+				return "", err
+			}
+		}
+		return reply, nil
 	})
 	if err != nil {
 		return MemberReply{}, fmt.Errorf("member %s command %s %s: %w", m.UserID, cmd.Verb, cmd.No, err)

@@ -75,6 +75,13 @@ var commandSyntax = map[Verb]string{
 // ParseMember reads a member's command. Text that is no command gives
 // Verb "" (the caller answers with help).
 func ParseMember(text string) MemberCommand {
+	// orig keeps what the member typed, less invisible characters.
+	orig := strings.Map(func(r rune) rune {
+		if (unicode.IsControl(r) && !unicode.IsSpace(r)) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(text, ""))
 	s := Normalize(text)
 	s = strings.TrimLeft(s, "/")
 	var c MemberCommand
@@ -114,7 +121,9 @@ func ParseMember(text string) MemberCommand {
 		if rest == "" {
 			return bad()
 		}
-		c.Text = textAfterNo(s, c.No)
+		if c.Text = freeText(orig, c.No, 0); c.Text == "" {
+			return bad()
+		}
 	case VerbDuplicate:
 		if len(args) != 1 || !ValidCaseNo(args[0]) || args[0] == c.No {
 			return bad()
@@ -139,7 +148,9 @@ func ParseMember(text string) MemberCommand {
 			return bad()
 		}
 		c.Days = d
-		c.Text = strings.Join(args[1:], " ")
+		if c.Text = freeText(orig, c.No, 1); c.Text == "" {
+			return bad()
+		}
 	case VerbAssign:
 		if len(args) == 0 {
 			return bad()
@@ -165,19 +176,46 @@ func ParseMember(text string) MemberCommand {
 
 // splitArgs splits on spaces and the separators people type between words.
 func splitArgs(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == ',' || r == '，' || r == '、' || r == ':' || r == '：' || r == ';' || r == '；'
-	})
+	return strings.FieldsFunc(s, isArgSep)
 }
 
-// textAfterNo returns the free text after the case number, as typed.
-func textAfterNo(s, no string) string {
-	i := strings.Index(s, no)
-	if i < 0 {
+// freeText returns the text the member typed after the case number and skip
+// more words, with their own characters (full-width punctuation kept).
+func freeText(orig, no string, skip int) string {
+	rs := []rune(orig)
+	// Find the number, whatever width its digits were typed in.
+	start := -1
+	for i := 0; i+len(no) <= len(rs) && start < 0; i++ {
+		j := 0
+		for ; j < len(no); j++ {
+			r := rs[i+j]
+			if r >= '０' && r <= '９' {
+				r = r - '０' + '0'
+			}
+			if r != rune(no[j]) {
+				break
+			}
+		}
+		if j == len(no) {
+			start = i + len(no)
+		}
+	}
+	if start < 0 {
 		return ""
 	}
-	return strings.TrimLeftFunc(s[i+len(no):], func(r rune) bool { return isSep(r) })
+	rest := string(rs[start:])
+	for ; skip > 0; skip-- {
+		rest = strings.TrimLeftFunc(rest, isArgSep)
+		i := strings.IndexFunc(rest, isArgSep)
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i:]
+	}
+	return strings.TrimSpace(strings.TrimLeftFunc(rest, isArgSep))
 }
+
+func isArgSep(r rune) bool { return unicode.IsSpace(r) || isSep(r) || r == '、' || r == ';' || r == '；' }
 
 // Button keys carry a command on a card: verb:case[:arg].
 func buttonKey(v Verb, no string, arg ...string) string {

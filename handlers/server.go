@@ -18,9 +18,11 @@ import (
 
 // Deps is what the handlers need.
 type Deps struct {
-	Store   *models.Store
-	Bot     *bot.Bot
-	MP      MPConfig
+	Store *models.Store
+	Bot   *bot.Bot
+	MP    MPConfig
+	// WeCom is the WeCom app's callback; empty CorpID leaves it unmounted.
+	WeCom   WeComConfig
 	Metrics *Metrics
 	Logger  *slog.Logger
 	// Sandbox, when set, mounts the sandbox page and its fakes.
@@ -54,6 +56,12 @@ func New(d Deps) *gin.Engine {
 	mph := newMPHandler(d.MP, d.Bot, d.Metrics, d.Now)
 	r.GET("/callback/mp", mph.verify)
 	r.POST("/callback/mp", mph.receive)
+
+	if d.WeCom.CorpID != "" {
+		wh := &wecomHandler{cfg: d.WeCom, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		r.GET("/callback/wecom", wh.verify)
+		r.POST("/callback/wecom", wh.receive)
+	}
 
 	r.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
