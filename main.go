@@ -18,12 +18,16 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/mp"
+	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
+	"minsheng/jobs"
 	"minsheng/models"
 )
 
@@ -133,33 +137,88 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
 		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
 	}
+	wcCfg := handlers.WeComConfig{
+		CorpID: cfg.WeCom.CorpID, Token: cfg.WeCom.Token, EncodingAESKey: cfg.WeCom.EncodingAESKey,
+		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
+	}
+	wcSecret, wcAgent := cfg.WeCom.Secret, cfg.WeCom.AgentIDNumber()
 	var sandbox *handlers.Sandbox
 	if cfg.SandboxOn() {
+		self := "http://" + cfg.Server.Addr
 		if mpCfg.AppID == "" {
 			mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey = handlers.SandboxCredentials()
 		}
 		sandbox = handlers.NewSandbox(mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey, nil)
-		cfg.MP.APIBase = "http://" + cfg.Server.Addr + handlers.SandboxMPAPIPath
-		log.Warn("sandbox mode: no Official Account credentials configured; platforms are simulated in process",
-			"page", "http://"+cfg.Server.Addr+"/sandbox")
+		cfg.MP.APIBase = self + handlers.SandboxMPAPIPath
+		if wcCfg.CorpID == "" {
+			wcCfg.CorpID, wcSecret, wcCfg.Token, wcCfg.EncodingAESKey, wcAgent = handlers.SandboxWeComCredentials()
+		}
+		sandbox.WeCom = handlers.NewSandboxWeCom(wcCfg.CorpID, wcSecret, wcCfg.Token, wcCfg.EncodingAESKey, wcAgent, nil)
+		cfg.WeCom.APIBase = self + handlers.SandboxWeComAPIPath
+		for _, m := range cfg.Org.Members {
+			sandbox.WeCom.Fake.AddUsers(m.UserID)
+		}
+		for _, d := range cfg.Org.Departments {
+			if d.WeComRobotKey != "" {
+				sandbox.WeCom.Fake.AddWebhook(d.WeComRobotKey)
+				sandbox.WeCom.Groups[d.Name] = d.WeComRobotKey
+			}
+		}
+		if k := cfg.Org.JointMeeting.WeComRobotKey; k != "" {
+			sandbox.WeCom.Fake.AddWebhook(k)
+			sandbox.WeCom.Groups[cfg.Org.JointMeeting.Name] = k
+		}
+		log.Warn("sandbox mode: no platform credentials configured; the Official Account and WeCom are simulated in process",
+			"page", self+"/sandbox")
 	}
-	router := handlers.New(handlers.Deps{
-		Store: store, Bot: b, MP: mpCfg, Metrics: handlers.NewMetrics(store), Logger: log, Sandbox: sandbox,
+	b.Settings.Joint = bot.GroupAddress{
+		RobotKey: cfg.Org.JointMeeting.WeComRobotKey, Webhook: cfg.Org.JointMeeting.DingTalkWebhook, Secret: cfg.Org.JointMeeting.DingTalkSecret,
+	}
+
+	httpc := &http.Client{Timeout: 10 * time.Second}
+	router := &jobs.Router{Bot: b, Platforms: []bot.Platform{
+		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: mpCfg.AppID, AppSecret: mpCfg.AppSecret, HTTP: httpc}, TemplateID: cfg.MP.TemplateID},
+		&wecom.Platform{Client: &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: wcCfg.CorpID, Secret: wcSecret, AgentID: wcAgent, HTTP: httpc}},
+	}}
+	host, _ := os.Hostname()
+	deliverer := &jobs.Deliverer{
+		Store: store, Senders: router.Senders(), OnFailed: router.OnFailed, Logger: log,
+		Owner: fmt.Sprintf("%s-%d", host, os.Getpid()),
+	}
+	b.Queued = deliverer.Notify
+
+	handler := handlers.New(handlers.Deps{
+		Store: store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: handlers.NewMetrics(store), Logger: log, Sandbox: sandbox,
 	})
-	srv := &http.Server{Addr: cfg.Server.Addr, Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: cfg.Server.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("minsheng serving", "addr", cfg.Server.Addr, "database", cfg.Database.Driver, "sandbox", sandbox != nil)
 
+	// Background work: every goroutine has an owner (this function) and an
+	// exit (ctx), and shutdown waits for it.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		deliverer.Run(workCtx, 5*time.Second)
+	}()
+
 	select {
 	case err := <-errc:
+		stopWork()
+		wg.Wait()
 		return fmt.Errorf("server.addr %s: %w", cfg.Server.Addr, err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.Server.ShutdownTimeout.D())
+	log.Info("shutting down: finishing in-flight requests and deliveries", "timeout", cfg.Server.ShutdownTimeout.D())
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout.D())
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(sctx)
+	stopWork()
+	wg.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped cleanly")

@@ -43,6 +43,15 @@ type Bot struct {
 	Calendar *models.Calendar
 	Settings Settings
 	Logger   *slog.Logger
+	// Queued, when set, is called after a change that may have queued
+	// messages was committed, to wake the delivery job.
+	Queued func()
+}
+
+func (b *Bot) queued() {
+	if b.Queued != nil {
+		b.Queued()
+	}
 }
 
 // Location is the time zone dates are shown in.
@@ -52,6 +61,9 @@ func (b *Bot) Location() *time.Location {
 	}
 	return time.UTC
 }
+
+// Log is the bot's logger (slog.Default when none is set).
+func (b *Bot) Log() *slog.Logger { return b.log() }
 
 func (b *Bot) log() *slog.Logger {
 	if b.Logger != nil {

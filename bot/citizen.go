@@ -91,6 +91,7 @@ func (b *Bot) HandleCitizen(ctx context.Context, m CitizenMessage) (Reply, error
 	if err != nil {
 		return Reply{}, fmt.Errorf("handle %s message: %w", m.Platform, err)
 	}
+	b.queued()
 	if r.Retry {
 		b.log().InfoContext(ctx, "platform retry answered from record", "platform", m.Platform, "outcome", r.Outcome)
 	}

@@ -93,6 +93,7 @@ func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, e
 	if err != nil {
 		return MemberReply{}, fmt.Errorf("member %s command %s %s: %w", m.UserID, cmd.Verb, cmd.No, err)
 	}
+	b.queued()
 	return MemberReply{Text: text, Button: button, Retry: retry}, nil
 }
 
@@ -250,7 +251,7 @@ func (a *action) invalid() (string, error) {
 		return "", a.conflict(err)
 	}
 	msg := fmt.Sprintf("您反映的问题（编号 %s）经审核不属于受理范围：%s\n如有疑问，可重新描述问题后再次反映。", k.No, a.cmd.Text)
-	if err := toCitizen(a.tx, k.CitizenID, k.ID, "citizen_invalid", msg, Field{"编号", k.No}, Field{"结果", "不予受理"}); err != nil {
+	if err := toCitizen(a.tx, k, "citizen_invalid", msg, Field{"编号", k.No}, Field{"结果", "不予受理"}); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("已将 %s 标为无效，理由已告知群众。", k.No), nil
@@ -279,7 +280,7 @@ func (a *action) duplicate() (string, error) {
 		return "", err
 	}
 	msg := fmt.Sprintf("您反映的问题（编号 %s）与编号 %s 为同一问题，已合并办理，我们会加强核查。", k.No, orig.No)
-	if err := toCitizen(a.tx, k.CitizenID, k.ID, "citizen_duplicate", msg, Field{"编号", k.No}, Field{"结果", "合并至 " + orig.No}); err != nil {
+	if err := toCitizen(a.tx, k, "citizen_duplicate", msg, Field{"编号", k.No}, Field{"结果", "合并至 " + orig.No}); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("已将 %s 并入 %s（重复反映，原件已标记加强核查）。", k.No, orig.No), nil
@@ -551,7 +552,7 @@ func (a *action) answer() (string, error) {
 	}
 	for i := range heads {
 		card := Outgoing{
-			Kind: KindCard, Title: "答复待审核 " + k.No, CaseNo: k.No,
+			Kind: KindCard, Title: "答复待审核 " + k.No, CaseNo: k.No, URL: a.b.caseURL(k.No),
 			Text:    "答复稿：\n" + body,
 			Fields:  []Field{{"编号", k.No}, {"拟稿", a.who.Name}},
 			Buttons: []Button{{Key: buttonKey(VerbApprove, k.No), Text: "同意", Style: 1}},
@@ -592,7 +593,7 @@ func (a *action) approve() (string, error) {
 		return "", err
 	}
 	msg := fmt.Sprintf("您反映的问题（编号 %s）已由%s答复：\n%s", k.No, dept.Name, ans.Body)
-	if err := toCitizen(a.tx, k.CitizenID, k.ID, "citizen_answer", msg,
+	if err := toCitizen(a.tx, k, "citizen_answer", msg,
 		Field{"编号", k.No}, Field{"承办单位", dept.Name}, Field{"答复", summary(ans.Body, 100)}); err != nil {
 		return "", err
 	}

@@ -215,7 +215,9 @@ func freeText(orig, no string, skip int) string {
 	return strings.TrimSpace(strings.TrimLeftFunc(rest, isArgSep))
 }
 
-func isArgSep(r rune) bool { return unicode.IsSpace(r) || isSep(r) || r == '、' || r == ';' || r == '；' }
+func isArgSep(r rune) bool {
+	return unicode.IsSpace(r) || isSep(r) || r == '、' || r == ';' || r == '；'
+}
 
 // Button keys carry a command on a card: verb:case[:arg].
 func buttonKey(v Verb, no string, arg ...string) string {

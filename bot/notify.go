@@ -103,7 +103,7 @@ func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Departm
 		}
 	}
 	msg := fmt.Sprintf("您反映的问题（编号 %s）已交由%s办理，办理时限 %s。", k.No, lead.Name, dueText)
-	return toCitizen(tx, k.CitizenID, k.ID, "citizen_assigned", msg, Field{"编号", k.No}, Field{"承办单位", lead.Name}, Field{"时限", dueText})
+	return toCitizen(tx, k, "citizen_assigned", msg, Field{"编号", k.No}, Field{"承办单位", lead.Name}, Field{"时限", dueText})
 }
 
 func dueLabel(b *Bot, k *models.Case) string {

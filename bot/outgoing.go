@@ -105,8 +105,8 @@ func toGroup(tx *models.Tx, d *models.Department, caseID uint64, purpose string,
 
 // toCitizen queues text for the citizen in the Official Account; fields are
 // the template message's data if the 48-hour window has closed.
-func toCitizen(tx *models.Tx, citizenID, caseID uint64, purpose, text string, fields ...Field) error {
-	return enqueue(tx, "mp", citizenTarget(citizenID), caseID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields})
+func toCitizen(tx *models.Tx, k *models.Case, purpose, text string, fields ...Field) error {
+	return enqueue(tx, "mp", citizenTarget(k.CitizenID), k.ID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields, CaseNo: k.No})
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -315,6 +316,11 @@ func (c *Config) Validate() error {
 			return bad("mp.encoding_aes_key", err.Error())
 		}
 	}
+	if a := c.WeCom.AgentID; a != "" {
+		if _, err := strconv.ParseInt(a, 10, 64); err != nil {
+			return bad("wecom.agent_id", fmt.Sprintf("%q is not a number", a))
+		}
+	}
 	if k := c.WeCom.EncodingAESKey; k != "" {
 		if err := aesKeyOK(k); err != nil {
 			return bad("wecom.encoding_aes_key", err.Error())
@@ -397,6 +403,12 @@ func (c *Config) Validate() error {
 		seen[id] = true
 	}
 	return nil
+}
+
+// AgentIDNumber is wecom.agent_id as a number (0 when unset).
+func (w WeCom) AgentIDNumber() int64 {
+	n, _ := strconv.ParseInt(w.AgentID, 10, 64)
+	return n
 }
 
 func (m Member) platform() string {

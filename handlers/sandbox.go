@@ -37,7 +37,9 @@ type Sandbox struct {
 	Driver *mp.Driver
 	// AccountID is the Official Account's own id (ToUserName).
 	AccountID string
-	Now       func() time.Time
+	// WeCom, when set, is the sandbox's WeCom for the officers' phones.
+	WeCom *SandboxWeCom
+	Now   func() time.Time
 }
 
 // SandboxMPAPIPath is where the fake Official Account API is mounted.
@@ -92,6 +94,9 @@ func (s *Sandbox) mount(r *gin.Engine) {
 	r.GET("/sandbox/api/citizen/inbox", s.citizenInbox)
 	api := http.StripPrefix(SandboxMPAPIPath, s.MP)
 	r.Any(SandboxMPAPIPath+"/*path", gin.WrapH(api))
+	if s.WeCom != nil {
+		s.mountWeCom(r)
+	}
 }
 
 func (s *Sandbox) page(c *gin.Context) {

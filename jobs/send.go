@@ -29,7 +29,7 @@ func (r *Router) Senders() map[string]Sender {
 // OnFailed is the Deliverer's OnFailed: it tells the dispatchers.
 func (r *Router) OnFailed(ctx context.Context, o models.Outbox, err error) {
 	if e := r.Bot.DeliveryFailed(ctx, o, err); e != nil {
-		r.Bot.Logger.ErrorContext(ctx, "could not tell the dispatcher about a failed delivery",
+		r.Bot.Log().ErrorContext(ctx, "could not tell the dispatcher about a failed delivery",
 			"outbox_id", o.ID, "case_id", o.CaseID, "err", e)
 	}
 }
@@ -56,8 +56,8 @@ func (s *platformSender) Send(ctx context.Context, o models.Outbox) error {
 		if err != nil {
 			return err
 		}
-		if orig.Status == models.OutboxFailed {
-			return nil // the card never arrived: nothing to update
+		if orig.Status == models.OutboxFailed || (orig.Status == models.OutboxSent && orig.ResponseCode == "") {
+			return nil // the card never arrived, or cannot be updated: nothing to do
 		}
 		to.ResponseCode = orig.ResponseCode
 	}
@@ -67,11 +67,11 @@ func (s *platformSender) Send(ctx context.Context, o models.Outbox) error {
 	}
 	if d.ResponseCode != "" {
 		if err := s.r.Bot.Store.SetResponseCode(ctx, o.ID, d.ResponseCode); err != nil {
-			s.r.Bot.Logger.WarnContext(ctx, "response code not kept", "outbox_id", o.ID, "err", err)
+			s.r.Bot.Log().WarnContext(ctx, "response code not kept", "outbox_id", o.ID, "err", err)
 		}
 	}
 	if err := s.r.Bot.Delivered(ctx, o, d); err != nil {
-		s.r.Bot.Logger.WarnContext(ctx, "delivery not recorded on the case", "outbox_id", o.ID, "case_id", o.CaseID, "err", err)
+		s.r.Bot.Log().WarnContext(ctx, "delivery not recorded on the case", "outbox_id", o.ID, "case_id", o.CaseID, "err", err)
 	}
 	return nil
 }
