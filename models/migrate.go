@@ -3,45 +3,59 @@ package models
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
 )
 
-// migrations are the schema's versions, applied in order and recorded in the
-// migrations table. Never edit one that has shipped: add the next.
+// registered holds the schema's versions. Each file that adds tables
+// registers its migration in an init function with an ID that sorts after
+// every shipped one (YYYYMMDDNNNN_name). Never edit one that has shipped: add
+// the next.
 //
-// The first migration creates the tables from the model types; every later
-// one must state its own change (AddColumn, CreateIndex…) so that it means the
-// same thing on a database created at any version.
+// The first migrations create tables from the model types as they stand;
+// every later change to a type that already has a table must come with a
+// migration that states it (AddColumn, CreateIndex…) and checks whether it is
+// already applied, so it means the same on a database created at any version.
+var registered []*gormigrate.Migration
+
+// register adds a migration; called from init functions only.
+func register(m *gormigrate.Migration) { registered = append(registered, m) }
+
+// migrations returns the registered migrations in ID order.
 func migrations() []*gormigrate.Migration {
-	return []*gormigrate.Migration{
-		{
-			ID: "202611220001_init",
-			Migrate: func(tx *gorm.DB) error {
-				return tx.AutoMigrate(
-					&Citizen{}, &Department{}, &Member{}, &Case{}, &CaseEvent{},
-					&Attachment{}, &Outbox{}, &InboundMessage{}, &CaseSequence{},
-				)
-			},
+	out := append([]*gormigrate.Migration(nil), registered...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func init() {
+	register(&gormigrate.Migration{
+		ID: "202611220001_init",
+		Migrate: func(tx *gorm.DB) error {
+			return tx.AutoMigrate(
+				&Citizen{}, &Department{}, &Member{}, &Case{}, &CaseEvent{},
+				&Attachment{}, &Outbox{}, &InboundMessage{}, &CaseSequence{},
+			)
 		},
-		{
-			ID: "202611220002_workflow",
-			Migrate: func(tx *gorm.DB) error {
-				if err := tx.AutoMigrate(&CaseUnit{}, &Answer{}, &Extension{}, &Supervision{}); err != nil {
-					return err
-				}
-				for _, col := range []string{"Ref", "ResponseCode"} {
-					if !tx.Migrator().HasColumn(&Outbox{}, col) {
-						if err := tx.Migrator().AddColumn(&Outbox{}, col); err != nil {
-							return err
-						}
+	})
+	register(&gormigrate.Migration{
+		ID: "202611220002_workflow",
+		Migrate: func(tx *gorm.DB) error {
+			if err := tx.AutoMigrate(&CaseUnit{}, &Answer{}, &Extension{}, &Supervision{}); err != nil {
+				return err
+			}
+			for _, col := range []string{"Ref", "ResponseCode"} {
+				if !tx.Migrator().HasColumn(&Outbox{}, col) {
+					if err := tx.Migrator().AddColumn(&Outbox{}, col); err != nil {
+						return err
 					}
 				}
-				return nil
-			},
+			}
+			return nil
 		},
-	}
+	})
 }
 
 // Migrate brings the schema up to date. On MySQL a named lock keeps two
