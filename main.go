@@ -182,7 +182,7 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 	}}
 	host, _ := os.Hostname()
 	deliverer := &jobs.Deliverer{
-		Store: store, Senders: router.Senders(), OnFailed: router.OnFailed, Logger: log,
+		Store: store, Senders: router.Senders(), OnFailed: router.OnFailed, Combine: router.Combine, Logger: log,
 		Owner: fmt.Sprintf("%s-%d", host, os.Getpid()),
 	}
 	b.Queued = deliverer.Notify

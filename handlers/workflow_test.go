@@ -39,6 +39,8 @@ type office struct {
 	mpAPI   *mp.FakeAPI
 	member  *wecom.Driver
 	deliver *jobs.Deliverer
+	wcURL   string
+	mpPlat  *mp.Platform
 	failed  []models.Outbox
 	mu      sync.Mutex
 }
@@ -103,13 +105,15 @@ func newOffice(t *testing.T, s *models.Store) *office {
 		member: &wecom.Driver{URL: srv.URL + "/callback/wecom", CorpID: corpID, AgentID: fmt.Sprint(wcAgentID), Token: wcToken, EncodingAESKey: wcAESKey, Now: clock.Now},
 	}
 	httpc := &http.Client{Timeout: 2 * time.Second}
+	o.wcURL = wcSrv.URL
+	o.mpPlat = &mp.Platform{Client: &mp.Client{BaseURL: mpSrv.URL, AppID: appID, AppSecret: secret, HTTP: httpc, Now: clock.Now}}
 	rt := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&mp.Platform{Client: &mp.Client{BaseURL: mpSrv.URL, AppID: appID, AppSecret: secret, HTTP: httpc, Now: clock.Now}},
+		o.mpPlat,
 		&wecom.Platform{Client: &wecom.Client{BaseURL: wcSrv.URL, CorpID: corpID, Secret: wcSecret, AgentID: wcAgentID, HTTP: httpc, Now: clock.Now}},
 	}}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b.Logger = quiet
-	o.deliver = &jobs.Deliverer{Store: s, Senders: rt.Senders(), Owner: "test", Now: clock.Now, Logger: quiet,
+	o.deliver = &jobs.Deliverer{Store: s, Senders: rt.Senders(), Owner: "test", Now: clock.Now, Logger: quiet, Combine: rt.Combine,
 		Backoff: func(int) time.Duration { return time.Second },
 		OnFailed: func(ctx context.Context, m models.Outbox, err error) {
 			o.mu.Lock()
@@ -119,6 +123,9 @@ func newOffice(t *testing.T, s *models.Store) *office {
 		}}
 	return o
 }
+
+// setTemplate configures the template message used outside the 48-hour window.
+func (o *office) setTemplate(id string) { o.mpPlat.TemplateID = id }
 
 // citizen sends a report and returns the case number from the reply.
 func (o *office) citizen(t *testing.T, openid, text string) string {

@@ -92,6 +92,10 @@ type Deliverer struct {
 	// Its ctx outlives the run's by a few seconds, so that a shutdown does
 	// not lose the news.
 	OnFailed func(ctx context.Context, o models.Outbox, err error)
+	// Combine, when set, merges the leading messages of rows (all to one
+	// group, in order) into one payload and says how many it took; fewer
+	// than two means no merge. It keeps busy groups under their limit.
+	Combine func(rows []models.Outbox) (payload string, n int)
 	// GroupLimit is how many messages one group target ("group:…" or
 	// "joint") of a platform receives per rolling minute from this instance
 	// (DefaultGroupLimit); the rest wait, without counting an attempt.
@@ -223,10 +227,13 @@ func (d *Deliverer) runOnce(ctx context.Context) (*tally, error) {
 	return t, errors.Join(t.errs...)
 }
 
-// deliverQueue sends the messages of one recipient in order.
+// deliverQueue sends the messages of one recipient in order. Messages to
+// one group are combined into one send when Combine allows, so that a busy
+// run stays within the group robots' per-minute limit.
 func (d *Deliverer) deliverQueue(ctx context.Context, q []models.Outbox, t *tally) {
 	var held time.Time // set once the group limit holds the rest of q back
-	for _, o := range q {
+	for i := 0; i < len(q); i++ {
+		o := q[i]
 		now := d.now()
 		switch {
 		case ctx.Err() != nil:
@@ -244,31 +251,57 @@ func (d *Deliverer) deliverQueue(ctx context.Context, q []models.Outbox, t *tall
 					d.postpone(ctx, o, held, "group limit", t)
 					continue
 				}
+				if d.Combine != nil && i+1 < len(q) {
+					if payload, n := d.Combine(q[i:]); n >= 2 {
+						d.deliverCombined(ctx, q[i:i+n], payload, t)
+						i += n - 1
+						continue
+					}
+				}
 			}
 			d.deliver(ctx, o, t)
 		}
 	}
 }
 
+// deliverCombined sends rows as one message with payload; each row records
+// the outcome.
+func (d *Deliverer) deliverCombined(ctx context.Context, rows []models.Outbox, payload string, t *tally) {
+	first := rows[0]
+	first.Payload = payload
+	err := d.send(ctx, first)
+	for _, o := range rows {
+		d.record(ctx, o, err, t)
+	}
+}
+
 // deliver sends o once and records the outcome.
 func (d *Deliverer) deliver(ctx context.Context, o models.Outbox, t *tally) {
+	d.record(ctx, o, d.send(ctx, o), t)
+}
+
+// send hands o to its platform's sender.
+func (d *Deliverer) send(ctx context.Context, o models.Outbox) error {
+	s := d.Senders[o.Platform]
+	if s == nil {
+		return fmt.Errorf("no sender for platform %q: %w", o.Platform, ErrPermanent)
+	}
+	// A send that has started is finished even if the run is cancelled,
+	// but not past our lease.
+	limit := d.lease()
+	if o.LeaseUntil != nil {
+		limit = o.LeaseUntil.Sub(d.now())
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+	defer cancel()
+	return s.Send(sctx, o)
+}
+
+// record writes the outcome of a send of o.
+func (d *Deliverer) record(ctx context.Context, o models.Outbox, err error, t *tally) {
 	attempt := o.Attempts + 1
 	log := d.logger().With("outbox_id", o.ID, "platform", o.Platform, "target", o.Target,
 		"case_id", o.CaseID, "attempt", attempt)
-	var err error
-	if s := d.Senders[o.Platform]; s == nil {
-		err = fmt.Errorf("no sender for platform %q: %w", o.Platform, ErrPermanent)
-	} else {
-		// A send that has started is finished even if the run is cancelled,
-		// but not past our lease.
-		limit := d.lease()
-		if o.LeaseUntil != nil {
-			limit = o.LeaseUntil.Sub(d.now())
-		}
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
-		err = s.Send(sctx, o)
-		cancel()
-	}
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	now := d.now()

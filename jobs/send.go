@@ -2,8 +2,10 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"minsheng/bot"
 	"minsheng/models"
@@ -86,4 +88,38 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %v", ErrPermanent, err)
 	}
 	return err
+}
+
+// combineLimit keeps a combined group message under the robots' markdown
+// limit (WeCom 4096 bytes) with room for the separators.
+const combineLimit = 3800
+
+// Combine is the Deliverer's Combine: consecutive text, markdown and card
+// messages to one group become one markdown message.
+func (r *Router) Combine(rows []models.Outbox) (string, int) {
+	var parts []string
+	size := 0
+	for _, o := range rows {
+		out, err := bot.DecodeOutgoing(o.Payload)
+		if err != nil || (out.Kind != bot.KindText && out.Kind != bot.KindMarkdown && out.Kind != bot.KindCard) || strings.Contains(o.Payload, `"image"`) {
+			break // images and card updates go alone
+		}
+		text := out.Text
+		if out.Kind == bot.KindCard && out.Title != "" {
+			text = "**" + out.Title + "**\n" + text
+		}
+		if size+len(text)+8 > combineLimit {
+			break
+		}
+		parts = append(parts, text)
+		size += len(text) + 8
+	}
+	if len(parts) < 2 {
+		return "", 0
+	}
+	b, err := json.Marshal(bot.Outgoing{Kind: bot.KindMarkdown, Text: strings.Join(parts, "\n\n---\n\n")})
+	if err != nil {
+		return "", 0
+	}
+	return string(b), len(parts)
 }

@@ -56,6 +56,7 @@ type FakeServer struct {
 	fail500       int
 	rateLimited   int
 	delay         time.Duration
+	recentApp     map[string]time.Time // duplicate check: message → when first accepted
 }
 
 type issued struct {
@@ -546,6 +547,23 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 		return apiError(40008, "invalid message type")
 	}
 
+	// enable_duplicate_check: the same message to the same people within the
+	// interval is accepted and not delivered again, as WeCom does.
+	if num(m, "enable_duplicate_check") == 1 {
+		interval := time.Duration(num(m, "duplicate_check_interval")) * time.Second
+		if interval <= 0 {
+			interval = 1800 * time.Second
+		}
+		key := dupKey(m)
+		if at, ok := f.recentApp[key]; ok && f.now().Sub(at) < interval {
+			return success(fakeResult{"msgid": randomHex(24), "invaliduser": ""})
+		}
+		if f.recentApp == nil {
+			f.recentApp = map[string]time.Time{}
+		}
+		f.recentApp[key] = f.now()
+	}
+
 	var valid, invalid []string
 	if msg.ToUser == "@all" {
 		valid = []string{"@all"}
@@ -712,4 +730,31 @@ func (f *FakeServer) getUserInfo(r *http.Request, _ []byte) fakeResult {
 	}
 	c.used = true
 	return success(fakeResult{"userid": c.userID, "user_ticket": randomHex(16)})
+}
+
+// num reads a JSON number field of m (0 when absent).
+func num(m map[string]any, key string) int64 {
+	switch v := m[key].(type) {
+	case float64:
+		return int64(v)
+	case json.Number:
+		n, _ := v.Int64()
+		return n
+	}
+	return 0
+}
+
+// dupKey is what WeCom's duplicate check compares: the message less the
+// check's own settings.
+func dupKey(m map[string]any) string {
+	c := map[string]any{}
+	for k, v := range m {
+		switch k {
+		case "enable_duplicate_check", "duplicate_check_interval":
+			continue
+		}
+		c[k] = v
+	}
+	b, _ := json.Marshal(c)
+	return string(b)
 }
