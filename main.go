@@ -3,6 +3,10 @@
 //
 //	minsheng [serve]   start the server (the default)
 //	minsheng migrate   bring the database schema up to date and exit
+//	minsheng bench     measure this machine against MariaDB (see bench_cmd.go)
+//	minsheng run-job <name>  run one background job once, now (main_jobs.go)
+//	minsheng jobs      list the background jobs, their schedules and last runs
+//	minsheng report [--month 2026-11] [-o file.xlsx]  a month's 月报 on demand (main_report.go)
 //
 // The configuration is config.yaml, or the file MINSHENG_CONFIG names.
 package main
@@ -23,6 +27,7 @@ import (
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/dingtalk"
 	"minsheng/bot/mp"
 	"minsheng/bot/wecom"
 	"minsheng/config"
@@ -37,7 +42,7 @@ func main() {
 	fs := flag.NewFlagSet("minsheng", flag.ExitOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file (MINSHENG_CONFIG overrides)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate]")
+		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate|bench [-quick] [-load] [-h]|run-job <name>|jobs|report [--month YYYY-MM] [-o file.xlsx]]")
 		fs.PrintDefaults()
 	}
 	fs.Parse(os.Args[1:])
@@ -54,6 +59,14 @@ func main() {
 		err = serve(ctx, *cfgPath, log)
 	case "migrate":
 		err = migrate(ctx, *cfgPath, log)
+	case "bench":
+		err = benchCmd(ctx, *cfgPath, fs.Args()[1:])
+	case "run-job":
+		err = runJob(ctx, *cfgPath, fs.Args()[1:], log)
+	case "jobs":
+		err = listJobs(ctx, *cfgPath, os.Stdout)
+	case "report":
+		err = reportCmd(ctx, *cfgPath, fs.Args()[1:], os.Stdout, log)
 	default:
 		fs.Usage()
 		os.Exit(2)
@@ -114,24 +127,10 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 	if err := syncOrg(ctx, cfg, store); err != nil {
 		return err
 	}
-	cal, err := calendar(cfg)
+	b, err := newBot(cfg, store, log)
 	if err != nil {
 		return err
 	}
-	hours, err := models.ParseOfficeHours(cfg.Deadlines.OfficeHours)
-	if err != nil {
-		return fmt.Errorf("deadlines.office_hours: %w", err)
-	}
-	b := &bot.Bot{Store: store, Calendar: cal, Logger: log, Settings: bot.Settings{
-		MaxCasesPerHour: cfg.Intake.MaxCasesPerHour, DuplicateWindow: cfg.Intake.DuplicateWindow.D(),
-		MinLength: cfg.Intake.MinLength, MaxLength: cfg.Intake.MaxLength,
-		Acknowledge: cfg.Deadlines.Acknowledge.D(), Simple: cfg.Deadlines.Simple.D(),
-		GeneralWorkdays: cfg.Deadlines.GeneralWorkdays, ComplexWorkdays: cfg.Deadlines.ComplexWorkdays,
-		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
-		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
-		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
-		PublicURL: cfg.Server.PublicURL,
-	}}
 
 	mpCfg := handlers.MPConfig{
 		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
@@ -143,6 +142,7 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 	}
 	wcSecret, wcAgent := cfg.WeCom.Secret, cfg.WeCom.AgentIDNumber()
 	var sandbox *handlers.Sandbox
+	var sandboxDingTalk *handlers.SandboxDingTalk
 	if cfg.SandboxOn() {
 		self := "http://" + cfg.Server.Addr
 		if mpCfg.AppID == "" {
@@ -170,25 +170,55 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		}
 		log.Warn("sandbox mode: no platform credentials configured; the Official Account and WeCom are simulated in process",
 			"page", self+"/sandbox")
+		if !cfg.DingTalk.Configured() {
+			dt := &cfg.DingTalk
+			dt.AppKey, dt.AppSecret, dt.RobotCode = handlers.SandboxDingTalkCredentials()
+			dt.Mode = "http"
+			sandboxDingTalk = handlers.NewSandboxDingTalk(dt.AppKey, dt.AppSecret, dt.RobotCode, self, nil)
+			dt.APIBase, dt.OAPIBase = sandboxDingTalk.APIBase(), sandboxDingTalk.APIBase()
+			if err := sandboxDingTalk.Prepare(ctx, store); err != nil {
+				return err
+			}
+			log.Warn("sandbox mode: DingTalk is simulated in process too", "api", dt.APIBase)
+		}
 	}
 	b.Settings.Joint = bot.GroupAddress{
 		RobotKey: cfg.Org.JointMeeting.WeComRobotKey, Webhook: cfg.Org.JointMeeting.DingTalkWebhook, Secret: cfg.Org.JointMeeting.DingTalkSecret,
 	}
+	b.Settings.Review, b.Settings.Leaders, b.Settings.Links = leaderSettings(cfg, log) // main_leaders.go
 
 	httpc := &http.Client{Timeout: 10 * time.Second}
 	router := &jobs.Router{Bot: b, Platforms: []bot.Platform{
 		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: mpCfg.AppID, AppSecret: mpCfg.AppSecret, HTTP: httpc}, TemplateID: cfg.MP.TemplateID},
 		&wecom.Platform{Client: &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: wcCfg.CorpID, Secret: wcSecret, AgentID: wcAgent, HTTP: httpc}},
 	}}
+	dtCfg := handlers.DingTalkConfig{
+		AppSecret: cfg.DingTalk.AppSecret, Stream: cfg.DingTalk.Mode == "stream", MaxSkew: cfg.DingTalk.CallbackSkew.D(),
+		MaxBody: cfg.Server.MaxBodyBytes, ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(),
+	}
+	if cfg.DingTalk.Configured() {
+		dtCfg.Client = &dingtalk.Client{
+			APIBase: cfg.DingTalk.APIBase, OAPIBase: cfg.DingTalk.OAPIBase, AppKey: cfg.DingTalk.AppKey,
+			AppSecret: cfg.DingTalk.AppSecret, RobotCode: cfg.DingTalk.RobotCode, HTTP: httpc,
+		}
+		router.Platforms = append(router.Platforms, &dingtalk.Platform{Client: dtCfg.Client})
+	}
 	host, _ := os.Hostname()
 	deliverer := &jobs.Deliverer{
 		Store: store, Senders: router.Senders(), OnFailed: router.OnFailed, Combine: router.Combine, Logger: log,
 		Owner: fmt.Sprintf("%s-%d", host, os.Getpid()),
 	}
 	b.Queued = deliverer.Notify
+	sched, err := scheduler(cfg, store, b, deliverer.Owner, log) // main_jobs.go
+	if err != nil {
+		return err
+	}
 
+	metrics := handlers.NewMetrics(store)
 	handler := handlers.New(handlers.Deps{
-		Store: store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: handlers.NewMetrics(store), Logger: log, Sandbox: sandbox,
+		Store: store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Sandbox: sandbox,
+		DingTalk: dtCfg, SandboxDingTalk: sandboxDingTalk,
+		H5: h5Config(cfg, b.Settings.Links, wcCfg.CorpID, wcSecret, wcAgent, sandbox != nil, httpc),
 	})
 	srv := &http.Server{Addr: cfg.Server.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -204,6 +234,24 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		defer wg.Done()
 		deliverer.Run(workCtx, 5*time.Second)
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := sched.Run(workCtx); err != nil {
+			log.Error("job scheduler stopped", "err", err)
+		}
+	}()
+	if cfg.DingTalk.Configured() && dtCfg.Stream {
+		stream := handlers.NewDingTalkStream(handlers.Deps{Bot: b, DingTalk: dtCfg, Metrics: metrics, Logger: log})
+		stream.AppKey, stream.APIBase, stream.Retry = cfg.DingTalk.AppKey, cfg.DingTalk.APIBase, cfg.DingTalk.StreamRetry.D()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := stream.Run(workCtx); err != nil {
+				log.Error("dingtalk stream stopped", "platform", "dingtalk", "err", err)
+			}
+		}()
+	}
 
 	select {
 	case err := <-errc:
@@ -223,6 +271,30 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// newBot builds the bot from config: the calendar, the office hours and
+// the numbers of the conversation. serve adds the platforms' parts.
+func newBot(cfg *config.Config, store *models.Store, log *slog.Logger) (*bot.Bot, error) {
+	cal, err := calendar(cfg)
+	if err != nil {
+		return nil, err
+	}
+	hours, err := models.ParseOfficeHours(cfg.Deadlines.OfficeHours)
+	if err != nil {
+		return nil, fmt.Errorf("deadlines.office_hours: %w", err)
+	}
+	b := &bot.Bot{Store: store, Calendar: cal, Logger: log, Settings: bot.Settings{
+		MaxCasesPerHour: cfg.Intake.MaxCasesPerHour, DuplicateWindow: cfg.Intake.DuplicateWindow.D(),
+		MinLength: cfg.Intake.MinLength, MaxLength: cfg.Intake.MaxLength,
+		Acknowledge: cfg.Deadlines.Acknowledge.D(), Simple: cfg.Deadlines.Simple.D(),
+		GeneralWorkdays: cfg.Deadlines.GeneralWorkdays, ComplexWorkdays: cfg.Deadlines.ComplexWorkdays,
+		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
+		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
+		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
+		PublicURL: cfg.Server.PublicURL,
+	}}
+	return b, nil
 }
 
 func syncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error {

@@ -32,6 +32,12 @@ type Settings struct {
 	OfficeHours models.OfficeHours
 	// Joint is the joint-meeting group (联席会议群).
 	Joint GroupAddress
+	// Review is the answer drafts' automatic check and approval chains (bot/review.go).
+	Review ReviewSettings
+	// Leaders are the leaders' scopes and the chase of serious cases (bot/leader.go).
+	Leaders LeaderSettings
+	// Links sign the case-page links that cards carry (bot/link.go).
+	Links LinkSettings
 }
 
 // GroupAddress is a group robot: WeCom key and/or DingTalk webhook.

@@ -194,13 +194,23 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 			Outcome: OutcomeRateLimited,
 		}}, nil
 	}
+	// Read before OpenCase: from the number on, the day's sequence row is
+	// held until commit and every intake of the day waits for it.
+	audience, err := b.newCaseAudience(tx)
+	if err != nil {
+		return decision{}, err
+	}
 	k, err := tx.OpenCase(c, models.NewCase{
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
 	})
 	if err != nil {
 		return decision{}, err
 	}
-	if err := b.notifyNewCase(tx, k, c); err != nil {
+	if err := b.notifyNewCase(tx, k, c, audience); err != nil {
+		return decision{}, err
+	}
+	// serious.keywords: a case that names one is reported up at once (serious.go).
+	if err := b.gradeAtIntake(tx, k); err != nil {
 		return decision{}, err
 	}
 	return decision{Reply: Reply{Text: b.acknowledgement(k, now) + cut, Outcome: OutcomeCase, CaseNo: k.No}, caseID: k.ID}, nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"minsheng/models"
 )
@@ -123,7 +122,7 @@ func (a *action) run() (string, error) {
 	case VerbMemberHelp:
 		return a.b.memberHelp(a.who), nil
 	case VerbTodo:
-		return a.todo()
+		return a.todoLeaders()
 	}
 	k, err := a.tx.CaseForUpdate(c.No)
 	if errors.Is(err, models.ErrNotFound) {
@@ -146,7 +145,15 @@ func (a *action) run() (string, error) {
 			}
 		}
 	}
+	// 退回 from an approver while the case is 审核中 sends the draft back
+	// for changes (退回修改); otherwise it is a unit's return (leader_command.go).
+	if c.Verb == VerbReturn && k.Status == models.StatusReviewing && (a.who.Role == models.RoleHead || a.who.Role == models.RoleLeader) {
+		c.Verb, a.cmd.Verb = VerbRevise, VerbRevise
+	}
 	if err := Authorize(a.who.Role, c.Verb, rel); err != nil {
+		return "", err
+	}
+	if err := a.inScope(); err != nil {
 		return "", err
 	}
 	switch c.Verb {
@@ -161,7 +168,7 @@ func (a *action) run() (string, error) {
 	case VerbSupervise:
 		return a.supervise()
 	case VerbView:
-		return a.view()
+		return a.viewLeaders()
 	case VerbAccept:
 		return a.accept()
 	case VerbReturn:
@@ -174,6 +181,16 @@ func (a *action) run() (string, error) {
 		return a.approve()
 	case VerbExtend:
 		return a.extend()
+	case VerbRevise:
+		return a.reviseDraft()
+	case VerbExtApprove:
+		return a.approveExtension()
+	case VerbExtReject:
+		return a.rejectExtension()
+	case VerbInstruct:
+		return a.instruct()
+	case VerbAck:
+		return a.acknowledge()
 	}
 	return a.b.memberHelp(a.who), nil
 }
@@ -215,6 +232,9 @@ func (a *action) assign() (string, error) {
 	if len(co) > 0 {
 		kind = "复杂"
 	}
+	if c.Kind != "" {
+		kind = c.Kind // the dispatcher's choice at triage
+	}
 	due := a.b.deadline(a.tx.Now(), kind)
 	names := []string{lead.Name + "（牵头）"}
 	for _, d := range co {
@@ -224,7 +244,7 @@ func (a *action) assign() (string, error) {
 	if err := a.tx.Assign(k, a.actor(), lead.ID, coIDs, kind, due, body); err != nil {
 		return "", a.conflict(err)
 	}
-	if err := a.tx.Record(k, a.actor(), models.EventDeadline, "", "", "办理时限 "+dateTime(due.In(a.b.Location()))); err != nil {
+	if err := a.tx.Record(k, a.actor(), models.EventDeadline, "", "", kind+"件，办理时限 "+dateTime(due.In(a.b.Location()))); err != nil {
 		return "", err
 	}
 	if err := a.b.notifyAssigned(a.tx, k, lead, co); err != nil {
@@ -419,6 +439,8 @@ func eventLabel(k models.EventKind) string {
 		models.EventSupervise: "督办", models.EventUnreached: "无法送达", models.EventDelivered: "已送达",
 		models.EventRefused: "越权被拒", models.EventDeadline: "时限", models.EventIdentity: "查看身份",
 		models.EventInstructed: "批示",
+		models.EventReviewed:   "审核同意", models.EventExtensionApproved: "批准延期", models.EventExtensionRejected: "驳回延期",
+		models.EventAcknowledged: "知悉", models.EventChased: "催报", models.EventStatus: "状态",
 	}
 	if l, ok := labels[k]; ok {
 		return l
@@ -524,105 +546,14 @@ func (a *action) progress() (string, error) {
 	return fmt.Sprintf("已记录 %s 的办理进展。", k.No), nil
 }
 
-// minAnswerRunes is the shortest answer worth a citizen's reading.
-const minAnswerRunes = 10
+// answer is 答复: the automatic check, then the approval chain (review.go).
+func (a *action) answer() (string, error) { return a.submitDraft() }
 
-func (a *action) answer() (string, error) {
-	k := a.k
-	if k.Status != models.StatusHandling {
-		if k.Status == models.StatusAssigned {
-			return fmt.Sprintf("请先签收 %s 再答复：签收 %s", k.No, k.No), nil
-		}
-		return stateSentence(k, VerbAnswer), nil
-	}
-	body := strings.TrimSpace(a.cmd.Text)
-	if utf8.RuneCountInString(body) < minAnswerRunes {
-		return fmt.Sprintf("答复太短（少于%d字），请写明办理情况和结果。", minAnswerRunes), nil
-	}
-	ans := &models.Answer{CaseID: k.ID, DepartmentID: a.mine.DepartmentID, AuthorID: a.who.ID, Body: body}
-	if err := a.tx.AddAnswer(ans); err != nil {
-		return "", err
-	}
-	if err := a.tx.Move(k, models.StatusReviewing, a.actor(), models.EventDraft, body, nil); err != nil {
-		return "", a.conflict(err)
-	}
-	heads, err := a.tx.MembersWithRole(a.mine.DepartmentID, models.RoleHead)
-	if err != nil {
-		return "", err
-	}
-	for i := range heads {
-		card := Outgoing{
-			Kind: KindCard, Title: "答复待审核 " + k.No, CaseNo: k.No, URL: a.b.caseURL(k.No),
-			Text:    "答复稿：\n" + body,
-			Fields:  []Field{{"编号", k.No}, {"拟稿", a.who.Name}},
-			Buttons: []Button{{Key: buttonKey(VerbApprove, k.No), Text: "同意", Style: 1}},
-		}
-		if err := toMember(a.tx, &heads[i], k.ID, "review", card); err != nil {
-			return "", err
-		}
-	}
-	if len(heads) == 0 {
-		return fmt.Sprintf("已提交 %s 的答复稿，但本单位未配置负责人，请联系问政办。", k.No), nil
-	}
-	return fmt.Sprintf("已提交 %s 的答复稿，待部门负责人同意后发送给群众。", k.No), nil
-}
+// approve is 同意: one step of the approval chain (review.go).
+func (a *action) approve() (string, error) { return a.approveDraft() }
 
-func (a *action) approve() (string, error) {
-	k := a.k
-	if k.Status != models.StatusReviewing {
-		a.button = "已处理"
-		return stateSentence(k, VerbApprove), nil
-	}
-	ans, err := a.tx.PendingAnswer(k)
-	if errors.Is(err, models.ErrNotFound) {
-		return fmt.Sprintf("%s 没有待审核的答复稿。", k.No), nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if err := a.tx.DecideAnswer(ans, a.who, models.AnswerApproved, ""); err != nil {
-		return "", a.conflict(err)
-	}
-	now := a.tx.Now()
-	if err := a.tx.Move(k, models.StatusAnswered, a.actor(), models.EventApproved, ans.Body,
-		map[string]any{"answer": ans.Body, "answered_at": now}); err != nil {
-		return "", a.conflict(err)
-	}
-	dept, err := a.tx.DepartmentByID(ans.DepartmentID)
-	if err != nil {
-		return "", err
-	}
-	msg := fmt.Sprintf("您反映的问题（编号 %s）已由%s答复：\n%s", k.No, dept.Name, ans.Body)
-	if err := toCitizen(a.tx, k, "citizen_answer", msg,
-		Field{"编号", k.No}, Field{"承办单位", dept.Name}, Field{"答复", summary(ans.Body, 100)}); err != nil {
-		return "", err
-	}
-	if err := a.b.updateCards(a.tx, k, "review", a.who, "已由"+a.who.Name+"同意"); err != nil {
-		return "", err
-	}
-	a.button = "已同意"
-	return fmt.Sprintf("已同意 %s 的答复，正在发送给群众。", k.No), nil
-}
-
-func (a *action) extend() (string, error) {
-	k, c := a.k, a.cmd
-	if !k.Status.Open() || k.DueAt == nil {
-		return stateSentence(k, VerbExtend), nil
-	}
-	if max := a.b.Settings.ExtensionWorkdays; c.Days > max {
-		return fmt.Sprintf("每次延期不超过%d个工作日。", max), nil
-	}
-	newDue := a.b.dueIn(k.DueAt.In(a.b.Location()), c.Days)
-	e := &models.Extension{CaseID: k.ID, DepartmentID: a.mine.DepartmentID, RequestedBy: a.who.ID, Workdays: c.Days, Reason: c.Text, OldDueAt: k.DueAt, NewDueAt: &newDue}
-	if err := a.tx.AddExtension(e); err != nil {
-		return "", err
-	}
-	body := fmt.Sprintf("申请延期%d个工作日至 %s：%s", c.Days, dateTime(newDue.In(a.b.Location())), c.Text)
-	if err := a.tx.Record(k, a.actor(), models.EventExtension, "", "", body); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("已记录 %s 的延期申请（%d个工作日，拟延至 %s），待领导审批。", k.No, c.Days, date(newDue.In(a.b.Location()))), nil
-}
+// extend is 延期: a request the leaders decide (leader.go).
+func (a *action) extend() (string, error) { return a.requestExtension() }
 
 // todoLimit is how many cases 待办 lists.
 const todoLimit = 20
@@ -665,9 +596,9 @@ func (b *Bot) memberHelp(m *models.Member) string {
 	case models.RoleDispatcher:
 		verbs = []Verb{VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo}
 	case models.RoleLeader:
-		verbs = []Verb{VerbApprove, VerbSupervise, VerbView, VerbTodo}
+		verbs = []Verb{VerbApprove, VerbRevise, VerbExtApprove, VerbExtReject, VerbInstruct, VerbAck, VerbSupervise, VerbView, VerbTodo}
 	case models.RoleHead:
-		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbExtend, VerbView, VerbTodo}
+		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbRevise, VerbExtend, VerbView, VerbTodo}
 	default:
 		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbExtend, VerbView, VerbTodo}
 	}

@@ -44,6 +44,9 @@ type MemberCommand struct {
 	// Lead and Co are the units named by 交办 (code or name).
 	Lead string
 	Co   []string
+	// Kind is the case type 交办 may set: 即办, 一般 or 复杂; empty for
+	// the default (config, or 复杂 for several units).
+	Kind string
 	// Orig is the earlier case of 重复.
 	Orig string
 	// Severity is the grade of 定级.
@@ -56,7 +59,7 @@ type MemberCommand struct {
 
 // commandSyntax is the usage line of each verb.
 var commandSyntax = map[Verb]string{
-	VerbAssign:     "交办 编号 牵头单位 [协办 单位…]",
+	VerbAssign:     "交办 编号 牵头单位 [协办 单位…] [即办|一般|复杂]",
 	VerbInvalid:    "无效 编号 理由",
 	VerbDuplicate:  "重复 编号 原编号",
 	VerbGrade:      "定级 编号 一般|较大|重大|特别重大",
@@ -85,7 +88,7 @@ func ParseMember(text string) MemberCommand {
 	s := Normalize(text)
 	s = strings.TrimLeft(s, "/")
 	var c MemberCommand
-	for _, v := range memberVerbs {
+	for _, v := range allVerbs() {
 		if strings.HasPrefix(s, string(v)) {
 			c.Verb = v
 			s = s[len(v):]
@@ -113,11 +116,11 @@ func ParseMember(text string) MemberCommand {
 	c.No, args = args[0], args[1:]
 	rest := strings.Join(args, " ")
 	switch c.Verb {
-	case VerbView, VerbAccept, VerbApprove:
+	case VerbView, VerbAccept, VerbApprove, VerbExtApprove, VerbAck:
 		if len(args) > 0 {
 			return bad()
 		}
-	case VerbInvalid, VerbReturn, VerbProgress, VerbAnswer, VerbSupervise:
+	case VerbInvalid, VerbReturn, VerbProgress, VerbAnswer, VerbSupervise, VerbRevise, VerbExtReject, VerbInstruct:
 		if rest == "" {
 			return bad()
 		}
@@ -154,6 +157,9 @@ func ParseMember(text string) MemberCommand {
 	case VerbAssign:
 		if len(args) == 0 {
 			return bad()
+		}
+		if n := len(args); n >= 2 && isCaseKind(args[n-1]) {
+			c.Kind, args = args[n-1], args[:n-1]
 		}
 		c.Lead = args[0]
 		co := false
@@ -236,7 +242,7 @@ func ParseButton(key string) MemberCommand {
 	}
 	c := MemberCommand{Verb: Verb(parts[0]), No: parts[1]}
 	switch c.Verb {
-	case VerbAccept, VerbApprove:
+	case VerbAccept, VerbApprove, VerbExtApprove, VerbAck:
 		if len(parts) != 2 {
 			return MemberCommand{Err: "无法识别的按钮"}
 		}
@@ -245,7 +251,7 @@ func ParseButton(key string) MemberCommand {
 			return MemberCommand{Err: "无法识别的按钮"}
 		}
 		c.Lead = parts[2]
-	case VerbReturn:
+	case VerbReturn, VerbRevise, VerbExtReject:
 		// A return needs a reason: the button only asks for it.
 		if len(parts) != 2 {
 			return MemberCommand{Err: "无法识别的按钮"}
@@ -255,3 +261,6 @@ func ParseButton(key string) MemberCommand {
 	}
 	return c
 }
+
+// isCaseKind reports whether s is a case type: 即办, 一般 or 复杂.
+func isCaseKind(s string) bool { return s == "即办" || s == "一般" || s == "复杂" }

@@ -37,19 +37,32 @@ func Suggest(deps []models.Department, text string) *models.Department {
 	return &deps[best]
 }
 
-// notifyNewCase sends the dispatchers a card for a new case: the text (the
-// dispatcher may see it whole), the reporter's alias, the suggested unit and a
-// button that assigns to it in one tap.
-func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen) error {
+// newCaseAudience is who hears of a new case: the dispatchers, and the
+// units one of which is suggested.
+type newCaseAudience struct {
+	dispatchers []models.Member
+	deps        []models.Department
+}
+
+// newCaseAudience reads the dispatchers and the active units.
+func (b *Bot) newCaseAudience(tx *models.Tx) (*newCaseAudience, error) {
 	dispatchers, err := tx.MembersWithRole(0, models.RoleDispatcher)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	deps, err := tx.ActiveDepartments()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sug := Suggest(deps, k.Content)
+	return &newCaseAudience{dispatchers: dispatchers, deps: deps}, nil
+}
+
+// notifyNewCase sends the dispatchers a card for a new case: the text (the
+// dispatcher may see it whole), the reporter's alias, the suggested unit and a
+// button that assigns to it in one tap.
+func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
+	dispatchers := to.dispatchers
+	sug := Suggest(to.deps, k.Content)
 	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))}}
 	var buttons []Button
 	if sug != nil {
@@ -164,24 +177,32 @@ func (b *Bot) notifySerious(tx *models.Tx, k *models.Case) error {
 		within = b.Settings.ReportUpCritical
 	}
 	due := tx.Now().Add(within).In(b.Location())
-	leaders, err := tx.MembersWithRole(0, models.RoleLeader)
+	// Leaders see the cases of their scope (bot/leader.go); the alert is
+	// chased until one of them sends 知悉 (bot/serious.go).
+	leaders, err := b.leadersForCase(tx, k)
 	if err != nil {
+		return err
+	}
+	if _, err := tx.RaiseAlert(k, due); err != nil {
 		return err
 	}
 	text := mdEscape(summary(Redact(k.Content), 300))
 	for i := range leaders {
 		card := Outgoing{Kind: KindCard, Title: string(k.Severity) + " " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,
-			Fields: []Field{{"编号", k.No}, {"等级", string(k.Severity)}, {"报送时限", dateTime(due)}}}
+			Fields:  []Field{{"编号", k.No}, {"等级", string(k.Severity)}, {"报送时限", dateTime(due)}},
+			Buttons: []Button{{Key: buttonKey(VerbAck, k.No), Text: "知悉", Style: 1}}}
 		if err := toMember(tx, &leaders[i], k.ID, "serious", card); err != nil {
 			return err
 		}
 	}
 	md := fmt.Sprintf("**%s事项 %s**\n> 报送时限：%s\n\n%s", k.Severity, k.No, dateTime(due), text)
-	return enqueue(tx, "wecom", JointTarget, k.ID, "serious_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No})
+	return enqueue(tx, b.JointPlatform(), JointTarget, k.ID, "serious_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No})
 }
 
 // updateCards queues an update of the cards of purpose sent for case k to
-// everyone but who, so nobody presses a button that is already spent.
+// everyone but who, so nobody presses a button that is already spent. When
+// who belongs to a unit, only that unit's cards change: another unit's card
+// for the same case (a co-handler's 签收) is still theirs to press.
 func (b *Bot) updateCards(tx *models.Tx, k *models.Case, purpose string, who *models.Member, label string) error {
 	rows, err := tx.CaseOutbox(k, purpose)
 	if err != nil {
@@ -195,10 +216,23 @@ func (b *Bot) updateCards(tx *models.Tx, k *models.Case, purpose string, who *mo
 			continue
 		}
 		seen[r.Target] = true
+		if who.DepartmentID != nil && !sameUnit(tx, r.Target, *who.DepartmentID) {
+			continue
+		}
 		upd := Outgoing{Kind: KindUpdate, TaskID: r.Ref, Text: label, CaseNo: k.No}
 		if err := enqueue(tx, r.Platform, r.Target, k.ID, "card_update", upd); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sameUnit reports whether the member target belongs to department dept.
+func sameUnit(tx *models.Tx, target string, dept uint64) bool {
+	var id uint64
+	if _, err := fmt.Sscanf(target, "member:%d", &id); err != nil {
+		return false
+	}
+	m, err := tx.MemberByID(id)
+	return err == nil && m.DepartmentID != nil && *m.DepartmentID == dept
 }

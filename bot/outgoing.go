@@ -18,6 +18,14 @@ const (
 	KindCard     = "card"
 	// KindUpdate replaces the buttons of a card already sent (TaskID) with Text.
 	KindUpdate = "update"
+	// KindTable is markdown that may hold tables and lists (WeCom groups get
+	// it as markdown_v2; where that is refused, as markdown with each table
+	// row on a line of its own).
+	KindTable = "table"
+	// KindImage is a picture (Image, PNG or JPEG); group robots only.
+	KindImage = "image"
+	// KindFile is a document (File) sent as a file message; app messages only.
+	KindFile = "file"
 )
 
 // Outgoing is a platform-neutral message; each adapter renders it in its
@@ -35,6 +43,16 @@ type Outgoing struct {
 	CaseNo string `json:"case_no,omitempty"`
 	// URL opens the case page from the card.
 	URL string `json:"url,omitempty"`
+	// Image is the picture of a KindImage message.
+	Image []byte `json:"image,omitempty"`
+	// File is the document of a KindFile message.
+	File *File `json:"file,omitempty"`
+}
+
+// File is a document to send: its name as the reader sees it and its bytes.
+type File struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
 }
 
 // Field is one "key: value" line of a card.

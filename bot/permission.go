@@ -32,6 +32,9 @@ var triageVerbs = map[Verb]bool{VerbAssign: true, VerbInvalid: true, VerbDuplica
 // Authorize decides whether a member with role, whose unit stands to the case
 // as rel, may do v. It is the whole permission table of the product.
 func Authorize(role models.Role, v Verb, rel Relation) error {
+	if handled, err := authorizeLeaderVerb(role, v, rel); handled {
+		return err
+	}
 	switch v {
 	case VerbMemberHelp, VerbTodo:
 		return nil

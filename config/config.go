@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -28,10 +29,18 @@ type Config struct {
 	Timezone  string    `yaml:"timezone"`
 	MP        MP        `yaml:"mp"`
 	WeCom     WeCom     `yaml:"wecom"`
+	DingTalk  DingTalk  `yaml:"dingtalk"`
 	Intake    Intake    `yaml:"intake"`
 	Deadlines Deadlines `yaml:"deadlines"`
 	Calendar  Calendar  `yaml:"calendar"`
 	Org       Org       `yaml:"org"`
+	// Review and Serious are the leaders' settings (config/leaders.go).
+	Review  Review  `yaml:"review"`
+	Serious Serious `yaml:"serious"`
+	// Jobs are the named background jobs' schedules, by name (config/jobs.go).
+	Jobs map[string]Job `yaml:"jobs"`
+	// Reports are the weekly summary's and the monthly report's settings (config/reports.go).
+	Reports Reports `yaml:"reports"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -51,6 +60,13 @@ type Server struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// CallbackWindow is how old a callback timestamp may be before it is refused.
 	CallbackWindow Duration `yaml:"callback_window"`
+	// LinkSecret signs the case-page links cards carry and the page's
+	// sessions (MINSHENG_LINK_SECRET); empty: a random one per start.
+	LinkSecret string `yaml:"link_secret"`
+	// LinkTTL is how long a card's signed link works.
+	LinkTTL Duration `yaml:"link_ttl"`
+	// SessionTTL is how long the case page keeps a member signed in.
+	SessionTTL Duration `yaml:"session_ttl"`
 }
 
 // Database selects the store.
@@ -78,7 +94,33 @@ type WeCom struct {
 	Token          string `yaml:"token"`
 	EncodingAESKey string `yaml:"encoding_aes_key"`
 	APIBase        string `yaml:"api_base"`
+	// OAuthURL is WeCom's OAuth page, where the case page sends a member
+	// who comes without a valid link (政务微信 deployments have their own).
+	OAuthURL string `yaml:"oauth_url"`
 }
+
+// DingTalk is the DingTalk (钉钉) enterprise app and its robot. 浙政钉 and
+// 专有钉钉 deployments set their own api_base and oapi_base.
+type DingTalk struct {
+	AppKey    string `yaml:"app_key"`
+	AppSecret string `yaml:"app_secret"`
+	// RobotCode is the robot's code; empty means app_key, as DingTalk does.
+	RobotCode string `yaml:"robot_code"`
+	APIBase   string `yaml:"api_base"`  // the new API, https://api.dingtalk.com
+	OAPIBase  string `yaml:"oapi_base"` // the old API, https://oapi.dingtalk.com
+	// Mode is how the robot's messages arrive: "http" (DingTalk calls
+	// /callback/dingtalk) or "stream" (this server connects to DingTalk).
+	Mode string `yaml:"mode"`
+	// CallbackSkew is how far a callback's timestamp may be from now.
+	CallbackSkew Duration `yaml:"callback_skew"`
+	// ReplyTimeout bounds the answer through a message's session webhook.
+	ReplyTimeout Duration `yaml:"reply_timeout"`
+	// StreamRetry is the wait between attempts to reach the Stream gateway.
+	StreamRetry Duration `yaml:"stream_retry"`
+}
+
+// Configured reports whether a DingTalk app is set up.
+func (d DingTalk) Configured() bool { return d.AppKey != "" }
 
 // Intake holds the limits on what citizens may send.
 type Intake struct {
@@ -105,11 +147,20 @@ type Deadlines struct {
 	DefaultKind        string   `yaml:"default_kind"`        // 一般
 	ReplyRateTarget    float64  `yaml:"reply_rate_target"`   // 0.9
 	SatisfactionTarget float64  `yaml:"satisfaction_target"` // 0.9
+	// Ladder is the reminder and 督办 ladder of every deadline (config/jobs.go).
+	Ladder []LadderStep `yaml:"ladder"`
+	// AcceptWithin is the time a unit has for 签收 before it is chased;
+	// AcceptReturnAfter the time after the chase before it goes back to the dispatcher.
+	AcceptWithin      Span `yaml:"accept_within"`
+	AcceptReturnAfter Span `yaml:"accept_return_after"`
 }
 
 // Calendar extends the embedded holiday data with later notices.
 type Calendar struct {
 	Years []CalendarYear `yaml:"years"`
+	// WarnFrom (MM-DD) is the day from which a missing notice for next year
+	// is reported to the dispatcher every day.
+	WarnFrom string `yaml:"warn_from"`
 }
 
 // CalendarYear is one year of the State Council's holiday notice.
@@ -137,6 +188,8 @@ type Department struct {
 	WeComRobotKey   string `yaml:"wecom_robot_key"`
 	DingTalkWebhook string `yaml:"dingtalk_webhook"`
 	DingTalkSecret  string `yaml:"dingtalk_secret"`
+	// Review is the unit's own approval chain; empty: review.default.
+	Review []string `yaml:"review"`
 }
 
 // Group is where a group robot posts.
@@ -154,6 +207,8 @@ type Member struct {
 	Platform   string `yaml:"platform"`
 	Department string `yaml:"department"` // code; empty for dispatchers and leaders
 	Role       string `yaml:"role"`       // officer | head | dispatcher | leader
+	// Scope lists a leader's departments (codes); empty: every unit.
+	Scope []string `yaml:"scope"`
 }
 
 // Duration is a time.Duration written as "24h" in YAML.
@@ -184,22 +239,33 @@ func Defaults() Config {
 			ShutdownTimeout: Duration(10 * time.Second),
 			MaxBodyBytes:    1 << 20,
 			CallbackWindow:  Duration(5 * time.Minute),
+			LinkTTL:         Duration(72 * time.Hour), SessionTTL: Duration(12 * time.Hour),
 		},
 		Database: Database{Driver: "sqlite", DSN: "data/minsheng.db"},
 		Timezone: "Asia/Shanghai",
 		MP:       MP{APIBase: "https://api.weixin.qq.com"},
-		WeCom:    WeCom{APIBase: "https://qyapi.weixin.qq.com"},
+		WeCom:    WeCom{APIBase: "https://qyapi.weixin.qq.com", OAuthURL: "https://open.weixin.qq.com/connect/oauth2/authorize"},
+		DingTalk: DingTalk{
+			APIBase: "https://api.dingtalk.com", OAPIBase: "https://oapi.dingtalk.com", Mode: "http",
+			CallbackSkew: Duration(time.Hour), ReplyTimeout: Duration(3 * time.Second), StreamRetry: Duration(10 * time.Second),
+		},
 		Intake: Intake{
 			MaxCasesPerHour: 5, DuplicateWindow: Duration(24 * time.Hour),
 			MinLength: 5, MaxLength: 2000,
 		},
+		Review:  Review{Default: []string{"head"}, MinAnswerLength: 15, MinConcreteLength: 8},
+		Serious: Serious{ChaseEvery: Duration(15 * time.Minute)},
 		Deadlines: Deadlines{
 			Acknowledge: Duration(24 * time.Hour), Simple: Duration(12 * time.Hour),
 			GeneralWorkdays: 7, ComplexWorkdays: 15, ExtensionWorkdays: 5,
 			ReportUpMajor: Duration(2 * time.Hour), ReportUpCritical: Duration(time.Hour),
 			OfficeHours: "09:00-17:30", DefaultKind: "一般",
 			ReplyRateTarget: 0.9, SatisfactionTarget: 0.9,
+			Ladder: defaultLadder(), AcceptWithin: Span{Workdays: 1}, AcceptReturnAfter: Span{Workdays: 1},
 		},
+		Calendar: Calendar{WarnFrom: "11-01"},
+		Jobs:     defaultJobs(),
+		Reports:  defaultReports(),
 	}
 }
 
@@ -251,6 +317,13 @@ func (c *Config) envKeys() map[string]*string {
 		"MINSHENG_WECOM_TOKEN":            &c.WeCom.Token,
 		"MINSHENG_WECOM_ENCODING_AES_KEY": &c.WeCom.EncodingAESKey,
 		"MINSHENG_WECOM_API_BASE":         &c.WeCom.APIBase,
+		"MINSHENG_LINK_SECRET":            &c.Server.LinkSecret,
+		"MINSHENG_DINGTALK_APP_KEY":       &c.DingTalk.AppKey,
+		"MINSHENG_DINGTALK_APP_SECRET":    &c.DingTalk.AppSecret,
+		"MINSHENG_DINGTALK_ROBOT_CODE":    &c.DingTalk.RobotCode,
+		"MINSHENG_DINGTALK_API_BASE":      &c.DingTalk.APIBase,
+		"MINSHENG_DINGTALK_OAPI_BASE":     &c.DingTalk.OAPIBase,
+		"MINSHENG_DINGTALK_MODE":          &c.DingTalk.Mode,
 	}
 }
 
@@ -325,6 +398,18 @@ func (c *Config) Validate() error {
 		if err := aesKeyOK(k); err != nil {
 			return bad("wecom.encoding_aes_key", err.Error())
 		}
+	}
+	if err := c.validateDingTalk(); err != nil {
+		return err
+	}
+	if err := c.validateLeaders(); err != nil {
+		return err
+	}
+	if err := c.validateJobs(); err != nil {
+		return err
+	}
+	if err := c.validateReports(); err != nil {
+		return err
 	}
 	if c.Intake.MaxCasesPerHour < 1 {
 		return bad("intake.max_cases_per_hour", "must be at least 1")
@@ -426,4 +511,62 @@ func aesKeyOK(k string) error {
 		return errors.New("is not a valid EncodingAESKey (base64 of 32 bytes without the trailing =)")
 	}
 	return nil
+}
+
+// validateDingTalk checks dingtalk.* and that units and members on DingTalk
+// can be reached.
+func (c *Config) validateDingTalk() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s", key, why) }
+	d := c.DingTalk
+	switch d.Mode {
+	case "http", "stream":
+	default:
+		return bad("dingtalk.mode", fmt.Sprintf("%q: must be http or stream", d.Mode))
+	}
+	if d.AppKey != "" && d.AppSecret == "" {
+		return bad("dingtalk.app_secret", "must be set when dingtalk.app_key is (or MINSHENG_DINGTALK_APP_SECRET)")
+	}
+	if d.AppKey == "" && d.AppSecret != "" {
+		return bad("dingtalk.app_key", "must be set when dingtalk.app_secret is")
+	}
+	for key, v := range map[string]string{"dingtalk.api_base": d.APIBase, "dingtalk.oapi_base": d.OAPIBase} {
+		if !absoluteHTTP(v) {
+			return bad(key, fmt.Sprintf("%q: must be an http(s) URL like https://api.dingtalk.com", v))
+		}
+	}
+	for key, v := range map[string]time.Duration{
+		"dingtalk.callback_skew": d.CallbackSkew.D(), "dingtalk.reply_timeout": d.ReplyTimeout.D(),
+		"dingtalk.stream_retry": d.StreamRetry.D(),
+	} {
+		if v <= 0 {
+			return bad(key, "must be a positive duration")
+		}
+	}
+	var user string
+	for i, dep := range c.Org.Departments {
+		key := fmt.Sprintf("org.departments[%d]", i)
+		if dep.DingTalkWebhook != "" && !absoluteHTTP(dep.DingTalkWebhook) {
+			return bad(key+".dingtalk_webhook", "must be the robot's https://oapi.dingtalk.com/robot/send?access_token=… URL")
+		}
+		if dep.Platform == "dingtalk" && user == "" {
+			user = key
+		}
+	}
+	if w := c.Org.JointMeeting.DingTalkWebhook; w != "" && !absoluteHTTP(w) {
+		return bad("org.joint_meeting.dingtalk_webhook", "must be the robot's https://oapi.dingtalk.com/robot/send?access_token=… URL")
+	}
+	for i, m := range c.Org.Members {
+		if m.Platform == "dingtalk" && user == "" {
+			user = fmt.Sprintf("org.members[%d]", i)
+		}
+	}
+	if user != "" && !d.Configured() && !c.SandboxOn() {
+		return bad("dingtalk.app_key", "must be set: "+user+" works in DingTalk")
+	}
+	return nil
+}
+
+func absoluteHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -177,6 +177,33 @@ func TestCallbackRejectsUnauthenticated(t *testing.T) {
 			{"doctype", func(q url.Values, b []byte) (url.Values, []byte, string) {
 				return q, append([]byte(`<!DOCTYPE xml [<!ENTITY x "y">]>`), b...), "text/xml"
 			}, http.StatusBadRequest},
+			{"json content type", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				return q, b, "application/json"
+			}, http.StatusUnsupportedMediaType},
+			{"multipart content type", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				return q, b, "multipart/form-data; boundary=x"
+			}, http.StatusUnsupportedMediaType},
+			{"billion laughs as the envelope", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				return q, []byte(billionLaughs), "text/xml"
+			}, http.StatusBadRequest},
+			{"billion laughs inside the ciphertext, signed", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				q, b = sealMP(t, q, billionLaughs)
+				return q, b, "text/xml"
+			}, http.StatusBadRequest},
+			{"external entity inside the ciphertext, signed", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				q, b = sealMP(t, q, externalEntity)
+				return q, b, "text/xml"
+			}, http.StatusBadRequest},
+			{"billion laughs in plaintext mode", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				q.Del("encrypt_type")
+				q.Del("msg_signature")
+				return q, []byte(billionLaughs), "text/xml"
+			}, http.StatusBadRequest},
+			{"external entity in plaintext mode", func(q url.Values, b []byte) (url.Values, []byte, string) {
+				q.Del("encrypt_type")
+				q.Del("msg_signature")
+				return q, []byte(externalEntity), "text/xml"
+			}, http.StatusBadRequest},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -191,19 +218,24 @@ func TestCallbackRejectsUnauthenticated(t *testing.T) {
 				if n := h.cases(t); n != 0 {
 					t.Errorf("cases = %d after a rejected callback; want 0", n)
 				}
+				if n := inbound(t, s); n != 0 {
+					t.Errorf("inbound messages = %d after a rejected callback; want 0", n)
+				}
 			})
 		}
-		t.Run("stale timestamp", func(t *testing.T) {
-			old := *h.safe
-			old.Now = func() time.Time { return h.clock.Now().Add(-6 * time.Minute) }
-			q, body, err := old.Prepare(m)
-			modeltest.Must(t, err, "prepare")
-			resp, _, err := h.safe.SendRaw(context.Background(), q, body, "text/xml")
-			modeltest.Must(t, err, "send")
-			if resp.StatusCode != http.StatusForbidden || h.cases(t) != 0 {
-				t.Errorf("stale callback: status %d, %d cases; want 403 and none", resp.StatusCode, h.cases(t))
-			}
-		})
+		for _, skew := range []time.Duration{-6 * time.Minute, 6 * time.Minute} {
+			t.Run(fmt.Sprintf("timestamp off by %v", skew), func(t *testing.T) {
+				old := *h.safe
+				old.Now = func() time.Time { return h.clock.Now().Add(skew) }
+				q, body, err := old.Prepare(m)
+				modeltest.Must(t, err, "prepare")
+				resp, _, err := h.safe.SendRaw(context.Background(), q, body, "text/xml")
+				modeltest.Must(t, err, "send")
+				if resp.StatusCode != http.StatusForbidden || h.cases(t) != 0 || inbound(t, s) != 0 {
+					t.Errorf("callback %v off: status %d, %d cases, %d inbound; want 403 and nothing", skew, resp.StatusCode, h.cases(t), inbound(t, s))
+				}
+			})
+		}
 		t.Run("body over 1 MiB", func(t *testing.T) {
 			q, _, _ := h.safe.Prepare(m)
 			resp, _, err := h.safe.SendRaw(context.Background(), q, bytes.Repeat([]byte("x"), 1<<20+1), "text/xml")
@@ -212,6 +244,67 @@ func TestCallbackRejectsUnauthenticated(t *testing.T) {
 				t.Errorf("huge body: status %d, %d cases; want 413 and none", resp.StatusCode, h.cases(t))
 			}
 		})
+	})
+}
+
+// billionLaughs is the exponential-entity bomb, as a citizen message.
+const billionLaughs = `<?xml version="1.0"?>
+<!DOCTYPE xml [
+ <!ENTITY a "lolololololololololololololololololololololololol">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+]>
+<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[oCitizenA]]></FromUserName><CreateTime>1795428000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>&f;</Content><MsgId>42</MsgId><Encrypt>&f;</Encrypt></xml>`
+
+// externalEntity asks the parser to read a file into the message.
+const externalEntity = `<?xml version="1.0"?>
+<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[oCitizenA]]></FromUserName><CreateTime>1795428000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>&xxe;</Content><MsgId>43</MsgId><Encrypt>&xxe;</Encrypt></xml>`
+
+// sealMP encrypts plain as a safe-mode body and signs it correctly with the
+// timestamp and nonce of q: whatever is wrong is inside the ciphertext.
+func sealMP(t *testing.T, q url.Values, plain string) (url.Values, []byte) {
+	t.Helper()
+	enc, err := mp.Encrypt(appID, aesKey, nil, []byte(plain))
+	modeltest.Must(t, err, "encrypt")
+	q.Set("msg_signature", mp.Signature(token, q.Get("timestamp"), q.Get("nonce"), enc))
+	return q, []byte("<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>")
+}
+
+// inbound counts the messages kept on record.
+func inbound(t *testing.T, s *models.Store) int64 {
+	t.Helper()
+	var n int64
+	modeltest.Must(t, s.DB().Model(&models.InboundMessage{}).Count(&n).Error, "count inbound messages")
+	return n
+}
+
+// WeChat's own retry is the same request byte for byte: it gets the same
+// answer and nothing new is stored.
+func TestCallbackByteIdenticalRetry(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		h := newHarness(t, s)
+		m := h.safe.Fill(text("oCitizenA", "人民路红绿灯坏了两天了"))
+		q, body, err := h.safe.Prepare(m)
+		modeltest.Must(t, err, "prepare")
+		first, err := h.safe.Replay(context.Background(), m, q, body)
+		modeltest.Must(t, err, "first delivery")
+		var outbox int64
+		s.DB().Model(&models.Outbox{}).Count(&outbox)
+		h.clock.Add(4 * time.Second) // WeChat waits 5 s before retrying
+		again, err := h.safe.Replay(context.Background(), m, q, body)
+		modeltest.Must(t, err, "retry")
+		if again.Content != first.Content || !strings.Contains(first.Content, "编号：20261123001") {
+			t.Errorf("retry answered %q; want the first answer %q with the case number", again.Content, first.Content)
+		}
+		var outbox2 int64
+		s.DB().Model(&models.Outbox{}).Count(&outbox2)
+		if h.cases(t) != 1 || inbound(t, s) != 1 || outbox2 != outbox {
+			t.Errorf("after the retry: %d cases, %d inbound, outbox %d → %d; want 1, 1 and no new message", h.cases(t), inbound(t, s), outbox, outbox2)
+		}
 	})
 }
 

@@ -11,6 +11,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +72,29 @@ const bubblesJS = `[...document.querySelectorAll('#chat .msg.them .bubble')].map
 // overflowJS reports how far the page is wider than the screen.
 const overflowJS = `document.documentElement.scrollWidth - window.innerWidth`
 
+// splitJS counts the places where a case number wraps onto two lines
+// inside a bubble: a citizen copies it, so it must stay in one piece.
+const splitJS = `(() => {
+  const no = %q;
+  let split = 0;
+  for (const b of document.querySelectorAll('#chat .bubble')) {
+    const n = b.firstChild;
+    if (!n || n.nodeType !== Node.TEXT_NODE) continue;
+    for (let i = n.data.indexOf(no); i >= 0; i = n.data.indexOf(no, i + 1)) {
+      const r = document.createRange();
+      r.setStart(n, i);
+      r.setEnd(n, i + no.length);
+      const tops = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+      if (tops.size > 1) split++;
+    }
+  }
+  return split;
+})()`
+
+// offscreenJS lists the controls that stick out past the right edge of the screen.
+const offscreenJS = `['#text', '#go', '#follow', '#mine', '#image', '#loc']
+  .filter(sel => document.querySelector(sel).getBoundingClientRect().right > window.innerWidth)`
+
 func saveScreenshot(t *testing.T, name string, png []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -113,8 +137,9 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	if n := h.cases(t); n != 1 {
 		t.Errorf("cases = %d; want 1", n)
 	}
-	var mine []string
+	var mine, offscreen []string
 	var raw, field string
+	var split int
 	err = chromedp.Run(ctx,
 		chromedp.Value("#text", &field, chromedp.ByQuery),
 		chromedp.Text("#raw", &raw, chromedp.ByQuery),
@@ -122,6 +147,8 @@ func TestBrowserSandboxPhone(t *testing.T) {
 		pollJS(`document.querySelectorAll('#chat .msg.them .bubble').length >= 2`),
 		chromedp.Evaluate(bubblesJS, &mine),
 		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(fmt.Sprintf(splitJS, no[1]), &split),
+		chromedp.Evaluate(offscreenJS, &offscreen),
 		chromedp.FullScreenshot(&phone, 100),
 	)
 	if err != nil {
@@ -138,6 +165,12 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	}
 	if overflow > 0 {
 		t.Errorf("page is %d px wider than a 375-px phone: it scrolls sideways", overflow)
+	}
+	if split > 0 {
+		t.Errorf("case number %s wraps across lines in %d place(s) at 375 px", no[1], split)
+	}
+	if len(offscreen) > 0 {
+		t.Errorf("controls %q stick out past the right edge of a 375-px screen", offscreen)
 	}
 	saveScreenshot(t, "sandbox-phone.png", phone)
 

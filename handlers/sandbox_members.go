@@ -61,6 +61,7 @@ func (s *Sandbox) mountWeCom(r *gin.Engine) {
 	r.GET("/sandbox/api/member/inbox", s.memberInbox)
 	r.GET("/sandbox/api/groups", s.groupInbox)
 	r.POST("/sandbox/api/member", s.memberSend)
+	r.GET(SandboxOAuthPath, s.oauthPage) // sandbox_oauth.go
 }
 
 // sandboxMemberSend is what the page posts for an officer: a command, or a

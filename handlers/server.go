@@ -29,6 +29,14 @@ type Deps struct {
 	Sandbox *Sandbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// H5, when set, mounts the mobile case page /case/<no> (h5.go).
+	H5 *H5Config
+	// DingTalk is the DingTalk robot's message path; an empty AppSecret,
+	// or Stream mode, leaves /callback/dingtalk unmounted.
+	DingTalk DingTalkConfig
+	// SandboxDingTalk, when set, mounts the sandbox's DingTalk fake and
+	// its endpoints.
+	SandboxDingTalk *SandboxDingTalk
 }
 
 type loggerKey struct{}
@@ -62,6 +70,9 @@ func New(d Deps) *gin.Engine {
 		r.GET("/callback/wecom", wh.verify)
 		r.POST("/callback/wecom", wh.receive)
 	}
+	if d.DingTalk.AppSecret != "" && !d.DingTalk.Stream {
+		r.POST("/callback/dingtalk", newDingTalkHandler(d.DingTalk, d.Bot, d.Metrics, d.Now).receive)
+	}
 
 	r.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
@@ -72,10 +83,16 @@ func New(d Deps) *gin.Engine {
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ok", "database": d.Store.Driver()})
 	})
+	if d.H5 != nil {
+		(&h5Handler{cfg: *d.H5, bot: d.Bot, now: d.Now}).mount(r)
+	}
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
 
 	if d.Sandbox != nil {
 		d.Sandbox.mount(r)
+	}
+	if d.SandboxDingTalk != nil {
+		d.SandboxDingTalk.mount(r, d.Store)
 	}
 	return r
 }

@@ -60,6 +60,11 @@ func (h *wecomHandler) receive(c *gin.Context) {
 		c.String(http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
+	if !xmlContent(c.Request.Header.Get("Content-Type")) {
+		h.metrics.callback("wecom", "bad_content_type")
+		c.String(http.StatusUnsupportedMediaType, "want text/xml")
+		return
+	}
 	q := c.Request.URL.Query()
 	plain, err := wecom.OpenCallback(h.cfg.Token, h.cfg.EncodingAESKey, h.cfg.CorpID, q, body)
 	switch {

@@ -46,6 +46,8 @@ func (s *platformSender) Send(ctx context.Context, o models.Outbox) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrPermanent, err)
 	}
+	// A member's card links to the case page signed for that member.
+	out = s.r.Bot.ForRecipient(o, out)
 	to, err := s.r.Bot.Resolve(ctx, o)
 	if err != nil {
 		return classify(err)

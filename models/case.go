@@ -110,6 +110,11 @@ type Case struct {
 	ClosedAt   *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+
+	// Rating is the citizen's verdict on the answer (满意, 基本满意 or
+	// 不满意); NULL or empty until rated. RatedAt is when it was given.
+	Rating  string `gorm:"size:16"`
+	RatedAt *time.Time
 }
 
 // Transition checks that the case may move to next; it changes nothing.

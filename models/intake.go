@@ -148,13 +148,26 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 
 // nextNo allocates the next case number of day (YYYYMMDD) atomically: the
 // sequence row is locked until the transaction ends, so numbers are unique
-// across server instances sharing one database.
+// across server instances sharing one database and a rolled-back intake
+// leaves no gap. Every intake of the day waits for that row, so it is taken
+// as late as possible and, on MySQL, in one round trip: LAST_INSERT_ID(expr)
+// hands the new value back with the statement's result.
 func (tx *Tx) nextNo(day string) (string, error) {
-	upsert := "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET seq = seq + 1"
 	if tx.s.driver == "mysql" {
-		upsert = "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON DUPLICATE KEY UPDATE seq = seq + 1"
-	}
-	if err := tx.db.Exec(upsert, day).Error; err != nil {
+		ctx := tx.db.Statement.Context
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		res, err := tx.db.Statement.ConnPool.ExecContext(ctx,
+			"INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)", day)
+		if err != nil {
+			return "", fmt.Errorf("next case number of %s: %w", day, err)
+		}
+		if seq, err := res.LastInsertId(); err == nil && seq > 0 {
+			return fmt.Sprintf("%s%03d", day, seq), nil
+		}
+		// No value came back (a proxy in between, say): read the row.
+	} else if err := tx.db.Exec("INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET seq = seq + 1", day).Error; err != nil {
 		return "", fmt.Errorf("next case number of %s: %w", day, err)
 	}
 	var seq CaseSequence

@@ -41,8 +41,9 @@ type Outbox struct {
 	// member:<id>, group:<department code>, joint.
 	Target string `gorm:"size:128;not null"`
 	Kind   string `gorm:"size:32;not null"`
-	// Payload is the platform message as JSON.
-	Payload  string       `gorm:"type:text;not null"`
+	// Payload is the platform message as JSON; MEDIUMTEXT on MySQL, for
+	// images and files (migration 202611220004_reports).
+	Payload  string       `gorm:"type:mediumtext;not null"`
 	CaseID   uint64       `gorm:"not null;default:0;index"`
 	DedupKey string       `gorm:"size:191;not null;uniqueIndex"`
 	Status   OutboxStatus `gorm:"size:16;not null;index:idx_outbox_due,priority:1"`

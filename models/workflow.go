@@ -101,7 +101,10 @@ type Supervision struct {
 	ByID         uint64 `gorm:"not null;default:0"`
 	Level        string `gorm:"size:32;not null"`
 	Note         string `gorm:"type:text"`
-	CreatedAt    time.Time
+	// ChaseKey makes an automatic chase happen once: the deadline jobs set
+	// it (e.g. "remind:<case no>:<deadline>"); a person's 督办 leaves it NULL.
+	ChaseKey  *string `gorm:"size:191;uniqueIndex:idx_supervision_chase"`
+	CreatedAt time.Time
 }
 
 // More event kinds, for the departments' work.
@@ -218,9 +221,21 @@ func (tx *Tx) Units(k *Case) ([]CaseUnit, error) {
 // earlier assignment, and sets its kind and deadline.
 func (tx *Tx) Assign(k *Case, a Actor, lead uint64, co []uint64, kind string, due time.Time, body string) error {
 	now := tx.Now()
-	if err := tx.db.Model(&CaseUnit{}).Where("case_id = ? AND active = ?", k.ID, true).
-		Updates(map[string]any{"active": false, "updated_at": now}).Error; err != nil {
+	// The earlier units are found by a plain read and retired by primary
+	// key: an UPDATE … WHERE case_id = ? on a case without units would take
+	// a gap lock at the end of the index on MySQL, and two assignments of
+	// new cases at once would deadlock on their inserts (found by
+	// minsheng bench). The caller holds the case row (CaseForUpdate), so
+	// nobody changes this case's units meanwhile.
+	var old []uint64
+	if err := tx.db.Model(&CaseUnit{}).Where("case_id = ? AND active = ?", k.ID, true).Pluck("id", &old).Error; err != nil {
 		return fmt.Errorf("assign case %s: %w", k.No, err)
+	}
+	if len(old) > 0 {
+		if err := tx.db.Model(&CaseUnit{}).Where("id IN ? AND active = ?", old, true).
+			Updates(map[string]any{"active": false, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("assign case %s: %w", k.No, err)
+		}
 	}
 	units := []CaseUnit{{CaseID: k.ID, DepartmentID: lead, Role: UnitLead, State: UnitAssigned, Active: true, CreatedAt: now, UpdatedAt: now}}
 	for _, d := range co {

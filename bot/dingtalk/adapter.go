@@ -201,6 +201,10 @@ func classify(err error) error {
 	switch {
 	case errors.As(err, &ue) && len(ue.Invalid) > 0:
 		return fmt.Errorf("%w: %w", bot.ErrUndeliverable, err)
+	case IsRateLimited(err) && hasCode(err, CodeWebhookTooFast, codeWebhookTooFast2, codeWebhookThrottled):
+		// A group robot that went over its 20 a minute is blocked for
+		// DefaultGroupPenalty; trying sooner only spends attempts.
+		return &bot.RateLimited{Wait: DefaultGroupPenalty, Err: err}
 	case IsRateLimited(err):
 		return &bot.RateLimited{Wait: time.Minute, Err: err}
 	case IsBadWebhook(err), invalidRequest(err):

@@ -218,6 +218,13 @@ func (d *Driver) Send(ctx context.Context, m Message) (*Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mp: driver send: %w", err)
 	}
+	return d.Replay(ctx, m, q, body)
+}
+
+// Replay posts a callback that Prepare made for m exactly as it is, and
+// checks the reply as Send does. Posting the same query and body again is a
+// byte-identical retry, as WeChat sends when our answer is slow.
+func (d *Driver) Replay(ctx context.Context, m Message, q url.Values, body []byte) (*Reply, error) {
 	resp, raw, err := d.SendRaw(ctx, q, body, "text/xml")
 	if err != nil {
 		return nil, fmt.Errorf("mp: driver send: %w", err)

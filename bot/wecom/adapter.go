@@ -55,6 +55,9 @@ func (p *Platform) Deliver(ctx context.Context, to bot.Address, o bot.Outgoing) 
 		if o.Kind == bot.KindUpdate {
 			return bot.Delivery{}, p.update(ctx, to, o)
 		}
+		if o.Kind == bot.KindFile || o.Kind == bot.KindImage {
+			return bot.Delivery{}, p.sendAppMedia(ctx, to, o)
+		}
 		return p.sendApp(ctx, to, o)
 	case bot.AddrGroup, bot.AddrJoint:
 		if o.Kind == bot.KindUpdate {
@@ -99,6 +102,8 @@ func appMessage(o bot.Outgoing) (map[string]any, error) {
 		msg = map[string]any{"msgtype": "text", "text": map[string]any{"content": cutBytes(o.Text, appContentMax)}}
 	case bot.KindMarkdown:
 		msg = markdownMessage(cutBytes(o.Text, appContentMax))
+	case bot.KindTable:
+		msg = markdownMessage(cutBytes(flattenTables(o.Text), appContentMax))
 	case bot.KindCard:
 		switch {
 		case len(o.Buttons) > 0:
@@ -192,6 +197,10 @@ func (p *Platform) sendGroup(ctx context.Context, key string, o bot.Outgoing) er
 		msg = markdownMessage(cutBytes(o.Text, groupMarkdownMax))
 	case bot.KindCard:
 		msg = markdownMessage(cardMarkdown(o, groupMarkdownMax, true))
+	case bot.KindImage:
+		return p.sendGroupImage(ctx, key, o)
+	case bot.KindTable:
+		return p.sendGroupTable(ctx, key, o)
 	default:
 		return fmt.Errorf("%w: wecom: unknown message kind %q", bot.ErrUndeliverable, o.Kind)
 	}

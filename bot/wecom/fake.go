@@ -32,7 +32,7 @@ const (
 //
 // Endpoints: GET /cgi-bin/gettoken, POST /cgi-bin/message/send,
 // POST /cgi-bin/message/update_template_card, POST /cgi-bin/webhook/send,
-// GET /cgi-bin/auth/getuserinfo.
+// GET /cgi-bin/auth/getuserinfo, POST /cgi-bin/media/upload.
 type FakeServer struct {
 	CorpID     string
 	Secret     string // the app's corpsecret
@@ -57,6 +57,10 @@ type FakeServer struct {
 	rateLimited   int
 	delay         time.Duration
 	recentApp     map[string]time.Time // duplicate check: message → when first accepted
+	media         map[string]FakeMedia // media_id → uploaded file
+	// NoMarkdownV2 makes group robots refuse markdown_v2 (errcode 40008), as
+	// older private deployments do.
+	NoMarkdownV2 bool
 }
 
 type issued struct {
@@ -82,6 +86,7 @@ type AppMessage struct {
 	At           time.Time
 	Raw          map[string]any // the decoded request body (a fresh copy per call)
 	raw          []byte
+	MediaID      string // file and image messages
 }
 
 // GroupMessage is one group robot message FakeServer accepted on /cgi-bin/webhook/send.
@@ -92,6 +97,7 @@ type GroupMessage struct {
 	At      time.Time
 	Raw     map[string]any
 	raw     []byte
+	Image   []byte // image messages: the picture, decoded and checked against its md5
 }
 
 // CardUpdate is one accepted /cgi-bin/message/update_template_card call.
@@ -301,6 +307,7 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		"/cgi-bin/message/update_template_card": {http.MethodPost, f.updateCard},
 		"/cgi-bin/webhook/send":                 {http.MethodPost, f.sendGroup},
 		"/cgi-bin/auth/getuserinfo":             {http.MethodGet, f.getUserInfo},
+		"/cgi-bin/media/upload":                 {http.MethodPost, f.uploadMedia},
 	}
 	rt, found := routes[r.URL.Path[i:]]
 	if !found {
@@ -543,6 +550,10 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 		if msg.TaskID != "" && f.taskIDs[msg.TaskID] {
 			return apiError(CodeInvalidParam, "invalid task_id: task_id already exists")
 		}
+	case "file", "image":
+		if e := f.checkMedia(m, &msg); e != nil {
+			return e
+		}
 	default:
 		return apiError(40008, "invalid message type")
 	}
@@ -704,7 +715,15 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 		if str(m, msg.MsgType, "media_id") == "" {
 			return apiError(40007, "invalid media_id")
 		}
-	case "image", "news":
+	case "image":
+		if e := checkGroupImage(m, &msg); e != nil {
+			return e
+		}
+	case "markdown_v2":
+		if e := f.checkMarkdownV2(m, &msg); e != nil {
+			return e
+		}
+	case "news":
 	default:
 		return apiError(40008, "invalid message type")
 	}

@@ -1,0 +1,278 @@
+// Package bench measures 民声 on the machine it runs on and prints one table:
+// Official Account callbacks turned into committed cases at several
+// concurrencies beside the same rows written by plain SQL (the physical limit
+// of this machine's MySQL), officers' card clicks, seeding a million cases,
+// and the process's peak memory. Everything runs in one process against a
+// throw-away MariaDB database: the real router of handlers.New behind a
+// loopback HTTP server, driven by bot/mp and bot/wecom drivers that sign and
+// encrypt exactly as WeChat and WeCom do.
+//
+// It also holds the load test (Load): many distinct callbacks, each delivered
+// several times at once as WeChat retries, which must make exactly one case
+// each and acknowledge every citizen with its number.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"minsheng/config"
+	"minsheng/models"
+)
+
+// EnvDSN names the variable that may carry the MariaDB server for the bench.
+const EnvDSN = "MINSHENG_BENCH_DSN"
+
+// DefaultDSN is the MariaDB server the bench uses when neither -dsn nor
+// MINSHENG_BENCH_DSN says otherwise; the database part is ignored.
+const DefaultDSN = "root@tcp(127.0.0.1:3306)/"
+
+// Options are the bench's settings; zero values mean the full run's defaults.
+type Options struct {
+	// Config supplies the intake and deadline settings and the organisation
+	// (departments, members) exactly as the server would use them; its
+	// database section is ignored.
+	Config *config.Config
+	// DSN names the MariaDB server; a database msbench_<random> is created
+	// on it and dropped at the end.
+	DSN string
+	// Keep leaves the database in place (its name is printed).
+	Keep bool
+	// Quick makes every count small, for a run of a few seconds.
+	Quick bool
+	// Requests is the number of callbacks per concurrency level (2000; quick 200).
+	Requests int
+	// Clients are the concurrency levels of the intake (1, 16, 64).
+	Clients []int
+	// Clicks is the number of card clicks of each kind (1000; quick 100).
+	Clicks int
+	// Seed is the number of cases seeded for the scans (1,000,000; quick 10,000).
+	Seed int
+	// CPUProfile, when set, names a file for a CPU profile of the intake at
+	// the highest concurrency.
+	CPUProfile string
+	// Out receives the table; Progress the progress lines (os.Stdout and
+	// os.Stderr when nil).
+	Out, Progress io.Writer
+}
+
+func (o *Options) defaults() {
+	if o.DSN == "" {
+		o.DSN = os.Getenv(EnvDSN)
+	}
+	if o.DSN == "" {
+		o.DSN = DefaultDSN
+	}
+	pick := func(v *int, full, quick int) {
+		if *v <= 0 {
+			*v = full
+			if o.Quick {
+				*v = quick
+			}
+		}
+	}
+	pick(&o.Requests, 2000, 200)
+	pick(&o.Clicks, 1000, 100)
+	pick(&o.Seed, 1_000_000, 10_000)
+	if len(o.Clients) == 0 {
+		o.Clients = []int{1, 16, 64}
+	}
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	if o.Progress == nil {
+		o.Progress = os.Stderr
+	}
+}
+
+// row is one line of the table.
+type row struct {
+	what, clients, count, rate, p50, p99, raw, ratio string
+}
+
+// pending marks a figure whose job is still being written.
+const pending = "n/a — pending jobs"
+
+// Run creates the throw-away database, measures, prints the table and drops
+// the database. A measurement that fails stops the run with its error.
+func Run(ctx context.Context, o Options) error {
+	o.defaults()
+	if o.Config == nil {
+		c := config.Defaults()
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("bench: default config: %w", err)
+		}
+		o.Config = &c
+	}
+	progress := func(format string, args ...any) { fmt.Fprintf(o.Progress, "[bench] "+format+"\n", args...) }
+	db, err := createDatabase(ctx, o.DSN)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if o.Keep {
+			progress("database %s kept", db.name)
+			db.close()
+			return
+		}
+		if err := db.drop(); err != nil {
+			progress("could not drop %s: %v", db.name, err)
+		}
+	}()
+	progress("database %s created on %s", db.name, db.server)
+
+	store, err := models.Open("mysql", db.dsn, o.Config.Location)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	off, err := newOffice(ctx, store, o.Config, quiet)
+	if err != nil {
+		return err
+	}
+	defer off.close()
+
+	started := time.Now()
+	var rows []row
+	raw, err := openRaw(db.dsn)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	dispatchers, err := off.dispatcherCount(ctx)
+	if err != nil {
+		return err
+	}
+	for i, c := range o.Clients {
+		var prof io.Closer
+		if o.CPUProfile != "" && i == len(o.Clients)-1 {
+			if prof, err = startProfile(o.CPUProfile); err != nil {
+				return err
+			}
+		}
+		progress("intake: %d callbacks with %d clients", o.Requests, c)
+		in, err := off.intake(ctx, o.Requests, c)
+		if prof != nil {
+			prof.Close()
+			progress("CPU profile of the intake at %d clients written to %s", c, o.CPUProfile)
+		}
+		if err != nil {
+			return err
+		}
+		progress("raw SQL: %d transactions with %d clients", o.Requests, c)
+		r, err := rawInserts(ctx, raw, o.Requests, c, dispatchers, i)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{
+			what: "intake: encrypted callback → committed case", clients: fmt.Sprint(c), count: fmt.Sprint(in.n),
+			rate: perSecond(in.rate()), p50: ms(in.p(50)), p99: ms(in.p(99)),
+			raw: perSecond(r.rate()), ratio: fmt.Sprintf("%.2f", in.rate()/r.rate()),
+		})
+	}
+
+	clients := 16
+	for _, kind := range []clickKind{clickAssign, clickAccept} {
+		progress("officer actions: %d %s clicks with %d clients", o.Clicks, kind.label, clients)
+		a, err := off.clicks(ctx, kind, o.Clicks, clients)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{
+			what: "officer: " + kind.label + " card click → state change + outbox", clients: fmt.Sprint(clients), count: fmt.Sprint(a.n),
+			rate: perSecond(a.rate()), p50: ms(a.p(50)), p99: ms(a.p(99)),
+			raw: fmt.Sprintf("%.1f outbox rows/click", float64(a.rows)/float64(a.n)),
+		})
+	}
+
+	progress("seeding %d cases", o.Seed)
+	sd, err := seed(ctx, store, o.Seed, o.Config.Location, o.Progress)
+	if err != nil {
+		return err
+	}
+	rows = append(rows,
+		row{what: fmt.Sprintf("seed %s cases (batched INSERT, + units, citizens)", thousands(sd.cases)), count: thousands(sd.rows) + " rows",
+			rate: perSecond(float64(sd.cases) / sd.took.Seconds()), p50: "total " + sd.took.Round(time.Second/10).String()},
+		row{what: fmt.Sprintf("reminder/escalation scan, %s cases", thousands(sd.cases)), rate: pending},
+		row{what: fmt.Sprintf("weekly summary, %s cases", thousands(sd.cases)), rate: pending},
+		row{what: "monthly report, 100,000 cases in the month", rate: pending},
+	)
+	rows = append(rows, row{what: "peak RSS of this process (server + drivers; VmHWM)", rate: peakRSS()})
+
+	version, _ := off.serverVersion(ctx)
+	fmt.Fprintf(o.Out, "minsheng bench — %s; %s/%s, %d CPUs, %s; MariaDB %s; %s; took %s\n",
+		started.Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(),
+		version, mode(o.Quick), time.Since(started).Round(time.Second))
+	printTable(o.Out, rows)
+	return nil
+}
+
+func mode(quick bool) string {
+	if quick {
+		return "-quick"
+	}
+	return "full run"
+}
+
+func printTable(w io.Writer, rows []row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measure\tclients\tcount\trate\tp50\tp99\traw SQL rate\tintake/raw")
+	for _, r := range rows {
+		cells := []string{r.what, r.clients, r.count, r.rate, r.p50, r.p99, r.raw, r.ratio}
+		for i, c := range cells {
+			if c == "" {
+				cells[i] = "–"
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+}
+
+func perSecond(v float64) string { return fmt.Sprintf("%.0f/s", v) }
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// thousands writes n with thousands separators: 1,000,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+type profile struct{ f *os.File }
+
+func startProfile(path string) (io.Closer, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	return profile{f}, nil
+}
+
+func (p profile) Close() error {
+	pprof.StopCPUProfile()
+	return p.f.Close()
+}

@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// measurement is n operations done by some clients: each one's latency and
+// the wall time of the whole.
+type measurement struct {
+	n    int
+	lat  []time.Duration
+	took time.Duration
+	// rows counts what the operations wrote, where that is of interest.
+	rows int
+}
+
+// rate is operations per second.
+func (m *measurement) rate() float64 {
+	if m.took <= 0 {
+		return 0
+	}
+	return float64(m.n) / m.took.Seconds()
+}
+
+// p returns the q-th percentile latency (nearest rank).
+func (m *measurement) p(q float64) time.Duration {
+	if len(m.lat) == 0 {
+		return 0
+	}
+	s := slices.Clone(m.lat)
+	slices.Sort(s)
+	i := int(q/100*float64(len(s))+0.5) - 1
+	i = max(0, min(i, len(s)-1))
+	return s[i]
+}
+
+// run does op(i) for i in [0, n) on clients goroutines, each taking the next
+// i when done with the last, and times every op. The first error stops the
+// run and is returned with how many ops failed.
+func run(ctx context.Context, n, clients int, op func(ctx context.Context, i int) error) (*measurement, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next   atomic.Int64
+		failed atomic.Int64
+		mu     sync.Mutex
+		first  error
+		wg     sync.WaitGroup
+	)
+	lat := make([]time.Duration, n)
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				t := time.Now()
+				err := op(ctx, i)
+				lat[i] = time.Since(t)
+				if err != nil {
+					failed.Add(1)
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	m := &measurement{n: n, lat: lat, took: time.Since(start)}
+	if first != nil {
+		return m, fmt.Errorf("%d operations failed; first: %w", failed.Load(), first)
+	}
+	return m, nil
+}
+
+// peakRSS reads the process's peak resident set size (VmHWM) from
+// /proc/self/status.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "n/a (no /proc/self/status)"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+				}
+			}
+			return strings.TrimSpace(v)
+		}
+	}
+	return "n/a (no VmHWM)"
+}

@@ -1,0 +1,110 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Review is review.*: the automatic check of answer drafts and who approves
+// them (issue "Leaders decide from their phone").
+type Review struct {
+	// Default is the approval chain of units without their own
+	// (org.departments[].review): head, leader, or both in order.
+	Default []string `yaml:"default"`
+	// MinAnswerLength is the shortest draft, in characters without spaces.
+	MinAnswerLength int `yaml:"min_answer_length"`
+	// MinConcreteLength is how much must be left of a draft once its
+	// boilerplate phrases and punctuation are taken out.
+	MinConcreteLength int `yaml:"min_concrete_length"`
+	// SensitiveWords may not appear in an answer.
+	SensitiveWords []string `yaml:"sensitive_words"`
+	// BoilerplatePhrases are 应付式、程序化 phrases (已收悉, 高度重视 …).
+	BoilerplatePhrases []string `yaml:"boilerplate_phrases"`
+}
+
+// Serious is serious.*: the report-up of 重大/特别重大 cases to the leaders.
+type Serious struct {
+	// ChaseEvery is how often an unacknowledged serious case is pushed
+	// again to the leaders and the joint meeting, until a leader sends 知悉.
+	ChaseEvery Duration `yaml:"chase_every"`
+	// CriticalKeywords grade a new case 特别重大 at intake; MajorKeywords 重大.
+	CriticalKeywords []string `yaml:"critical_keywords"`
+	MajorKeywords    []string `yaml:"major_keywords"`
+}
+
+// validChain checks an approval chain: head and/or leader, each once.
+func validChain(chain []string) error {
+	seen := map[string]bool{}
+	for _, r := range chain {
+		switch r {
+		case "head", "leader":
+		default:
+			return fmt.Errorf("%q: each step must be head or leader", r)
+		}
+		if seen[r] {
+			return fmt.Errorf("%q is listed twice", r)
+		}
+		seen[r] = true
+	}
+	return nil
+}
+
+// validateLeaders checks review.*, serious.*, the links and sessions of the
+// case page, and the org's chains and scopes.
+func (c *Config) validateLeaders() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s", key, why) }
+	if len(c.Review.Default) == 0 {
+		return bad("review.default", "must name at least one approver: [head], [leader] or [head, leader]")
+	}
+	if err := validChain(c.Review.Default); err != nil {
+		return bad("review.default", err.Error())
+	}
+	if c.Review.MinAnswerLength < 1 {
+		return bad("review.min_answer_length", "must be at least 1")
+	}
+	if c.Review.MinConcreteLength < 0 {
+		return bad("review.min_concrete_length", "must not be negative")
+	}
+	for key, list := range map[string][]string{
+		"review.sensitive_words": c.Review.SensitiveWords, "review.boilerplate_phrases": c.Review.BoilerplatePhrases,
+		"serious.critical_keywords": c.Serious.CriticalKeywords, "serious.major_keywords": c.Serious.MajorKeywords,
+	} {
+		for i, w := range list {
+			if strings.TrimSpace(w) == "" {
+				return bad(fmt.Sprintf("%s[%d]", key, i), "must not be empty")
+			}
+		}
+	}
+	if c.Serious.ChaseEvery.D() <= 0 {
+		return bad("serious.chase_every", "must be a positive duration")
+	}
+	if c.Server.LinkTTL.D() <= 0 {
+		return bad("server.link_ttl", "must be a positive duration")
+	}
+	if c.Server.SessionTTL.D() <= 0 {
+		return bad("server.session_ttl", "must be a positive duration")
+	}
+	if s := c.Server.LinkSecret; s != "" && len(s) < 16 {
+		return bad("server.link_secret", "must be at least 16 characters (or MINSHENG_LINK_SECRET)")
+	}
+	codes := map[string]bool{}
+	for _, d := range c.Org.Departments {
+		codes[d.Code] = true
+	}
+	for i, d := range c.Org.Departments {
+		if err := validChain(d.Review); err != nil {
+			return bad(fmt.Sprintf("org.departments[%d].review", i), err.Error())
+		}
+	}
+	for i, m := range c.Org.Members {
+		if len(m.Scope) > 0 && m.Role != "leader" {
+			return bad(fmt.Sprintf("org.members[%d].scope", i), "only leaders have a scope")
+		}
+		for _, s := range m.Scope {
+			if !codes[s] {
+				return bad(fmt.Sprintf("org.members[%d].scope", i), fmt.Sprintf("%q is not a department code in org.departments", s))
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+package config
+
+import "fmt"
+
+// Reports are the settings of the weekly summary (jobs.weekly_summary) and
+// the monthly report (jobs.monthly_report); their schedules are under jobs:.
+type Reports struct {
+	// Dir is where monthly workbooks are written.
+	Dir string `yaml:"dir"`
+	// RateDays is how many days of cases, up to the end of the week summed
+	// up, the weekly rates are over.
+	RateDays int `yaml:"rate_days"`
+	// OverdueList is how many of the longest-overdue cases the weekly
+	// summary lists.
+	OverdueList int `yaml:"overdue_list"`
+}
+
+func defaultReports() Reports {
+	return Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10}
+}
+
+// validateReports checks reports.* and the targets the reports name units by.
+func (c *Config) validateReports() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s", key, why) }
+	r := c.Reports
+	if r.Dir == "" {
+		return bad("reports.dir", "must be set, e.g. data/reports")
+	}
+	if r.RateDays < 1 || r.RateDays > 366 {
+		return bad("reports.rate_days", "must be 1 to 366 days")
+	}
+	if r.OverdueList < 0 || r.OverdueList > 50 {
+		return bad("reports.overdue_list", "must be 0 to 50 cases")
+	}
+	for key, v := range map[string]float64{
+		"deadlines.reply_rate_target": c.Deadlines.ReplyRateTarget, "deadlines.satisfaction_target": c.Deadlines.SatisfactionTarget,
+	} {
+		if v <= 0 || v > 1 {
+			return bad(key, fmt.Sprintf("%v: must be a fraction above 0 and at most 1, e.g. 0.9 for 90%%", v))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-dingtalk/dingtalk-stream-sdk-go/chatbot"
+	"github.com/open-dingtalk/dingtalk-stream-sdk-go/client"
+	sdklog "github.com/open-dingtalk/dingtalk-stream-sdk-go/logger"
+
+	"minsheng/bot/dingtalk"
+)
+
+// errStreamClosed refuses a Stream message that arrives while the server
+// shuts down; DingTalk delivers it again once a connection takes it.
+var errStreamClosed = errors.New("dingtalk stream: shutting down")
+
+// DingTalkStream receives the robot's messages over DingTalk's Stream mode
+// (dingtalk.mode: stream): this server opens a websocket to DingTalk's
+// gateway with the app's credentials, so it needs no public address. Each
+// message takes the same path as one posted to /callback/dingtalk after its
+// signature check (the connection itself is authenticated): handled once by
+// msgId, answered through its session webhook.
+//
+// It uses github.com/open-dingtalk/dingtalk-stream-sdk-go for the
+// connection; OnMessage is the handler it registers.
+type DingTalkStream struct {
+	// AppKey and AppSecret are the app's credentials; APIBase is where the
+	// gateway's connections/open lives (dingtalk.api_base).
+	AppKey, AppSecret, APIBase string
+	// Retry is the wait between attempts to connect (dingtalk.stream_retry).
+	Retry  time.Duration
+	Logger *slog.Logger
+
+	h        *dingtalkHandler
+	mu       sync.Mutex
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+// NewDingTalkStream returns the Stream mode receiver for the deployment d
+// describes (d.Bot, d.DingTalk, d.Metrics, d.Logger, d.Now); set AppKey and
+// the other fields before Run.
+func NewDingTalkStream(d Deps) *DingTalkStream {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return &DingTalkStream{
+		AppSecret: d.DingTalk.AppSecret, Logger: d.Logger,
+		h: newDingTalkHandler(d.DingTalk, d.Bot, d.Metrics, d.Now),
+	}
+}
+
+// OnMessage handles one robot message from the Stream gateway: it is the
+// chatbot handler registered with the SDK, and what tests call. It answers
+// through the message's session webhook and returns no data; an error makes
+// DingTalk deliver the message again later, which happens only for a message
+// that is not one (no msgId or sender) or that arrives during shutdown.
+func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbackDataModel) ([]byte, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, errStreamClosed
+	}
+	s.inflight.Add(1)
+	s.mu.Unlock()
+	defer s.inflight.Done()
+
+	start := s.h.now()
+	defer func() { s.h.metrics.latency("dingtalk", time.Since(start)) }()
+	ctx = context.WithValue(ctx, loggerKey{}, s.Logger)
+	if data == nil {
+		s.h.metrics.callback("dingtalk", "malformed")
+		return nil, fmt.Errorf("dingtalk stream: %w: empty message", dingtalk.ErrMalformed)
+	}
+	// The SDK decoded DingTalk's JSON into its own model, with the same
+	// field names: encode it again and read it as a callback, so that both
+	// modes check a message the same way.
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("dingtalk stream: encode message: %w", err)
+	}
+	msg, err := dingtalk.ParseMessage(raw)
+	if err != nil {
+		s.h.metrics.callback("dingtalk", "malformed")
+		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", "dingtalk", "err", err)
+		return nil, err
+	}
+	s.h.metrics.callback("dingtalk", s.h.handle(ctx, msg))
+	return nil, nil
+}
+
+// Run connects to the gateway, retrying every Retry until it succeeds
+// (after which the SDK reconnects by itself), and receives messages until
+// ctx ends; then it closes the connection and waits for the messages being
+// handled. It returns nil after a clean stop, and an error only for a
+// configuration that cannot work.
+func (s *DingTalkStream) Run(ctx context.Context) error {
+	if s.AppKey == "" || s.AppSecret == "" {
+		return errors.New("dingtalk.mode stream: dingtalk.app_key and dingtalk.app_secret must be set")
+	}
+	retry := s.Retry
+	if retry <= 0 {
+		retry = 10 * time.Second
+	}
+	opts := []client.ClientOption{client.WithAppCredential(client.NewAppCredentialConfig(s.AppKey, s.AppSecret))}
+	if s.APIBase != "" {
+		opts = append(opts, client.WithOpenApiHost(s.APIBase))
+	}
+	sdklog.SetLogger(sdkLogger{s.Logger})
+	cli := client.NewStreamClient(opts...)
+	cli.RegisterChatBotCallbackRouter(s.OnMessage)
+	for {
+		err := cli.Start(ctx)
+		if err == nil {
+			break
+		}
+		s.Logger.Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", "dingtalk", "retry_in", retry, "err", err)
+		t := time.NewTimer(retry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.shut()
+			return nil
+		case <-t.C:
+		}
+	}
+	s.Logger.Info("dingtalk stream connected", "platform", "dingtalk")
+	<-ctx.Done()
+	// The SDK reconnects whenever its connection ends unless told not to.
+	cli.AutoReconnect = false
+	cli.Close()
+	s.shut()
+	s.Logger.Info("dingtalk stream closed", "platform", "dingtalk")
+	return nil
+}
+
+// shut refuses further messages and waits for those being handled.
+func (s *DingTalkStream) shut() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.inflight.Wait()
+}
+
+// sdkLogger passes the SDK's connection news to slog. Its debug lines, which
+// dump every frame on the wire, are dropped.
+type sdkLogger struct{ l *slog.Logger }
+
+func (g sdkLogger) Debugf(string, ...any) {}
+
+func (g sdkLogger) Infof(format string, args ...any) {
+	if strings.Contains(format, "sessionId") {
+		// "connect success, sessionId=[…]": the id is the connection's ticket.
+		g.l.Info("dingtalk stream: connected", "platform", "dingtalk")
+		return
+	}
+	g.l.Info("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+}
+
+func (g sdkLogger) Warningf(format string, args ...any) {
+	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+}
+
+func (g sdkLogger) Errorf(format string, args ...any) {
+	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+}
+
+// Fatalf is logged as an error; the SDK never calls it, and it must not end
+// the process.
+func (g sdkLogger) Fatalf(format string, args ...any) {
+	g.l.Error("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+}

@@ -1,0 +1,116 @@
+//go:build browser
+
+// The case page in a real headless Chromium at a phone's size: a leader
+// opens it from the signed link of their review card, approves, and the
+// answer reaches the citizen at the fake Official Account. Run it with
+//
+//	go test -tags browser ./handlers/ -run BrowserCasePage -count=1 -v
+//
+// It saves testdata/h5-leader.png (the page as the leader first sees it) and
+// testdata/h5-leader-done.png (after approving) for reviewers to look at.
+package handlers_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"minsheng/models"
+	"minsheng/models/modeltest"
+)
+
+// newPhoneBrowser starts a headless Chromium like newBrowser, but lets
+// chromedp own the profile directory: it removes it once the browser has
+// exited, where t.TempDir's cleanup can race Chromium's last writes.
+func newPhoneBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("no Chromium at %s (apt-get install chromium fonts-noto-cjk): %v", chromiumPath, err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("mute-audio", true),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(bcancel)
+	if err := chromedp.Run(bctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return bctx
+}
+
+func TestBrowserCasePage(t *testing.T) {
+	ctx := newPhoneBrowser(t)
+	l := newLeaders(t, modeltest.Open(t, "sqlite"))
+	no := l.handling(t, citizenOpenID, report, "cg", "cg-officer1")
+	l.say(t, "cg-officer1", "答复 "+no+" "+goodAnswer)
+	l.say(t, "cg-head", "同意 "+no)
+	l.say(t, "leader1", "批示 "+no+" 请举一反三，排查全县老旧小区路灯线路。")
+	l.flush(t)
+	link := l.cardURL(t, "leader1", no)
+
+	var draft, status string
+	var overflow int
+	var before []byte
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(link),
+		chromedp.WaitVisible("#approve", chromedp.ByQuery),
+		chromedp.Text("#draft .draft", &draft, chromedp.ByQuery),
+		chromedp.Text("#status", &status, chromedp.ByQuery),
+		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.FullScreenshot(&before, 100),
+	)
+	if err != nil {
+		t.Fatalf("open the case page from the signed link: %v", err)
+	}
+	if draft != goodAnswer || status != "审核中" {
+		t.Errorf("page shows draft %q, status %q; want the whole draft under review", draft, status)
+	}
+	if overflow > 0 {
+		t.Errorf("page is %d px wider than a 375-px phone: it scrolls sideways", overflow)
+	}
+	saveScreenshot(t, "h5-leader.png", before)
+
+	var flash string
+	var after []byte
+	err = chromedp.Run(ctx,
+		chromedp.Click("#approve", chromedp.ByQuery),
+		chromedp.WaitVisible("#flash", chromedp.ByQuery),
+		chromedp.Text("#flash", &flash, chromedp.ByQuery),
+		chromedp.Text("#status", &status, chromedp.ByQuery),
+		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.FullScreenshot(&after, 100),
+	)
+	if err != nil {
+		t.Fatalf("approve on the page: %v", err)
+	}
+	if !strings.Contains(flash, "已同意 "+no) || status != "已答复" {
+		t.Errorf("after 同意 the page says %q with status %q; want the approval and 已答复", flash, status)
+	}
+	if overflow > 0 {
+		t.Errorf("page after approving is %d px wider than the phone", overflow)
+	}
+	saveScreenshot(t, "h5-leader-done.png", after)
+
+	l.flush(t)
+	got := l.citizenGot()
+	if len(got) != 2 || !strings.Contains(got[1], goodAnswer) {
+		t.Fatalf("citizen got %q at the fake Official Account; want the approved answer", got)
+	}
+	if k := l.caseRow(t, no); k.Status != models.StatusAnswered {
+		t.Errorf("case is %s; want answered", k.Status)
+	}
+}

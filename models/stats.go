@@ -1,0 +1,408 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// The figures the units are judged by (DOMAIN.md, "Figures the units are
+// judged by"), for the weekly summary and the monthly report.
+//
+// One cohort makes a period's figures: the cases received (受理) in the
+// period, [From, To), and what became of them. The per-unit table, the totals
+// and the case list of a report are all about that same set of cases, so they
+// add up. Per unit, for the cases received in the period:
+//
+//   - Received: cases given to the unit as lead (牵头) at any time, counting
+//     ones it later returned (退回) and that went to another unit.
+//   - Valid: of Received, cases not marked invalid (无效) or duplicate (重复).
+//   - Assigned: cases the unit leads now (a return takes a case off it).
+//   - Answered: of Assigned, cases whose answer reached the citizen by At.
+//   - OnTime: of Answered, cases answered at or before their deadline (the
+//     deadline as extended); a case without a deadline is on time.
+//   - ExtensionsRequested / ExtensionsApproved: the unit's extension (延期)
+//     requests on its Assigned cases, and how many of them were approved.
+//   - Rated / Satisfied: of Assigned, cases the citizen rated, and rated
+//     满意 or 基本满意.
+//
+// Two figures are not about the cohort:
+//
+//   - Overdue: open cases the unit leads whose deadline has passed at At,
+//     whenever they were received ("overdue now"; DOMAIN.md: overdue is not a
+//     state but a deadline in the past).
+//   - AnsweredInPeriod: answers the unit gave in the period, whatever case
+//     (the weekly "答复" column: the unit's work of the week).
+//
+// The rates: reply rate = Answered ÷ Assigned; on-time rate = OnTime ÷
+// Answered; satisfaction rate = Satisfied ÷ Rated. A rate whose denominator is
+// zero is undefined, shown as "—", and never counts as under target.
+//
+// Every query is a range over an index: cases by received_at
+// (idx_case_received), by answered_at (idx_case_answered), open cases by
+// (status, due_at) (idx_case_status_due), units and extensions by case. The
+// cost grows with the cases of the period, not with the table.
+
+// satisfiedRatings are the ratings that count as satisfied.
+var satisfiedRatings = []string{"满意", "基本满意"}
+
+// openStatuses are the statuses Status.Open reports true for.
+var openStatuses = []Status{StatusReceived, StatusAssigned, StatusHandling, StatusReviewing}
+
+// Period is the half-open interval of time [From, To).
+type Period struct{ From, To time.Time }
+
+// MonthPeriod returns the calendar month of t in loc.
+func MonthPeriod(t time.Time, loc *time.Location) Period {
+	t = t.In(loc)
+	from := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+	return Period{From: from, To: from.AddDate(0, 1, 0)}
+}
+
+// ParseMonth reads a month written YYYY-MM (e.g. 2026-11) as a period in loc.
+func ParseMonth(s string, loc *time.Location) (Period, error) {
+	t, err := time.ParseInLocation("2006-01", s, loc)
+	if err != nil {
+		return Period{}, fmt.Errorf("month %q: want YYYY-MM, e.g. 2026-11", s)
+	}
+	return MonthPeriod(t, loc), nil
+}
+
+// WeekPeriod returns the ISO week (Monday 00:00 to Monday 00:00) of t in loc.
+func WeekPeriod(t time.Time, loc *time.Location) Period {
+	t = t.In(loc)
+	back := (int(t.Weekday()) + 6) % 7 // days since Monday
+	from := time.Date(t.Year(), t.Month(), t.Day()-back, 0, 0, 0, 0, loc)
+	return Period{From: from, To: from.AddDate(0, 0, 7)}
+}
+
+// Month names the period's first month, YYYY-MM, in the period's location.
+func (p Period) Month() string { return p.From.Format("2006-01") }
+
+// ISOWeek names the ISO week of the period's start: 2026-W47.
+func (p Period) ISOWeek() string {
+	y, w := p.From.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
+}
+
+// Rate is a share, Num of Den. With Den zero it is undefined (shown "—").
+type Rate struct{ Num, Den int64 }
+
+// Defined reports whether the rate has a denominator.
+func (r Rate) Defined() bool { return r.Den > 0 }
+
+// Value is the rate as a fraction, 0 when undefined.
+func (r Rate) Value() float64 {
+	if r.Den <= 0 {
+		return 0
+	}
+	return float64(r.Num) / float64(r.Den)
+}
+
+// String formats the rate as a percentage with one decimal, "88.9%", or "—"
+// when undefined.
+func (r Rate) String() string {
+	if !r.Defined() {
+		return "—"
+	}
+	return strconv.FormatFloat(math.Round(r.Value()*1000)/10, 'f', 1, 64) + "%"
+}
+
+// Below reports whether the rate is defined and under target (a fraction,
+// 0.9 for 90%). An undefined rate is never below target.
+func (r Rate) Below(target float64) bool {
+	return r.Defined() && float64(r.Num) < target*float64(r.Den)-1e-9
+}
+
+// UnitFigures are one unit's figures for a period; see the comment at the top
+// of stats.go for each definition.
+type UnitFigures struct {
+	DepartmentID uint64
+	Code, Name   string
+
+	Received, Valid, Assigned, Answered, OnTime int64
+	Overdue                                     int64
+	ExtensionsRequested, ExtensionsApproved     int64
+	Rated, Satisfied                            int64
+	AnsweredInPeriod                            int64
+}
+
+// ReplyRate is Answered ÷ Assigned (答复率).
+func (f UnitFigures) ReplyRate() Rate { return Rate{f.Answered, f.Assigned} }
+
+// OnTimeRate is OnTime ÷ Answered (按期答复率).
+func (f UnitFigures) OnTimeRate() Rate { return Rate{f.OnTime, f.Answered} }
+
+// SatisfactionRate is Satisfied ÷ Rated (满意率).
+func (f UnitFigures) SatisfactionRate() Rate { return Rate{f.Satisfied, f.Rated} }
+
+// add sums g into f (names and ids aside).
+func (f *UnitFigures) add(g UnitFigures) {
+	f.Received += g.Received
+	f.Valid += g.Valid
+	f.Assigned += g.Assigned
+	f.Answered += g.Answered
+	f.OnTime += g.OnTime
+	f.Overdue += g.Overdue
+	f.ExtensionsRequested += g.ExtensionsRequested
+	f.ExtensionsApproved += g.ExtensionsApproved
+	f.Rated += g.Rated
+	f.Satisfied += g.Satisfied
+	f.AnsweredInPeriod += g.AnsweredInPeriod
+}
+
+// Intake counts all the cases received in a period by what triage made of
+// them; Received = Valid + Invalid + Duplicate + Waiting.
+type Intake struct {
+	Received int64
+	// Valid cases were triaged valid: assigned, in hand, answered or closed.
+	Valid     int64
+	Invalid   int64
+	Duplicate int64
+	// Waiting cases wait for triage (new, or returned by a unit).
+	Waiting int64
+}
+
+// Stats are the figures of a period as they stand at At.
+type Stats struct {
+	Period Period
+	At     time.Time
+	// Units are every active department, by code, and any inactive one that
+	// has figures in the period.
+	Units []UnitFigures
+	// Total sums the units, except Received and Valid, which count every
+	// case of the period once (Intake.Received, Intake.Valid) where the
+	// units' sums would count a case passed between units twice.
+	Total  UnitFigures
+	Intake Intake
+}
+
+// deptRow is one row of a per-department aggregate query.
+type deptRow struct {
+	Dept          uint64
+	A, B, C, D, E int64
+}
+
+// Stats computes the figures of period p as they stand at at. It returns no
+// sentinel error.
+func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, error) {
+	db := s.db.WithContext(ctx)
+	from, to, at := p.From.UTC(), p.To.UTC(), at.UTC()
+	figs := map[uint64]*UnitFigures{}
+	fig := func(id uint64) *UnitFigures {
+		f, ok := figs[id]
+		if !ok {
+			f = &UnitFigures{DepartmentID: id}
+			figs[id] = f
+		}
+		return f
+	}
+	query := func(what, sql string, args []any, apply func(deptRow)) error {
+		var rows []deptRow
+		if err := db.Raw(sql, args...).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("stats %s: %w", what, err)
+		}
+		for _, r := range rows {
+			apply(r)
+		}
+		return nil
+	}
+
+	err := query("assigned",
+		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a,
+			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS b,
+			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS c,
+			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' THEN 1 ELSE 0 END) AS d,
+			SUM(CASE WHEN c.rating IN ? THEN 1 ELSE 0 END) AS e
+		FROM cases c
+		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+		[]any{at, at, satisfiedRatings, from, to},
+		func(r deptRow) {
+			f := fig(r.Dept)
+			f.Assigned, f.Answered, f.OnTime, f.Rated, f.Satisfied = r.A, r.B, r.C, r.D, r.E
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = query("received",
+		`SELECT u.department_id AS dept, COUNT(DISTINCT c.id) AS a,
+			COUNT(DISTINCT CASE WHEN c.status NOT IN ? THEN c.id END) AS b
+		FROM cases c JOIN case_units u ON u.case_id = c.id AND u.role = ?
+		WHERE c.received_at >= ? AND c.received_at < ?
+		GROUP BY u.department_id`,
+		[]any{[]Status{StatusInvalid, StatusDuplicate}, UnitLead, from, to},
+		func(r deptRow) {
+			f := fig(r.Dept)
+			f.Received, f.Valid = r.A, r.B
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = query("extensions",
+		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a,
+			SUM(CASE WHEN e.state = ? THEN 1 ELSE 0 END) AS b
+		FROM cases c JOIN extensions e ON e.case_id = c.id AND e.department_id = c.lead_dept_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+		[]any{ExtensionApproved, from, to},
+		func(r deptRow) {
+			f := fig(r.Dept)
+			f.ExtensionsRequested, f.ExtensionsApproved = r.A, r.B
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = query("overdue",
+		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a
+		FROM cases c
+		WHERE c.status IN ? AND c.due_at < ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+		[]any{openStatuses, at},
+		func(r deptRow) { fig(r.Dept).Overdue = r.A })
+	if err != nil {
+		return nil, err
+	}
+	err = query("answers",
+		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a
+		FROM cases c
+		WHERE c.answered_at >= ? AND c.answered_at < ? AND c.answered_at <= ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+		[]any{from, to, at},
+		func(r deptRow) { fig(r.Dept).AnsweredInPeriod = r.A })
+	if err != nil {
+		return nil, err
+	}
+
+	var intake []struct {
+		Status Status
+		N      int64
+	}
+	err = db.Raw(`SELECT status, COUNT(*) AS n FROM cases WHERE received_at >= ? AND received_at < ? GROUP BY status`, from, to).
+		Scan(&intake).Error
+	if err != nil {
+		return nil, fmt.Errorf("stats intake: %w", err)
+	}
+	out := &Stats{Period: p, At: at}
+	for _, r := range intake {
+		out.Intake.Received += r.N
+		switch r.Status {
+		case StatusInvalid:
+			out.Intake.Invalid += r.N
+		case StatusDuplicate:
+			out.Intake.Duplicate += r.N
+		case StatusReceived:
+			out.Intake.Waiting += r.N
+		default:
+			out.Intake.Valid += r.N
+		}
+	}
+
+	var deps []Department
+	if err := db.Order("code").Find(&deps).Error; err != nil {
+		return nil, fmt.Errorf("stats departments: %w", err)
+	}
+	for _, d := range deps {
+		f, has := figs[d.ID]
+		if !has && !d.Active {
+			continue
+		}
+		if !has {
+			f = &UnitFigures{DepartmentID: d.ID}
+		}
+		f.Code, f.Name = d.Code, d.Name
+		out.Units = append(out.Units, *f)
+		out.Total.add(*f)
+		delete(figs, d.ID)
+	}
+	// Figures of a department no longer in the table (never expected).
+	var orphans []uint64
+	for id := range figs {
+		orphans = append(orphans, id)
+	}
+	sort.Slice(orphans, func(i, j int) bool { return orphans[i] < orphans[j] })
+	for _, id := range orphans {
+		f := figs[id]
+		f.Code, f.Name = strconv.FormatUint(id, 10), "（已删除单位）"
+		out.Units = append(out.Units, *f)
+		out.Total.add(*f)
+	}
+	out.Total.Code, out.Total.Name = "", "合计"
+	out.Total.Received, out.Total.Valid = out.Intake.Received, out.Intake.Valid
+	return out, nil
+}
+
+// OverdueCase is an open case past its deadline, for the overdue lists.
+type OverdueCase struct {
+	No                 string
+	Status             Status
+	DueAt              time.Time
+	DeptCode, DeptName string
+}
+
+// LongestOverdue lists up to limit open cases past their deadline at at, the
+// longest overdue first, with their lead unit. It returns no sentinel error.
+func (s *Store) LongestOverdue(ctx context.Context, at time.Time, limit int) ([]OverdueCase, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []OverdueCase
+	err := s.db.WithContext(ctx).Raw(
+		`SELECT c.no, c.status, c.due_at, d.code AS dept_code, d.name AS dept_name
+		FROM cases c JOIN departments d ON d.id = c.lead_dept_id
+		WHERE c.status IN ? AND c.due_at < ?
+		ORDER BY c.due_at, c.id
+		LIMIT ?`, openStatuses, at.UTC(), limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("longest overdue cases: %w", err)
+	}
+	return out, nil
+}
+
+// CaseRow is one line of a report's case list. It carries the problem text
+// for the caller to mask, and nothing about who reported it.
+type CaseRow struct {
+	No         string
+	ReceivedAt time.Time
+	Status     Status
+	Kind       string
+	Severity   Severity
+	// DeptCode and DeptName are the lead unit's, empty when none leads.
+	DeptCode, DeptName string
+	// AssignedAt is when the present lead unit was given the case.
+	AssignedAt *time.Time
+	DueAt      *time.Time
+	AnsweredAt *time.Time
+	Rating     *string
+	Content    string
+}
+
+// OnTime reports whether the case was answered at or before its deadline; ok
+// is false while it is not answered.
+func (r CaseRow) OnTime() (onTime, ok bool) {
+	if r.AnsweredAt == nil {
+		return false, false
+	}
+	return r.DueAt == nil || !r.AnsweredAt.After(*r.DueAt), true
+}
+
+// CasesReceived lists the cases received in period p by number, with their
+// lead unit. It returns no sentinel error.
+func (s *Store) CasesReceived(ctx context.Context, p Period) ([]CaseRow, error) {
+	var out []CaseRow
+	err := s.db.WithContext(ctx).Raw(
+		`SELECT c.no, c.received_at, c.status, c.kind, c.severity, d.code AS dept_code, d.name AS dept_name,
+			u.created_at AS assigned_at, c.due_at, c.answered_at, c.rating, c.content
+		FROM cases c
+		LEFT JOIN departments d ON d.id = c.lead_dept_id
+		LEFT JOIN case_units u ON u.case_id = c.id AND u.department_id = c.lead_dept_id AND u.role = ? AND u.active = ?
+		WHERE c.received_at >= ? AND c.received_at < ?
+		ORDER BY c.no`, UnitLead, true, p.From.UTC(), p.To.UTC()).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("cases received %s to %s: %w", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), err)
+	}
+	return out, nil
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# browser-check.sh runs the headless-Chromium tests of the web pages (build tag
+# "browser"; kept out of `go test ./...` because they need Chromium). It
+# installs Debian's chromium and CJK fonts first when they are missing, and
+# leaves screenshots in handlers/testdata/ to look at.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "installing ${missing[*]}" >&2
+	$sudo apt-get update
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
+fi
+
+go test -tags browser ./handlers/ -run Browser -count=1 -v "$@"
