@@ -137,12 +137,32 @@ var (
 // Redact masks what would identify a reporter inside a text shown to a unit:
 // phone numbers, ID numbers and a name the citizen introduced themselves by.
 func Redact(text string) string {
-	text = idRe.ReplaceAllString(text, "[身份证号已隐去]")
-	text = phoneRe.ReplaceAllString(text, "[电话已隐去]")
-	text = landRe.ReplaceAllString(text, "[电话已隐去]")
+	text = maskNumber(idRe, text, "[身份证号已隐去]")
+	text = maskNumber(phoneRe, text, "[电话已隐去]")
+	text = maskNumber(landRe, text, "[电话已隐去]")
 	text = nameRe.ReplaceAllString(text, "$1[姓名已隐去]")
 	return text
 }
+
+// maskNumber replaces the matches of re that stand alone, not inside a
+// longer run of digits: a case number such as 20261122001 holds what looks
+// like a landline and must stay readable.
+func maskNumber(re *regexp.Regexp, text, label string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringIndex(text, -1) {
+		if (m[0] > 0 && isDigit(text[m[0]-1])) || (m[1] < len(text) && isDigit(text[m[1]])) {
+			continue
+		}
+		b.WriteString(text[last:m[0]])
+		b.WriteString(label)
+		last = m[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // mdEscape keeps a citizen's text from being read as markdown.
 func mdEscape(s string) string {

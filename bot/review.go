@@ -399,5 +399,8 @@ func (a *action) reviseDraft() (string, error) {
 		names = append(names, m.Name)
 	}
 	a.button = "已退回修改"
+	if len(names) == 0 {
+		return fmt.Sprintf("已将 %s 的答复稿退回修改。", k.No), nil
+	}
 	return fmt.Sprintf("已将 %s 的答复稿退回修改，意见已告知%s。", k.No, strings.Join(names, "、")), nil
 }

@@ -6,8 +6,9 @@
 //
 //	go test -tags browser ./handlers/ -run BrowserCasePage -count=1 -v
 //
-// It saves testdata/h5-leader.png (the page as the leader first sees it) and
-// testdata/h5-leader-done.png (after approving) for reviewers to look at.
+// It saves testdata/h5-leader.png (the page as the leader first sees it),
+// h5-leader-revise.png (the 退回修改 box open) and h5-leader-done.png (after
+// approving) for reviewers to look at.
 package handlers_test
 
 import (
@@ -83,6 +84,24 @@ func TestBrowserCasePage(t *testing.T) {
 		t.Errorf("page is %d px wider than a 375-px phone: it scrolls sideways", overflow)
 	}
 	saveScreenshot(t, "h5-leader.png", before)
+
+	// 退回修改 opens a comment box in place; it must fit the phone too.
+	var revise []byte
+	err = chromedp.Run(ctx,
+		chromedp.Click("#revise summary", chromedp.ByQuery),
+		chromedp.WaitVisible("#revise textarea", chromedp.ByQuery),
+		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.FullScreenshot(&revise, 100),
+		chromedp.Click("#revise summary", chromedp.ByQuery),
+		chromedp.WaitNotVisible("#revise textarea", chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("open the 退回修改 box: %v", err)
+	}
+	if overflow > 0 {
+		t.Errorf("with the comment box open the page is %d px wider than the phone", overflow)
+	}
+	saveScreenshot(t, "h5-leader-revise.png", revise)
 
 	var flash string
 	var after []byte

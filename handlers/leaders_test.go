@@ -779,6 +779,30 @@ func TestCasePage(t *testing.T) {
 			}
 		})
 
+		t.Run("revise through the page", func(t *testing.T) {
+			other := l.handling(t, "oOther", "解放路井盖丢失，夜里很危险", "cg", "cg-officer1")
+			l.say(t, "cg-officer1", "答复 "+other+" 经核查，解放路井盖被盗，已于11月23日补装新井盖并加装防盗链。")
+			l.say(t, "cg-head", "同意 "+other)
+			l.flush(t)
+			c := browserClient(t)
+			body := l.signIn(t, c, l.cardURL(t, "leader1", other))
+			form := url.Values{"verb": {"退回修改"}, "text": {"请写明\n补装的具体时间"}, "csrf": {csrfRe.FindStringSubmatch(body)[1]}, "nonce": {nonceRe.FindStringSubmatch(body)[1]}}
+			if code, _, _ := fetch(t, c, http.MethodPost, l.page.URL+"/case/"+other+"/act", form); code != http.StatusSeeOther {
+				t.Fatalf("POST 退回修改 → %d", code)
+			}
+			_, body, _ = fetch(t, c, http.MethodGet, l.page.URL+"/case/"+other, nil)
+			if !strings.Contains(body, "退回修改，意见已告知李承办、赵局长") {
+				t.Errorf("page after 退回修改 lacks the reply")
+			}
+			if k := l.caseRow(t, other); k.Status != models.StatusHandling {
+				t.Errorf("case after the page's 退回修改 is %s; want handling", k.Status)
+			}
+			l.flush(t)
+			if c := l.cardsFor("cg-officer1", "补装的具体时间"); len(c) != 1 {
+				t.Errorf("author got %d cards with the page's comment; want 1", len(c))
+			}
+		})
+
 		t.Run("expired link and WeCom OAuth", func(t *testing.T) {
 			l.clock.Add(73 * time.Hour)
 			c := browserClient(t)

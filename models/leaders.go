@@ -327,12 +327,14 @@ func (tx *Tx) AckAlert(a *SeriousAlert, m *Member) error {
 	return nil
 }
 
-// AlertsToChase lists open alerts last chased at or before before, oldest
-// first, at most limit.
+// AlertsToChase lists open alerts of open cases last chased at or before
+// before, oldest first, at most limit.
 func (tx *Tx) AlertsToChase(before time.Time, limit int) ([]SeriousAlert, error) {
+	open := []Status{StatusReceived, StatusAssigned, StatusHandling, StatusReviewing}
 	var out []SeriousAlert
-	err := tx.db.Where("state = ? AND last_chased_at <= ?", AlertOpen, before.UTC()).
-		Order("last_chased_at, id").Limit(limit).Find(&out).Error
+	err := tx.db.Model(&SeriousAlert{}).Joins("JOIN cases ON cases.id = serious_alerts.case_id").
+		Where("serious_alerts.state = ? AND serious_alerts.last_chased_at <= ? AND cases.status IN ?", AlertOpen, before.UTC(), open).
+		Order("serious_alerts.last_chased_at, serious_alerts.id").Limit(limit).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("alerts to chase: %w", err)
 	}

@@ -198,7 +198,7 @@ func TestEncryptErrors(t *testing.T) {
 // sample key, to build malformed ciphertexts.
 func rawCipher(t *testing.T, content []byte) string {
 	t.Helper()
-	key, err := aesKey(pamKey)
+	key, err := base64.StdEncoding.DecodeString(pamKey + "=")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,22 +228,22 @@ func TestDecryptMalformed(t *testing.T) {
 		name, appID, key, b64 string
 		wantErr               string
 	}{
-		{"bad key length", pamAppID, "abc", pamEnc1, "must be 43"},
-		{"bad key alphabet", pamAppID, strings.Repeat("*", 43), pamEnc1, "not base64"},
-		{"bad base64", pamAppID, pamKey, "not base64!", "bad base64"},
-		{"truncated base64", pamAppID, pamKey, pamEnc1[:len(pamEnc1)-3], "bad base64"},
-		{"empty", pamAppID, pamKey, "", "not a positive multiple"},
-		{"not a block multiple", pamAppID, pamKey, base64.StdEncoding.EncodeToString(make([]byte, 40)), "not a positive multiple"},
-		{"one byte", pamAppID, pamKey, base64.StdEncoding.EncodeToString([]byte{1}), "not a positive multiple"},
-		{"pad zero", pamAppID, pamKey, rawCipher(t, frame(5, "hello", pamAppID, 0, 21)), "bad padding 0"},
-		{"pad over 32", pamAppID, pamKey, rawCipher(t, append(frame(5, "hello", pamAppID, 0, 0), bytes.Repeat([]byte{33}, 53)...)), "bad padding 33"},
-		{"pad bytes differ", pamAppID, pamKey, rawCipher(t, append(frame(5, "hello", pamAppID, 7, 20), 21)), "bad padding bytes"},
-		{"pad longer than data", pamAppID, pamKey, rawCipher(t, bytes.Repeat([]byte{32}, 16)), "bad padding 32"},
+		{"bad key length", pamAppID, "abc", pamEnc1, "want 43"},
+		{"bad key alphabet", pamAppID, strings.Repeat("*", 43), pamEnc1, "invalid EncodingAESKey"},
+		{"malformed ciphertext: base64", pamAppID, pamKey, "not base64!", "malformed ciphertext: base64"},
+		{"truncated base64", pamAppID, pamKey, pamEnc1[:len(pamEnc1)-3], "malformed ciphertext: base64"},
+		{"empty", pamAppID, pamKey, "", "not whole AES blocks"},
+		{"not a block multiple", pamAppID, pamKey, base64.StdEncoding.EncodeToString(make([]byte, 40)), "not whole AES blocks"},
+		{"one byte", pamAppID, pamKey, base64.StdEncoding.EncodeToString([]byte{1}), "not whole AES blocks"},
+		{"pad zero", pamAppID, pamKey, rawCipher(t, frame(5, "hello", pamAppID, 0, 21)), "bad padding"},
+		{"pad over 32", pamAppID, pamKey, rawCipher(t, append(frame(5, "hello", pamAppID, 0, 0), bytes.Repeat([]byte{33}, 53)...)), "bad padding"},
+		{"pad bytes differ", pamAppID, pamKey, rawCipher(t, append(frame(5, "hello", pamAppID, 7, 20), 21)), "bad padding"},
+		{"pad longer than data", pamAppID, pamKey, rawCipher(t, bytes.Repeat([]byte{32}, 16)), "bad padding"},
 		{"content under 20 bytes", pamAppID, pamKey, rawCipher(t, append(make([]byte, 16), bytes.Repeat([]byte{16}, 16)...)), "too short"},
 		{"length field past end", pamAppID, pamKey, rawCipher(t, frame(100, "hello", pamAppID, 21, 21)), "length field 100"},
 		{"length field huge", pamAppID, pamKey, rawCipher(t, frame(0xffffffff, "hello", pamAppID, 21, 21)), "length field 4294967295"},
-		{"appid mismatch", "wx0000000000000000", pamKey, rawCipher(t, good), "AppID mismatch"},
-		{"appid truncated by length", pamAppID, pamKey, rawCipher(t, frame(6, "hello", pamAppID, 21, 21)), "AppID mismatch"},
+		{"appid mismatch", "wx0000000000000000", pamKey, rawCipher(t, good), "AppID or corp id"},
+		{"appid truncated by length", pamAppID, pamKey, rawCipher(t, frame(6, "hello", pamAppID, 21, 21)), "AppID or corp id"},
 		{"wrong key", pamAppID, wecomKey, pamEnc1, ""},
 		{"other account", pamAppID, pamKey, spamEnc, ""},
 		{"tampered", pamAppID, pamKey, "A" + pamEnc2[1:], ""},
