@@ -7,6 +7,7 @@
 //	minsheng run-job <name>  run one background job once, now (main_jobs.go)
 //	minsheng jobs      list the background jobs, their schedules and last runs
 //	minsheng report [--month 2026-11] [-o file.xlsx]  a month's 月报 on demand (main_report.go)
+//	minsheng hash-password  read a password, print its bcrypt hash for admin.users (main_board.go)
 //
 // The configuration is config.yaml, or the file MINSHENG_CONFIG names.
 package main
@@ -42,7 +43,7 @@ func main() {
 	fs := flag.NewFlagSet("minsheng", flag.ExitOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file (MINSHENG_CONFIG overrides)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate|bench [-quick] [-load] [-h]|run-job <name>|jobs|report [--month YYYY-MM] [-o file.xlsx]]")
+		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate|bench [-quick] [-load] [-h]|run-job <name>|jobs|report [--month YYYY-MM] [-o file.xlsx]|hash-password]")
 		fs.PrintDefaults()
 	}
 	fs.Parse(os.Args[1:])
@@ -67,6 +68,8 @@ func main() {
 		err = listJobs(ctx, *cfgPath, os.Stdout)
 	case "report":
 		err = reportCmd(ctx, *cfgPath, fs.Args()[1:], os.Stdout, log)
+	case "hash-password":
+		err = hashPassword(os.Stdin, os.Stdout)
 	default:
 		fs.Usage()
 		os.Exit(2)
@@ -219,6 +222,9 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		Store: store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Sandbox: sandbox,
 		DingTalk: dtCfg, SandboxDingTalk: sandboxDingTalk,
 		H5: h5Config(cfg, b.Settings.Links, wcCfg.CorpID, wcSecret, wcAgent, sandbox != nil, httpc),
+
+		// The public reply board, the open data and the dashboard (main_board.go).
+		Public: publicConfig(cfg), Admin: adminConfig(cfg, wcCfg.CorpID, wcSecret, wcAgent, sandbox != nil, httpc, log),
 	})
 	srv := &http.Server{Addr: cfg.Server.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -294,6 +300,7 @@ func newBot(cfg *config.Config, store *models.Store, log *slog.Logger) (*bot.Bot
 		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
 		PublicURL: cfg.Server.PublicURL,
 	}}
+	b.Settings.Rating = ratingSettings(cfg) // main_rating.go
 	return b, nil
 }
 

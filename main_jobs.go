@@ -33,6 +33,7 @@ func scheduler(cfg *config.Config, store *models.Store, b *bot.Bot, owner string
 		jobs.JobWeeklySummary: weeklyJob(cfg, store, log).Run,
 		jobs.JobMonthlyReport: monthlyJob(cfg, store, log).Run,
 		"serious_chase":       b.ChaseSerious, // bot/serious.go
+		jobs.JobRating:        (&jobs.Ratings{Bot: b}).Run,
 	}
 	s := &jobs.Scheduler{Store: store, Location: cfg.Location, Owner: owner, Logger: log}
 	for _, name := range config.JobNames() {

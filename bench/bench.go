@@ -176,6 +176,8 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
+		progress("intake at %d clients: %.0f/s, this process %.2f ms CPU per case; raw SQL %.0f/s, %.2f ms CPU per transaction",
+			c, in.rate(), ms64(in.perOp()), r.rate(), ms64(r.perOp()))
 		rows = append(rows, row{
 			what: "intake: encrypted callback → committed case", clients: fmt.Sprint(c), count: fmt.Sprint(in.n),
 			rate: perSecond(in.rate()), p50: ms(in.p(50)), p99: ms(in.p(99)),
@@ -215,7 +217,7 @@ func Run(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Out, "minsheng bench — %s; %s/%s, %d CPUs, %s; MariaDB %s; %s; took %s\n",
 		started.Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(),
 		version, mode(o.Quick), time.Since(started).Round(time.Second))
-	printTable(o.Out, rows)
+	printTable(o.Out, len(benchColumns), rows)
 	return nil
 }
 
@@ -226,11 +228,17 @@ func mode(quick bool) string {
 	return "full run"
 }
 
-func printTable(w io.Writer, rows []row) {
+// benchColumns are the columns of the bench table; the load table has the
+// first six.
+var benchColumns = []string{"measure", "clients", "count", "rate", "p50", "p99", "raw SQL rate", "intake/raw"}
+
+// printTable writes rows under the first len(columns) of benchColumns,
+// aligned, with "–" in empty cells.
+func printTable(w io.Writer, columns int, rows []row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "measure\tclients\tcount\trate\tp50\tp99\traw SQL rate\tintake/raw")
+	fmt.Fprintln(tw, strings.Join(benchColumns[:columns], "\t"))
 	for _, r := range rows {
-		cells := []string{r.what, r.clients, r.count, r.rate, r.p50, r.p99, r.raw, r.ratio}
+		cells := []string{r.what, r.clients, r.count, r.rate, r.p50, r.p99, r.raw, r.ratio}[:columns]
 		for i, c := range cells {
 			if c == "" {
 				cells[i] = "–"
@@ -242,6 +250,8 @@ func printTable(w io.Writer, rows []row) {
 }
 
 func perSecond(v float64) string { return fmt.Sprintf("%.0f/s", v) }
+
+func ms64(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 

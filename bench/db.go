@@ -77,7 +77,7 @@ func openRaw(dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: raw: %w", err)
 	}
-	db.SetMaxOpenConns(100)
-	db.SetMaxIdleConns(100)
+	db.SetMaxOpenConns(64)
+	db.SetMaxIdleConns(64)
 	return db, nil
 }

@@ -209,7 +209,7 @@ func RunLoad(ctx context.Context, o Options, lo LoadOptions) error {
 	}
 	fmt.Fprintf(o.Out, "minsheng bench -load — %s; %s/%s, %d CPUs, %s; took %s\n",
 		started.Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), r.Took.Round(time.Second))
-	printTable(o.Out, []row{
+	printTable(o.Out, 6, []row{
 		{what: "reports (distinct encrypted callbacks; latency until all tries answered)", clients: fmt.Sprint(lo.Clients), count: thousands(r.Callbacks),
 			rate: perSecond(float64(r.Callbacks) / r.Took.Seconds()), p50: ms(r.P50), p99: ms(r.P99)},
 		{what: fmt.Sprintf("deliveries (each report %d× at once, byte-identical)", lo.Tries), clients: fmt.Sprint(lo.Clients * lo.Tries), count: thousands(r.Requests),

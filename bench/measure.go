@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -18,6 +19,8 @@ type measurement struct {
 	n    int
 	lat  []time.Duration
 	took time.Duration
+	// cpu is the CPU time this process (server and drivers) spent.
+	cpu time.Duration
 	// rows counts what the operations wrote, where that is of interest.
 	rows int
 }
@@ -56,6 +59,7 @@ func run(ctx context.Context, n, clients int, op func(ctx context.Context, i int
 		wg     sync.WaitGroup
 	)
 	lat := make([]time.Duration, n)
+	cpu0 := processCPU()
 	start := time.Now()
 	for range clients {
 		wg.Add(1)
@@ -82,11 +86,28 @@ func run(ctx context.Context, n, clients int, op func(ctx context.Context, i int
 		}()
 	}
 	wg.Wait()
-	m := &measurement{n: n, lat: lat, took: time.Since(start)}
+	m := &measurement{n: n, lat: lat, took: time.Since(start), cpu: processCPU() - cpu0}
 	if first != nil {
 		return m, fmt.Errorf("%d operations failed; first: %w", failed.Load(), first)
 	}
 	return m, nil
+}
+
+// processCPU is the user and system CPU time of this process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perOp is the process's CPU time per operation.
+func (m *measurement) perOp() time.Duration {
+	if m.n == 0 {
+		return 0
+	}
+	return m.cpu / time.Duration(m.n)
 }
 
 // peakRSS reads the process's peak resident set size (VmHWM) from

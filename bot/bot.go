@@ -38,6 +38,8 @@ type Settings struct {
 	Leaders LeaderSettings
 	// Links sign the case-page links that cards carry (bot/link.go).
 	Links LinkSettings
+	// Rating is the citizen's rating, 重办 and appeals (bot/rating.go).
+	Rating RatingSettings
 }
 
 // GroupAddress is a group robot: WeCom key and/or DingTalk webhook.

@@ -153,8 +153,14 @@ func (b *Bot) citizenText(tx *models.Tx, c *models.Citizen, m CitizenMessage) (d
 		return b.query(tx, c, cmd.No)
 	case VerbSupplement:
 		return b.supplement(tx, c, m.Platform, cmd.No, cmd.Text)
+	case VerbRate: // rating.go
+		return b.rate(tx, c, m.Platform, cmd, m.Content)
 	}
 	text := cmd.Text
+	// A 不满意 waiting for its reason takes the next text, however short (rating.go).
+	if d, ok, err := b.ratingReason(tx, c, m.Platform, text); ok || err != nil {
+		return d, err
+	}
 	if utf8.RuneCountInString(text) < b.Settings.MinLength {
 		return decision{Reply: Reply{Text: "您好！请用一两句话描述您遇到的问题（发生在哪里、什么情况），我们会登记并转交有关部门办理。\n\n" + b.welcome(), Outcome: OutcomeHelp}}, nil
 	}
@@ -276,6 +282,13 @@ func (b *Bot) query(tx *models.Tx, c *models.Citizen, no string) (decision, erro
 	}
 	if k.Answer != "" && (k.Status == models.StatusAnswered || k.Status == models.StatusClosed) {
 		fmt.Fprintf(&sb, "\n答复：%s", k.Answer)
+		if k.Status == models.StatusAnswered && k.Rating != "" && k.RatedAt != nil && k.AnsweredAt != nil && !k.RatedAt.Before(*k.AnsweredAt) {
+			fmt.Fprintf(&sb, "\n评价：%s", k.Rating)
+		} else if k.Status == models.StatusAnswered {
+			fmt.Fprintf(&sb, "\n评价请发送：评价 %s 1（满意）、2（基本满意）或 3（不满意）", k.No)
+		} else if k.Rating != "" {
+			fmt.Fprintf(&sb, "\n评价：%s", k.Rating)
+		}
 	} else if k.Status.Open() {
 		sb.WriteString("\n如需补充情况，请发送：补充 " + k.No + " 内容")
 	}
@@ -388,6 +401,8 @@ func usage(c CitizenCommand) string {
 		return fmt.Sprintf("“%s”不是有效的编号。编号是受理日期加序号，例如 20261121007。发送“我的”可查看您的全部编号。", c.BadNo)
 	}
 	switch c.Word {
+	case RateWord:
+		return "评价请发送：评价 编号 1、2 或 3（1 满意、2 基本满意、3 不满意）\n例如：评价 20261121007 1\n对最近一次答复评价，直接回复 1、2 或 3 即可。"
 	case "补充":
 		return "补充内容请发送：补充 编号 内容\n例如：补充 20261121007 路灯在小区东门"
 	}
@@ -400,6 +415,7 @@ func (b *Bot) welcome() string {
 		"查询 编号 —— 查看办理进度和答复\n" +
 		"补充 编号 内容 —— 补充情况\n" +
 		"我的 —— 查看您反映过的问题\n" +
+		"评价 编号 1-3 —— 评价答复（1 满意、2 基本满意、3 不满意）\n" +
 		"帮助 —— 显示本说明\n" +
 		"您的个人信息仅问政办可见，不会提供给承办单位。"
 }

@@ -18,6 +18,7 @@ const (
 	VerbMine                          // 我的
 	VerbHelp                          // 帮助
 	VerbUsage                         // a command word without what it needs
+	VerbRate                          // 1 / 2 / 3, 满意 / 基本满意 / 不满意, 评价 <编号> <1-3> (rate_command.go)
 )
 
 // CitizenCommand is a parsed citizen message.
@@ -31,6 +32,8 @@ type CitizenCommand struct {
 	Text string
 	// BadNo is set when the command carried digits that are not a case number.
 	BadNo string
+	// Rating is the score of 评价: 1 满意, 2 基本满意, 3 不满意 (models.RatingValue).
+	Rating int
 }
 
 // Normalize folds what phones type into what the parser reads: full-width
@@ -92,6 +95,11 @@ func ParseCitizen(text string) CitizenCommand {
 	}
 	if s == "?" || s == "？" {
 		return CitizenCommand{Verb: VerbHelp, Word: "帮助"}
+	}
+	// Ratings are read before anything else: "1" or "满意" is shorter than
+	// any report (rate_command.go).
+	if c, ok := parseRating(s, bare); ok {
+		return c
 	}
 	for _, v := range citizenVerbs {
 		if !strings.HasPrefix(s, v.word) {

@@ -3,6 +3,8 @@ package bot
 import (
 	"testing"
 	"unicode/utf8"
+
+	"minsheng/models"
 )
 
 func TestParseCitizen(t *testing.T) {
@@ -74,7 +76,8 @@ func TestNormalize(t *testing.T) {
 }
 
 func FuzzParseCitizen(f *testing.F) {
-	for _, s := range []string{"查询 20261121007", "补充：２０２６１１２１００７，内容", "我的", "帮助", "查询", "\xff\xfe", "查询 9999999999999999999999", "补充 20261121007"} {
+	for _, s := range []string{"查询 20261121007", "补充：２０２６１１２１００７，内容", "我的", "帮助", "查询", "\xff\xfe", "查询 9999999999999999999999", "补充 20261121007",
+		"1", "３", "不满意 理由", "满意度", "评价 20261121007 3 理由", "评价 20261121007 9", "评价", "非常不满意！！", "\xff3", "评价 20261121007 不满意\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -87,6 +90,13 @@ func FuzzParseCitizen(f *testing.F) {
 		}
 		if c.Verb == VerbSupplement && c.Text == "" {
 			t.Errorf("ParseCitizen(%q) is a supplement without text", s)
+		}
+		// A rating is always one of the three (rating_command.go).
+		if c.Verb == VerbRate && models.RatingValue(c.Rating) == "" {
+			t.Errorf("ParseCitizen(%q) is a rating with score %d", s, c.Rating)
+		}
+		if c.Verb != VerbRate && c.Rating != 0 {
+			t.Errorf("ParseCitizen(%q) has a score without being a rating: %+v", s, c)
 		}
 	})
 }

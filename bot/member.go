@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -191,6 +192,20 @@ func (a *action) run() (string, error) {
 		return a.instruct()
 	case VerbAck:
 		return a.acknowledge()
+	case VerbAppeal: // appeal.go
+		return a.appeal()
+	case VerbAppealUphold:
+		return a.decideAppeal(true)
+	case VerbAppealReject:
+		return a.decideAppeal(false)
+	case VerbReopen: // rating.go
+		return a.reopenCase()
+	case VerbClose:
+		return a.closeCase()
+	case VerbWithhold:
+		return a.withhold()
+	case VerbPublish:
+		return a.publish()
 	}
 	return a.b.memberHelp(a.who), nil
 }
@@ -441,6 +456,10 @@ func eventLabel(k models.EventKind) string {
 		models.EventInstructed: "批示",
 		models.EventReviewed:   "审核同意", models.EventExtensionApproved: "批准延期", models.EventExtensionRejected: "驳回延期",
 		models.EventAcknowledged: "知悉", models.EventChased: "催报", models.EventStatus: "状态",
+		models.EventRated: "评价", models.EventRatingReason: "不满意原因", models.EventRatingReminded: "提醒评价",
+		models.EventRatingReview: "提交问政办", models.EventReopened: "重办", models.EventArchived: "办结归档",
+		models.EventAppealFiled: "申诉", models.EventAppealDecided: "申诉裁定",
+		models.EventWithheld: "不公开", models.EventPublished: "恢复公开",
 	}
 	if l, ok := labels[k]; ok {
 		return l
@@ -594,13 +613,19 @@ func (b *Bot) memberHelp(m *models.Member) string {
 	var verbs []Verb
 	switch m.Role {
 	case models.RoleDispatcher:
-		verbs = []Verb{VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo}
+		verbs = []Verb{VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo, VerbWithhold, VerbPublish}
+		verbs = append(verbs, VerbReopen, VerbClose, VerbAppealUphold, VerbAppealReject)
 	case models.RoleLeader:
 		verbs = []Verb{VerbApprove, VerbRevise, VerbExtApprove, VerbExtReject, VerbInstruct, VerbAck, VerbSupervise, VerbView, VerbTodo}
+		if slices.Contains(b.appealDeciders(), models.RoleLeader) {
+			verbs = append(verbs, VerbAppealUphold, VerbAppealReject)
+		}
 	case models.RoleHead:
 		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbRevise, VerbExtend, VerbView, VerbTodo}
+		verbs = append(verbs, VerbAppeal)
 	default:
 		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbExtend, VerbView, VerbTodo}
+		verbs = append(verbs, VerbAppeal)
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s（%s）可用的命令：", m.Name, m.Role.Label())

@@ -33,6 +33,10 @@ const (
 var memberVerbs = []Verb{
 	VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo,
 	VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbExtend, VerbMemberHelp,
+	// Ratings and appeals (rating_command.go): 申诉成立/申诉驳回 before 申诉.
+	VerbAppealUphold, VerbAppealReject, VerbAppeal, VerbReopen, VerbClose,
+	// The public reply board (board.go).
+	VerbWithhold, VerbPublish,
 }
 
 // MemberCommand is a parsed member command (typed or from a card button).
@@ -116,17 +120,20 @@ func ParseMember(text string) MemberCommand {
 	c.No, args = args[0], args[1:]
 	rest := strings.Join(args, " ")
 	switch c.Verb {
-	case VerbView, VerbAccept, VerbApprove, VerbExtApprove, VerbAck:
+	case VerbView, VerbAccept, VerbApprove, VerbExtApprove, VerbAck, VerbPublish:
 		if len(args) > 0 {
 			return bad()
 		}
-	case VerbInvalid, VerbReturn, VerbProgress, VerbAnswer, VerbSupervise, VerbRevise, VerbExtReject, VerbInstruct:
+	case VerbInvalid, VerbReturn, VerbProgress, VerbAnswer, VerbSupervise, VerbRevise, VerbExtReject, VerbInstruct,
+		VerbAppeal, VerbAppealReject, VerbWithhold:
 		if rest == "" {
 			return bad()
 		}
 		if c.Text = freeText(orig, c.No, 0); c.Text == "" {
 			return bad()
 		}
+	case VerbAppealUphold, VerbReopen, VerbClose: // the text is optional
+		c.Text = freeText(orig, c.No, 0)
 	case VerbDuplicate:
 		if len(args) != 1 || !ValidCaseNo(args[0]) || args[0] == c.No {
 			return bad()
@@ -243,6 +250,10 @@ func ParseButton(key string) MemberCommand {
 	c := MemberCommand{Verb: Verb(parts[0]), No: parts[1]}
 	switch c.Verb {
 	case VerbAccept, VerbApprove, VerbExtApprove, VerbAck:
+		if len(parts) != 2 {
+			return MemberCommand{Err: "无法识别的按钮"}
+		}
+	case VerbAppealUphold, VerbAppealReject, VerbReopen, VerbClose: // rating_command.go; 驳回 asks for its reason
 		if len(parts) != 2 {
 			return MemberCommand{Err: "无法识别的按钮"}
 		}

@@ -78,13 +78,21 @@ func TestAuthorize(t *testing.T) {
 	type row struct{ lead, co, none bool }
 	allow := map[models.Role]map[Verb]row{
 		D: {VerbAssign: {true, true, true}, VerbInvalid: {true, true, true}, VerbDuplicate: {true, true, true}, VerbGrade: {true, true, true},
-			VerbSupervise: {true, true, true}, VerbView: {true, true, true}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true}},
+			VerbSupervise: {true, true, true}, VerbView: {true, true, true}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true},
+			VerbWithhold: {true, true, true}, VerbPublish: {true, true, true}},
 		L: {VerbSupervise: {true, true, true}, VerbView: {true, true, true}, VerbApprove: {true, true, true}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true}},
 		H: {VerbView: {true, true, false}, VerbAccept: {true, true, false}, VerbReturn: {true, true, false}, VerbProgress: {true, true, false},
 			VerbAnswer: {true, false, false}, VerbExtend: {true, false, false}, VerbApprove: {true, false, false}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true}},
 		O: {VerbView: {true, true, false}, VerbAccept: {true, true, false}, VerbReturn: {true, true, false}, VerbProgress: {true, true, false},
 			VerbAnswer: {true, false, false}, VerbExtend: {true, false, false}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true}},
 	}
+	// Ratings and appeals (rating_command.go): the dispatcher reopens and
+	// closes; the dispatcher and leaders decide appeals; the lead unit appeals.
+	for _, v := range []Verb{VerbReopen, VerbClose, VerbAppealUphold, VerbAppealReject} {
+		allow[D][v] = row{true, true, true}
+	}
+	allow[L][VerbAppealUphold], allow[L][VerbAppealReject] = row{true, true, true}, row{true, true, true}
+	allow[H][VerbAppeal], allow[O][VerbAppeal] = row{true, false, false}, row{true, false, false}
 	rels := []struct {
 		name string
 		rel  Relation

@@ -124,6 +124,11 @@ func toGroup(tx *models.Tx, d *models.Department, caseID uint64, purpose string,
 // toCitizen queues text for the citizen in the Official Account; fields are
 // the template message's data if the 48-hour window has closed.
 func toCitizen(tx *models.Tx, k *models.Case, purpose, text string, fields ...Field) error {
+	if purpose == PurposeAnswer {
+		// Every answer asks for the citizen's rating (rating.go).
+		text += "\n\n" + RatePrompt
+		fields = append(fields, Field{"评价", RateHint})
+	}
 	return enqueue(tx, "mp", citizenTarget(k.CitizenID), k.ID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields, CaseNo: k.No})
 }
 

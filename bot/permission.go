@@ -27,12 +27,16 @@ func (r *Refusal) Unwrap() error { return models.ErrForbidden }
 func refuse(format string, args ...any) error { return &Refusal{Msg: fmt.Sprintf(format, args...)} }
 
 // triageVerbs are the dispatcher's alone.
-var triageVerbs = map[Verb]bool{VerbAssign: true, VerbInvalid: true, VerbDuplicate: true, VerbGrade: true}
+var triageVerbs = map[Verb]bool{VerbAssign: true, VerbInvalid: true, VerbDuplicate: true, VerbGrade: true,
+	VerbWithhold: true, VerbPublish: true}
 
 // Authorize decides whether a member with role, whose unit stands to the case
 // as rel, may do v. It is the whole permission table of the product.
 func Authorize(role models.Role, v Verb, rel Relation) error {
 	if handled, err := authorizeLeaderVerb(role, v, rel); handled {
+		return err
+	}
+	if handled, err := authorizeRatingVerb(role, v, rel); handled {
 		return err
 	}
 	switch v {
@@ -83,4 +87,35 @@ func Authorize(role models.Role, v Verb, rel Relation) error {
 		}
 	}
 	return refuse("您没有权限%s。", v)
+}
+
+// authorizeRatingVerb is the permission table of the verbs of ratings and
+// appeals (rating_command.go): the lead unit appeals a 不满意; the
+// dispatcher or a leader decides the appeal (rating.appeal_deciders narrows
+// it further, see action.decideAppeal); the dispatcher alone reopens (重办)
+// or closes (办结) an answered case. handled is false for other verbs.
+func authorizeRatingVerb(role models.Role, v Verb, rel Relation) (handled bool, err error) {
+	switch v {
+	case VerbAppeal:
+		switch {
+		case role != models.RoleOfficer && role != models.RoleHead:
+			return true, refuse("申诉由承办单位提出。")
+		case rel == RelLead:
+			return true, nil
+		case rel == RelCo:
+			return true, refuse("只有牵头单位可以申诉。")
+		}
+		return true, refuse("此件未交办给您的单位，不能申诉。")
+	case VerbAppealUphold, VerbAppealReject:
+		if role == models.RoleDispatcher || role == models.RoleLeader {
+			return true, nil
+		}
+		return true, refuse("申诉由问政办或联席会议裁定。")
+	case VerbReopen, VerbClose:
+		if role == models.RoleDispatcher {
+			return true, nil
+		}
+		return true, refuse("只有问政办可以%s。", v)
+	}
+	return false, nil
 }

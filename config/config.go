@@ -41,6 +41,13 @@ type Config struct {
 	Jobs map[string]Job `yaml:"jobs"`
 	// Reports are the weekly summary's and the monthly report's settings (config/reports.go).
 	Reports Reports `yaml:"reports"`
+	// Rating is the citizen's rating, 重办 and appeals (config/rating.go).
+	Rating Rating `yaml:"rating"`
+	// Board, Open311 and Admin are the public reply board, the open data
+	// and the dispatcher's dashboard (config/board.go).
+	Board   Board   `yaml:"board"`
+	Open311 Open311 `yaml:"open311"`
+	Admin   Admin   `yaml:"admin"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -266,6 +273,8 @@ func Defaults() Config {
 		Calendar: Calendar{WarnFrom: "11-01"},
 		Jobs:     defaultJobs(),
 		Reports:  defaultReports(),
+		Rating:   defaultRating(),
+		Board:    defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
 	}
 }
 
@@ -324,6 +333,7 @@ func (c *Config) envKeys() map[string]*string {
 		"MINSHENG_DINGTALK_API_BASE":      &c.DingTalk.APIBase,
 		"MINSHENG_DINGTALK_OAPI_BASE":     &c.DingTalk.OAPIBase,
 		"MINSHENG_DINGTALK_MODE":          &c.DingTalk.Mode,
+		"MINSHENG_ADMIN_SECRET":           &c.Admin.SessionSecret,
 	}
 }
 
@@ -409,6 +419,12 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.validateReports(); err != nil {
+		return err
+	}
+	if err := c.validateRating(); err != nil {
+		return err
+	}
+	if err := c.validateBoard(); err != nil {
 		return err
 	}
 	if c.Intake.MaxCasesPerHour < 1 {

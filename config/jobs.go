@@ -103,6 +103,10 @@ func defaultJobs() map[string]Job {
 		// The chase of 重大/特别重大 cases no leader has acknowledged (知悉):
 		// every 5 minutes, day and night; serious.chase_every spaces the pushes.
 		"serious_chase": {Schedule: "*/5 * * * *", Enabled: on()},
+		// The rating clock (rating.*): reminders to citizens who have not
+		// rated an answer, unrated cases closed, 不满意 whose reason never
+		// came carried on: daily at 10:00.
+		"rating": {Schedule: "0 10 * * *", Enabled: on()},
 	}
 }
 

@@ -92,8 +92,8 @@ func TestBrowserCasePage(t *testing.T) {
 		chromedp.WaitVisible("#revise textarea", chromedp.ByQuery),
 		chromedp.Evaluate(overflowJS, &overflow),
 		chromedp.FullScreenshot(&revise, 100),
-		chromedp.Click("#revise summary", chromedp.ByQuery),
-		chromedp.WaitNotVisible("#revise textarea", chromedp.ByQuery),
+		chromedp.Reload(), // closes the box again
+		chromedp.WaitVisible("#approve", chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatalf("open the 退回修改 box: %v", err)

@@ -214,6 +214,12 @@ func TestAnswerReviewChain(t *testing.T) {
 		if n := len(l.cardsFor("leader2", no)); n != 0 {
 			t.Errorf("leader2, whose scope is 住建/环保, got %d cards of a 城管 case", n)
 		}
+		if got := l.say(t, "leader1", "待办"); !strings.Contains(got, "待您处理（1件）") || !strings.Contains(got, no+" 【答复待审核】") {
+			t.Errorf("leader1 待办 → %q; want the draft waiting for them", got)
+		}
+		if got := l.say(t, "leader2", "待办"); strings.Contains(got, no) {
+			t.Errorf("leader2 待办 lists a case outside their scope: %q", got)
+		}
 		for _, st := range []struct{ user, say, want string }{
 			{"leader2", "同意 " + no, "不在您分管的范围内"},
 			{"leader2", "查 " + no, "不在您分管的范围内"},

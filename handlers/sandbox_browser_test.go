@@ -27,6 +27,9 @@ const chromiumPath = "/usr/bin/chromium"
 
 // newBrowser starts a headless Chromium with a fresh profile. The flags keep
 // it from reaching for the network on its own: the build machines have none.
+// chromedp owns the profile directory and removes it once the browser has
+// exited (t.TempDir's cleanup races Chromium's last writes and fails the
+// test with "directory not empty").
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
@@ -34,7 +37,6 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Headless,
 		chromedp.NoSandbox, // root in a container
 		chromedp.DisableGPU,

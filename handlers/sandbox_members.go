@@ -27,6 +27,9 @@ type SandboxWeCom struct {
 	Driver *wecom.Driver
 	// Groups lists the group robot keys to show, by group name.
 	Groups map[string]string
+	// presses keeps the label of each member's own button press
+	// (sandbox_cards.go).
+	presses cardPresses
 }
 
 // SandboxWeComCredentials returns made-up WeCom app credentials.
@@ -99,6 +102,9 @@ func (s *Sandbox) memberSend(c *gin.Context) {
 		c.JSON(http.StatusBadGateway, gin.H{"error": "回调未成功：" + err.Error()})
 		return
 	}
+	if in.Key != "" {
+		s.WeCom.presses.set(in.User, in.TaskID, reply.ReplaceName)
+	}
 	c.JSON(http.StatusOK, gin.H{"reply": reply.Content, "button": reply.ReplaceName, "status": reply.Status})
 }
 
@@ -118,9 +124,13 @@ func (s *Sandbox) memberInbox(c *gin.Context) {
 		if !addressedTo(m.ToUser, user) {
 			continue
 		}
+		label := updated[m.ResponseCode]
+		if own := s.WeCom.presses.get(user, m.TaskID); own != "" {
+			label = own
+		}
 		out = append(out, gin.H{
 			"type": m.MsgType, "text": m.Text, "task_id": m.TaskID, "at": m.At.Format(time.RFC3339),
-			"card": m.Raw["template_card"], "content": appText(m), "updated": updated[m.ResponseCode],
+			"card": m.Raw["template_card"], "content": appText(m), "updated": label,
 		})
 	}
 	c.JSON(http.StatusOK, gin.H{"messages": out})

@@ -185,3 +185,190 @@ func TestSandboxMountsFakeMPAPI(t *testing.T) {
 		t.Errorf("token with a wrong secret = %s; want an errcode and no token", raw)
 	}
 }
+
+// wecomInbox is /sandbox/api/member/inbox: what the fake WeCom app sent one
+// member.
+type wecomInbox struct {
+	Messages []struct {
+		Type    string `json:"type"`
+		Content string `json:"content"`
+		TaskID  string `json:"task_id"`
+		Updated string `json:"updated"`
+		Card    struct {
+			Buttons []struct {
+				Key  string `json:"key"`
+				Text string `json:"text"`
+			} `json:"button_list"`
+		} `json:"card"`
+	} `json:"messages"`
+}
+
+// cards returns the task ids of the cards carrying a button with key, and
+// their labels after a press ("" while the buttons are live).
+func (in wecomInbox) cards(key string) (tasks, labels []string) {
+	for _, m := range in.Messages {
+		for _, b := range m.Card.Buttons {
+			if b.Key == key {
+				tasks, labels = append(tasks, m.TaskID), append(labels, m.Updated)
+			}
+		}
+	}
+	return tasks, labels
+}
+
+// texts returns the text messages of the inbox.
+func (in wecomInbox) texts() []string {
+	var out []string
+	for _, m := range in.Messages {
+		if m.Type == "text" {
+			out = append(out, m.Content)
+		}
+	}
+	return out
+}
+
+func (h *sandboxOffice) wecomInbox(t *testing.T, user string) wecomInbox {
+	t.Helper()
+	var in wecomInbox
+	h.get(t, "/sandbox/api/member/inbox?user="+user, &in)
+	return in
+}
+
+// press presses the button key on the only card of user that carries it and
+// returns the new label.
+func (h *sandboxOffice) press(t *testing.T, user, key string) string {
+	t.Helper()
+	tasks, _ := h.wecomInbox(t, user).cards(key)
+	if len(tasks) != 1 {
+		t.Fatalf("%s has %d cards with button %s; want 1", user, len(tasks), key)
+	}
+	status, out := h.post(t, "/sandbox/api/member", map[string]string{"user": user, "task_id": tasks[0], "key": key})
+	if status != http.StatusOK {
+		t.Fatalf("%s presses %s = %d %v; want 200", user, key, status, out)
+	}
+	label, _ := out["button"].(string)
+	return label
+}
+
+func (h *sandboxOffice) status(t *testing.T, no string) models.Status {
+	t.Helper()
+	k, err := h.store.CaseByNo(context.Background(), no)
+	modeltest.Must(t, err, "case %s", no)
+	return k.Status
+}
+
+// TestSandboxMemberButtons plays the officers' phones of the sandbox page
+// through its endpoints: the dispatcher presses 交办 on the new-case card,
+// the officer 签收 on the assignment card, types 答复, the head presses
+// 同意, and the citizen has the answer. Each press changes the case, and the
+// presser's card shows its new label.
+func TestSandboxMemberButtons(t *testing.T) {
+	h := newSandboxOffice(t, modeltest.Open(t, "sqlite"))
+	const citizen = "sandbox-citizen-buttons"
+	_, _, cit := h.do(t, http.MethodPost, "/sandbox/api/citizen", "application/json",
+		`{"citizen":"`+citizen+`","type":"text","text":"幸福小区东门路灯坏了一周，晚上很黑"}`)
+	m := caseNo.FindStringSubmatch(cit["reply"].(string))
+	if m == nil {
+		t.Fatalf("citizen reply %v has no case number", cit)
+	}
+	no := m[1]
+	h.flush(t)
+
+	// A press the member may not make leaves the case as it is.
+	if label := h.press(t, "dispatcher1", "交办:"+no+":cg"); !strings.HasPrefix(label, "已交办") {
+		t.Fatalf("交办 label = %q; want 已交办…", label)
+	}
+	if got := h.status(t, no); got != models.StatusAssigned {
+		t.Errorf("after 交办 case is %s; want %s", got, models.StatusAssigned)
+	}
+	h.flush(t)
+	if _, labels := h.wecomInbox(t, "dispatcher1").cards("交办:" + no + ":cg"); len(labels) != 1 || !strings.HasPrefix(labels[0], "已交办") {
+		t.Errorf("dispatcher's card after the press = %q; want the label 已交办…", labels)
+	}
+	// Pressing again (a double tap) assigns nothing twice.
+	h.press(t, "dispatcher1", "交办:"+no+":cg")
+	h.flush(t)
+	if tasks, _ := h.wecomInbox(t, "cg-officer1").cards("签收:" + no); len(tasks) != 1 {
+		t.Errorf("officer has %d 签收 cards after a double tap; want 1", len(tasks))
+	}
+
+	if label := h.press(t, "cg-officer1", "签收:"+no); label != "已签收" {
+		t.Errorf("签收 label = %q; want 已签收", label)
+	}
+	if got := h.status(t, no); got != models.StatusHandling {
+		t.Errorf("after 签收 case is %s; want %s", got, models.StatusHandling)
+	}
+	h.flush(t)
+	if _, labels := h.wecomInbox(t, "cg-head").cards("签收:" + no); len(labels) != 1 || !strings.Contains(labels[0], "李承办签收") {
+		t.Errorf("head's 签收 card = %q; want it updated to say 李承办 accepted", labels)
+	}
+	if texts := h.wecomInbox(t, "cg-officer1").texts(); len(texts) != 1 || !strings.HasPrefix(texts[0], "已签收 "+no) {
+		t.Errorf("officer's chat after 签收 = %q; want the answer to the press", texts)
+	}
+
+	status, out := h.post(t, "/sandbox/api/member", map[string]string{"user": "cg-officer1", "text": "答复 " + no + " 已安排维修人员更换东门路灯的灯泡和线路，现已恢复夜间照明。"})
+	if reply, _ := out["reply"].(string); status != http.StatusOK || !strings.Contains(reply, "已提交") {
+		t.Fatalf("答复 = %d %v; want the draft submitted", status, out)
+	}
+	h.flush(t)
+	h.press(t, "cg-head", "同意:"+no)
+	if got := h.status(t, no); got != models.StatusAnswered {
+		t.Errorf("after 同意 case is %s; want %s", got, models.StatusAnswered)
+	}
+	h.flush(t)
+	var inbox struct{ Messages []struct{ Text string } }
+	h.get(t, "/sandbox/api/citizen/inbox?citizen="+citizen, &inbox)
+	if n := len(inbox.Messages); n == 0 || !strings.Contains(inbox.Messages[n-1].Text, "恢复夜间照明") {
+		t.Errorf("citizen's inbox = %+v; want the answer last", inbox.Messages)
+	}
+
+	// Nobody in a unit, nor any group, learns who reported.
+	for _, path := range []string{"/sandbox/api/member/inbox?user=cg-officer1", "/sandbox/api/member/inbox?user=cg-head", "/sandbox/api/groups"} {
+		if _, raw, _ := h.do(t, http.MethodGet, path, "", ""); strings.Contains(raw, citizen) {
+			t.Errorf("%s carries the citizen's id: %s", path, raw)
+		}
+	}
+}
+
+func TestSandboxMemberRefusedPresses(t *testing.T) {
+	h := newSandboxOffice(t, modeltest.Open(t, "sqlite"))
+	_, _, cit := h.do(t, http.MethodPost, "/sandbox/api/citizen", "application/json",
+		`{"citizen":"sandbox-citizen-refused","type":"text","text":"幸福小区东门路灯坏了一周，晚上很黑"}`)
+	m := caseNo.FindStringSubmatch(cit["reply"].(string))
+	if m == nil {
+		t.Fatalf("citizen reply %v has no case number", cit)
+	}
+	no := m[1]
+	h.flush(t)
+	tasks, _ := h.wecomInbox(t, "dispatcher1").cards("交办:" + no + ":cg")
+	if len(tasks) != 1 {
+		t.Fatalf("dispatcher has %d new-case cards; want 1", len(tasks))
+	}
+	tests := []struct {
+		name       string
+		in         map[string]string
+		wantStatus int
+		wantLabel  string
+	}{
+		{"an officer may not assign", map[string]string{"user": "cg-officer1", "task_id": tasks[0], "key": "交办:" + no + ":cg"}, http.StatusOK, "无权操作"},
+		{"no user", map[string]string{"task_id": tasks[0], "key": "交办:" + no + ":cg"}, http.StatusBadRequest, ""},
+		{"neither a command nor a button", map[string]string{"user": "dispatcher1", "text": "  "}, http.StatusBadRequest, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, out := h.post(t, "/sandbox/api/member", tt.in)
+			if status != tt.wantStatus {
+				t.Fatalf("POST %v = %d %v; want %d", tt.in, status, out, tt.wantStatus)
+			}
+			if label, _ := out["button"].(string); label != tt.wantLabel {
+				t.Errorf("label = %q; want %q", label, tt.wantLabel)
+			}
+			if msg, _ := out["error"].(string); tt.wantStatus != http.StatusOK && !hasHan(msg) {
+				t.Errorf("error = %q; want a message in Chinese", msg)
+			}
+		})
+	}
+	if got := h.status(t, no); got != models.StatusReceived {
+		t.Errorf("case is %s after refused presses; want still %s", got, models.StatusReceived)
+	}
+}

@@ -37,6 +37,12 @@ type Deps struct {
 	// SandboxDingTalk, when set, mounts the sandbox's DingTalk fake and
 	// its endpoints.
 	SandboxDingTalk *SandboxDingTalk
+	// Public, when set, mounts the public reply board /board and the open
+	// data /open311/v2 (public.go, open311.go).
+	Public *PublicConfig
+	// Admin is the dispatcher's dashboard /admin (admin.go); nil, or with no
+	// way to sign in, /admin answers 403 and says how to open it.
+	Admin *AdminConfig
 }
 
 type loggerKey struct{}
@@ -87,6 +93,10 @@ func New(d Deps) *gin.Engine {
 		(&h5Handler{cfg: *d.H5, bot: d.Bot, now: d.Now}).mount(r)
 	}
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
+	if d.Public != nil {
+		(&publicHandler{cfg: *d.Public, store: d.Store, now: d.Now}).mount(r)
+	}
+	newAdminHandler(d.Admin, d.Store, d.Bot, d.Now).mount(r)
 
 	if d.Sandbox != nil {
 		d.Sandbox.mount(r)

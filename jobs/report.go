@@ -218,6 +218,9 @@ func (m *Monthly) note(st *models.Stats, rep *models.Report, attached bool) stri
 	fmt.Fprintf(&b, "**网络问政月报（%s）**\n", monthLabel(st.Period))
 	fmt.Fprintf(&b, "受理 %d 件，有效 %d 件，交办 %d 件，已答复 %d 件，当前超期 %d 件。\n", st.Intake.Received, st.Intake.Valid, t.Assigned, t.Answered, t.Overdue)
 	fmt.Fprintf(&b, "答复率 %s，按期率 %s，满意率 %s。\n", t.ReplyRate(), t.OnTimeRate(), t.SatisfactionRate())
+	if n := t.AppealNote(); n != "" { // upheld appeals (models/rating.go)
+		fmt.Fprintf(&b, "满意率%s。\n", n)
+	}
 	var below []string
 	for _, u := range st.Units {
 		if w := m.below(u); w != "" {
@@ -419,7 +422,7 @@ func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) 
 		{"满意（含基本满意）", t.Satisfied, ""},
 		{"答复率", t.ReplyRate(), "已答复 ÷ 交办"},
 		{"按期率", t.OnTimeRate(), "按期答复 ÷ 已答复"},
-		{"满意率", t.SatisfactionRate(), "（满意 + 基本满意）÷ 已评价"},
+		{"满意率", t.SatisfactionRate(), "（满意 + 基本满意）÷ 已评价" + appealSuffix(t)},
 	}
 	row := 4
 	for _, r := range rows {
@@ -480,6 +483,15 @@ func (m *Monthly) unitSheet(w *sheetWriter, st *models.Stats) {
 			w.set(s, 16, row, "提醒："+why, w.warn)
 		} else {
 			w.set(s, 16, row, "", txt)
+		}
+		// Upheld appeals are out of the satisfaction rate (models/rating.go).
+		if n := u.AppealNote(); n != "" {
+			cur, _ := w.f.GetCellValue(s, xlCell(16, row))
+			style := txt
+			if cur != "" {
+				cur, style = cur+"；", w.warn
+			}
+			w.set(s, 16, row, cur+"满意率"+n, style)
 		}
 		row++
 	}

@@ -210,6 +210,17 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	}
 	fmt.Fprintf(&notes, "\n> 答复率 = 已答复 ÷ 已交办，按期率 = 按期答复 ÷ 已答复，满意率 = （满意 + 基本满意）÷ 已评价，均按%s—%s受理的件计；“—”为暂无可计的件。\n",
 		shortDate(window.From), shortDate(window.To.AddDate(0, 0, -1)))
+	// Upheld appeals (申诉成立) are out of the satisfaction rates: said here
+	// for every unit that has one (models/rating.go, UnitFigures.AppealNote).
+	var appeals []string
+	for _, r := range rows[:len(rows)-1] {
+		if n := r.rate.AppealNote(); n != "" {
+			appeals = append(appeals, r.label+" 满意率"+n)
+		}
+	}
+	if len(appeals) > 0 {
+		fmt.Fprintf(&notes, "> 申诉成立的“不满意”评价不计入满意率：%s。\n", strings.Join(appeals, "；"))
+	}
 
 	var named []string
 	for _, r := range rows[:len(rows)-1] {

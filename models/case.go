@@ -115,6 +115,10 @@ type Case struct {
 	// 不满意); NULL or empty until rated. RatedAt is when it was given.
 	Rating  string `gorm:"size:16"`
 	RatedAt *time.Time
+
+	// Reopens counts the times the case was reopened for a second
+	// handling (重办) after a 不满意 (models/rating.go).
+	Reopens int `gorm:"not null;default:0"`
 }
 
 // Transition checks that the case may move to next; it changes nothing.

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -88,13 +89,15 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 
 // citizen finds or creates the citizen with openid and notes the message time.
 func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
-	insert := "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON CONFLICT(open_id) DO NOTHING"
 	if tx.s.driver == "mysql" {
-		insert = "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON DUPLICATE KEY UPDATE id = id"
+		return tx.citizenMySQL(openID, now)
 	}
-	if err := tx.db.Exec(insert, openID, now, now).Error; err != nil {
-		return nil, fmt.Errorf("create citizen: %w", translate(err))
+	insert := "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON CONFLICT(open_id) DO NOTHING"
+	res := tx.db.Exec(insert, openID, now, now)
+	if res.Error != nil {
+		return nil, fmt.Errorf("create citizen: %w", translate(res.Error))
 	}
+	fresh := res.RowsAffected == 1
 	var c Citizen
 	if err := tx.db.Where("open_id = ?", openID).First(&c).Error; err != nil {
 		return nil, fmt.Errorf("find citizen: %w", translate(err))
@@ -104,11 +107,53 @@ func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
 		c.Alias = CitizenAlias(c.ID)
 		upd["alias"] = c.Alias
 	}
-	c.LastMessageAt = now
+	c.LastMessageAt, c.fresh = now, fresh
 	if err := tx.db.Model(&Citizen{}).Where("id = ?", c.ID).Updates(upd).Error; err != nil {
 		return nil, fmt.Errorf("update citizen: %w", err)
 	}
 	return &c, nil
+}
+
+// citizenMySQL is citizen in two statements instead of three: the upsert
+// notes the message time and hands back the row's id either way
+// (LAST_INSERT_ID), and says by its affected-row count (1) whether it
+// created the row; a new citizen then only needs its alias, an old one is
+// read.
+func (tx *Tx) citizenMySQL(openID string, now time.Time) (*Citizen, error) {
+	res, err := tx.exec("INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) "+
+		"ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), last_message_at = ?", openID, now, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("create citizen: %w", translate(err))
+	}
+	id, err1 := res.LastInsertId()
+	n, err2 := res.RowsAffected()
+	if err1 != nil || err2 != nil || id <= 0 {
+		return nil, fmt.Errorf("create citizen: no id came back (%v, %v)", err1, err2)
+	}
+	c := Citizen{ID: uint64(id)}
+	if n == 1 { // inserted: nothing to read, and no case yet
+		c.OpenID, c.CreatedAt, c.fresh = openID, now, true
+	} else if err := tx.db.First(&c, id).Error; err != nil {
+		return nil, fmt.Errorf("find citizen: %w", translate(err))
+	}
+	c.LastMessageAt = now
+	if c.Alias == "" {
+		c.Alias = CitizenAlias(c.ID)
+		if err := tx.db.Model(&Citizen{}).Where("id = ?", c.ID).Update("alias", c.Alias).Error; err != nil {
+			return nil, fmt.Errorf("update citizen: %w", err)
+		}
+	}
+	return &c, nil
+}
+
+// exec runs a statement in the transaction and returns its sql.Result,
+// which gorm's Exec does not: the insert id and the affected-row count.
+func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	ctx := tx.db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return tx.db.Statement.ConnPool.ExecContext(ctx, query, args...)
 }
 
 // NewCase is what opening a case needs.
@@ -140,6 +185,7 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	if err := tx.db.Create(&k).Error; err != nil {
 		return nil, fmt.Errorf("open case %s: %w", no, translate(err))
 	}
+	c.fresh = false
 	if err := tx.addEvent(&k, c, n.Platform, EventReceived, "", StatusReceived, n.Content); err != nil {
 		return nil, err
 	}
@@ -154,12 +200,7 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 // hands the new value back with the statement's result.
 func (tx *Tx) nextNo(day string) (string, error) {
 	if tx.s.driver == "mysql" {
-		ctx := tx.db.Statement.Context
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		res, err := tx.db.Statement.ConnPool.ExecContext(ctx,
-			"INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)", day)
+		res, err := tx.exec("INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)", day)
 		if err != nil {
 			return "", fmt.Errorf("next case number of %s: %w", day, err)
 		}
@@ -183,6 +224,9 @@ func (tx *Tx) addEvent(k *Case, c *Citizen, platform string, kind EventKind, fro
 
 // CasesOpenedSince counts the cases citizen c opened at or after since.
 func (tx *Tx) CasesOpenedSince(c *Citizen, since time.Time) (int64, error) {
+	if c.fresh {
+		return 0, nil
+	}
 	var n int64
 	err := tx.db.Model(&Case{}).Where("citizen_id = ? AND received_at >= ?", c.ID, since.UTC()).Count(&n).Error
 	if err != nil {
@@ -194,6 +238,9 @@ func (tx *Tx) CasesOpenedSince(c *Citizen, since time.Time) (int64, error) {
 // SameTextSince finds citizen c's newest case with the same text received at
 // or after since; ErrNotFound if there is none.
 func (tx *Tx) SameTextSince(c *Citizen, text string, since time.Time) (*Case, error) {
+	if c.fresh {
+		return nil, fmt.Errorf("find same text: %w", ErrNotFound)
+	}
 	var k Case
 	err := tx.db.Where("citizen_id = ? AND content_hash = ? AND received_at >= ? AND duplicate_of_id IS NULL",
 		c.ID, TextHash(text), since.UTC()).Order("received_at DESC, id DESC").First(&k).Error
@@ -226,6 +273,9 @@ func (tx *Tx) CitizenCase(c *Citizen, no string) (*Case, error) {
 
 // CitizenCases returns citizen c's cases, newest first, at most limit.
 func (tx *Tx) CitizenCases(c *Citizen, limit int) ([]Case, error) {
+	if c.fresh {
+		return nil, nil
+	}
 	var out []Case
 	if err := tx.db.Where("citizen_id = ?", c.ID).Order("received_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("cases of citizen %d: %w", c.ID, err)
@@ -235,6 +285,9 @@ func (tx *Tx) CitizenCases(c *Citizen, limit int) ([]Case, error) {
 
 // NewestOpenCase returns citizen c's newest open case; ErrNotFound if none.
 func (tx *Tx) NewestOpenCase(c *Citizen) (*Case, error) {
+	if c.fresh {
+		return nil, fmt.Errorf("newest open case of citizen %d: %w", c.ID, ErrNotFound)
+	}
 	var k Case
 	open := []Status{StatusReceived, StatusAssigned, StatusHandling, StatusReviewing}
 	err := tx.db.Where("citizen_id = ? AND status IN ?", c.ID, open).Order("received_at DESC, id DESC").First(&k).Error

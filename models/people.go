@@ -18,6 +18,10 @@ type Citizen struct {
 	Phone         string `gorm:"size:32"`
 	LastMessageAt time.Time
 	CreatedAt     time.Time
+
+	// fresh is set while the row was created in the current transaction
+	// and has no case yet, so the reads of its cases can be skipped.
+	fresh bool
 }
 
 // aliasSpace is 36^5: five base-36 digits.

@@ -27,7 +27,8 @@ import (
 //   - ExtensionsRequested / ExtensionsApproved: the unit's extension (延期)
 //     requests on its Assigned cases, and how many of them were approved.
 //   - Rated / Satisfied: of Assigned, cases the citizen rated, and rated
-//     满意 or 基本满意.
+//     满意 or 基本满意. Since the ratings table (models/rating.go) these
+//     count ratings, not cases: see the "ratings" query in Stats.
 //
 // Two figures are not about the cohort:
 //
@@ -128,6 +129,11 @@ type UnitFigures struct {
 	ExtensionsRequested, ExtensionsApproved     int64
 	Rated, Satisfied                            int64
 	AnsweredInPeriod                            int64
+
+	// AppealsUpheld counts the unit's 不满意 ratings whose appeal (申诉)
+	// was upheld: left out of Rated and Satisfied, and named beside the
+	// satisfaction rate in every report (UnitFigures.AppealNote).
+	AppealsUpheld int64
 }
 
 // ReplyRate is Answered ÷ Assigned (答复率).
@@ -151,6 +157,7 @@ func (f *UnitFigures) add(g UnitFigures) {
 	f.ExtensionsApproved += g.ExtensionsApproved
 	f.Rated += g.Rated
 	f.Satisfied += g.Satisfied
+	f.AppealsUpheld += g.AppealsUpheld
 	f.AnsweredInPeriod += g.AnsweredInPeriod
 }
 
@@ -215,8 +222,8 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS b,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS c,
-			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' THEN 1 ELSE 0 END) AS d,
-			SUM(CASE WHEN c.rating IN ? THEN 1 ELSE 0 END) AS e
+			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS d,
+			SUM(CASE WHEN c.rating IN ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS e
 		FROM cases c
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
@@ -224,6 +231,28 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 		func(r deptRow) {
 			f := fig(r.Dept)
 			f.Assigned, f.Answered, f.OnTime, f.Rated, f.Satisfied = r.A, r.B, r.C, r.D, r.E
+		})
+	if err != nil {
+		return nil, err
+	}
+	// Satisfaction from the ratings table (models/rating.go; the query above
+	// counts only cases rated before it, which have no rows). Every rating
+	// of a case of the cohort given by at counts for the unit whose answer
+	// it rated, so a 不满意 still counts after 重办 and the second answer's
+	// rating; a 不满意 whose appeal (申诉) was upheld by at does not count
+	// and is counted in AppealsUpheld instead.
+	err = query("ratings",
+		`SELECT r.department_id AS dept,
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 ELSE 1 END) AS a,
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 WHEN r.value IN ? THEN 1 ELSE 0 END) AS b,
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 1 ELSE 0 END) AS c
+		FROM ratings r JOIN cases c ON c.id = r.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND r.rated_at <= ?
+		GROUP BY r.department_id`,
+		[]any{AppealUpheld, at, AppealUpheld, at, satisfiedRatings, AppealUpheld, at, from, to, at},
+		func(r deptRow) {
+			f := fig(r.Dept)
+			f.Rated, f.Satisfied, f.AppealsUpheld = f.Rated+r.A, f.Satisfied+r.B, r.C
 		})
 	if err != nil {
 		return nil, err
