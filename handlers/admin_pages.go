@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -73,9 +74,10 @@ func (h *adminHandler) period(c *gin.Context) adminPeriod {
 	return out
 }
 
-// query is the period as a query string.
-func (p adminPeriod) Query() string {
-	return url.Values{"from": {p.From}, "to": {p.To}}.Encode()
+// Query is the period as a query string for the pages' links (made of
+// checked dates, so safe to put in a URL as it is).
+func (p adminPeriod) Query() template.URL {
+	return template.URL(url.Values{"from": {p.From}, "to": {p.To}}.Encode())
 }
 
 // adminLayout is what every signed-in page carries.
@@ -160,7 +162,7 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 	}
 	for _, k := range late {
 		p.Late = append(p.Late, overdueRow{
-			No: k.No, Status: k.Status.Label(), Unit: k.DeptName, Due: k.DueAt.In(loc).Format("2006-01-02 15:04"), Late: lateBy(now.Sub(k.DueAt)),
+			No: k.No, Status: k.Status.Label(), Unit: k.DeptName, Due: k.DueAt.In(loc).Format("01-02 15:04"), Late: lateBy(now.Sub(k.DueAt)),
 		})
 	}
 	trend, err := h.store.Trend(ctx, now, h.cfg.TrendWeeks, loc)
@@ -197,9 +199,10 @@ func lateBy(d time.Duration) string {
 	return fmt.Sprintf("%d分钟", max(int(d/time.Minute), 1))
 }
 
-// openIDLike is what an openid looks like, should a platform's error text
-// carry one.
-var openIDLike = regexp.MustCompile(`\bo[A-Za-z0-9_-]{20,40}\b`)
+// openIDLike is what an openid looks like (o and 27 more letters, digits, _
+// or -; shorter ones too, to be safe), should a platform's error text carry
+// one.
+var openIDLike = regexp.MustCompile(`\bo[A-Za-z0-9_-]{11,}`)
 
 // failed lists the failed deliveries, without anything that names a citizen.
 func (h *adminHandler) failed(c *gin.Context) ([]failedRow, error) {
@@ -264,7 +267,7 @@ func targetLabel(t string) string {
 // chart is the trend chart as inline SVG: bars of cases received and
 // answers given per week.
 type chart struct {
-	W, H         int
+	W, H, Weeks  int
 	Bars         []chartBar
 	Ticks        []chartTick
 	Labels       []chartLabel
@@ -287,11 +290,13 @@ type chartTick struct {
 type chartLabel struct {
 	X     float64
 	Label string
+	// Alt labels are left out on a phone, where every one would not fit.
+	Alt bool
 }
 
 // trendChart lays the weeks out on a 720×240 canvas (scaled by the browser).
 func trendChart(weeks []models.WeekCount) chart {
-	ch := chart{W: 720, H: 240, Left: 40, Bottom: 212, Right: 712}
+	ch := chart{W: 720, H: 240, Weeks: len(weeks), Left: 40, Bottom: 212, Right: 712}
 	top := 16.0
 	var peak int64
 	for _, w := range weeks {
@@ -325,7 +330,7 @@ func trendChart(weeks []models.WeekCount) chart {
 			})
 		}
 		if i%every == 0 {
-			ch.Labels = append(ch.Labels, chartLabel{X: round1(x), Label: label})
+			ch.Labels = append(ch.Labels, chartLabel{X: round1(x), Label: label, Alt: (len(weeks)-1-i)/every%2 == 1})
 		}
 	}
 	return ch

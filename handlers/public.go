@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +47,26 @@ type Open311Config struct {
 	PageSize, MaxPageSize, DefaultDays int
 }
 
-var boardPages = template.Must(template.New("board").Funcs(template.FuncMap{"pct": ratePercent}).ParseFS(webFS, "web/board/*.html"))
+var boardPages = template.Must(template.New("board").Funcs(template.FuncMap{"pct": ratePercent, "masked": maskedHTML}).ParseFS(webFS, "web/board/*.html"))
+
+// placeholderRe finds what bot.Mask put in place of personal data.
+var placeholderRe = regexp.MustCompile(`\[[^\[\]]{1,12}已隐去\]`)
+
+// maskedHTML is a masked text for the page: escaped, with each placeholder
+// ([电话已隐去]) drawn as a grey mark that does not break across lines.
+func maskedHTML(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range placeholderRe.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		b.WriteString(`<span class="mask">`)
+		b.WriteString(template.HTMLEscapeString(s[m[0]+1 : m[1]-1]))
+		b.WriteString(`</span>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
+}
 
 // publicHandler serves /board and /open311.
 type publicHandler struct {

@@ -406,3 +406,49 @@ func TestRatingWithoutAnAnswer(t *testing.T) {
 		}
 	})
 }
+
+// A 不满意 whose reason never comes goes ahead when its time is up: the
+// rating job reopens the case and tells the citizen.
+func TestUnsatisfiedWithoutReasonGoesAhead(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		o := newOffice(t, s)
+		o.bot.Settings.Rating = ratingSettings(bot.UnsatisfiedReopen)
+		const openid = "oRate6"
+		no := o.answered(t, openid, "和平路下水道堵塞，污水外溢", "经核查，和平路下水道已于11月23日疏通，污水已清理。")
+		o.clock.Add(time.Hour)
+		if got := o.reply(t, openid, "不满意"); !strings.Contains(got, "不满意的原因") {
+			t.Fatalf("reply to 不满意 = %q; want a request for the reason", got)
+		}
+		job := &jobs.Ratings{Bot: o.bot}
+		o.clock.Add(23 * time.Hour) // the reason may still come
+		modeltest.Must(t, job.Run(ctx, o.clock.Now()), "rating job")
+		if k := o.caseOf(t, no); k.Status != models.StatusAnswered {
+			t.Fatalf("case is %s within the time for a reason; want answered", k.Status)
+		}
+		o.clock.Add(2 * time.Hour)
+		before := len(o.mpAPI.SentTo(openid))
+		modeltest.Must(t, job.Run(ctx, o.clock.Now()), "rating job")
+		modeltest.Must(t, job.Run(ctx, o.clock.Now()), "rating job again")
+		o.flush(t)
+		k := o.caseOf(t, no)
+		if k.Status != models.StatusHandling || k.Reopens != 1 {
+			t.Fatalf("case = %s reopens %d; want reopened once", k.Status, k.Reopens)
+		}
+		sent := o.mpAPI.SentTo(openid)
+		if len(sent) != before+1 || !strings.Contains(sent[len(sent)-1].Text, "重新办理") {
+			t.Errorf("citizen got %+v; want one message that the case is handled again", sent[before:])
+		}
+		if trail := o.trail(t, no); !strings.Contains(trail, "rated rating_reason reopened deadline") || strings.Count(trail, "reopened") != 1 {
+			t.Errorf("record %q; want rated, rating_reason, one reopened, deadline", trail)
+		}
+		group := o.wc.GroupMessages("key-cg")
+		if last := group[len(group)-1].Text; !strings.Contains(last, "未说明理由") {
+			t.Errorf("cg group got %q; want the 重办 saying no reason was given", last)
+		}
+		// A late reason is an ordinary message again: here, too short for a report.
+		if got := o.reply(t, openid, "还是堵"); strings.Contains(got, "重新办理") {
+			t.Errorf("late reason → %q; want it not taken as the reason", got)
+		}
+	})
+}

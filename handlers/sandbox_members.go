@@ -63,6 +63,7 @@ func (s *Sandbox) mountWeCom(r *gin.Engine) {
 	r.Any(SandboxWeComAPIPath+"/*path", gin.WrapH(http.StripPrefix(SandboxWeComAPIPath, w.Fake)))
 	r.GET("/sandbox/api/member/inbox", s.memberInbox)
 	r.GET("/sandbox/api/groups", s.groupInbox)
+	r.GET(SandboxGroupImagePath, s.groupImage) // sandbox_groupimage.go
 	r.POST("/sandbox/api/member", s.memberSend)
 	r.GET(SandboxOAuthPath, s.oauthPage) // sandbox_oauth.go
 }

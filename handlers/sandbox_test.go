@@ -1,8 +1,14 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -88,12 +94,20 @@ func TestSandboxPage(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET /sandbox = %d; want 200", status)
 	}
-	for _, want := range []string{"民声", `id="text"`, `id="go"`, `id="mine"`, "/sandbox/api/citizen"} {
+	for _, want := range []string{"民声", `id="text"`, `id="go"`, `id="mine"`, "/sandbox/api/citizen",
+		`id="p1-chat"`, `id="p2-chat"`, "/sandbox/api/member", "/sandbox/api/dingtalk/member", "/sandbox/api/org/unit-platform", `id="groups"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("sandbox page lacks %q", want)
 		}
 	}
+	// Nothing external: the sandbox must work with no network at all.
+	if ext := externalRef.FindString(body); ext != "" {
+		t.Errorf("sandbox page loads %q from elsewhere", ext)
+	}
 }
+
+// externalRef finds a script, style, image or frame loaded from another host.
+var externalRef = regexp.MustCompile(`(?i)(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//`)
 
 func TestSandboxCitizenOpensCase(t *testing.T) {
 	h := newSandboxServer(t, modeltest.Open(t, "sqlite"))
@@ -370,5 +384,43 @@ func TestSandboxMemberRefusedPresses(t *testing.T) {
 	}
 	if got := h.status(t, no); got != models.StatusReceived {
 		t.Errorf("case is %s after refused presses; want still %s", got, models.StatusReceived)
+	}
+}
+
+// TestSandboxGroupImage: a picture a group robot posted (the weekly chart)
+// can be seen on the page, and nothing else is served in its place.
+func TestSandboxGroupImage(t *testing.T) {
+	h := newSandboxOffice(t, modeltest.Open(t, "sqlite"))
+	var buf bytes.Buffer
+	modeltest.Must(t, png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 4, 3))), "encode png")
+	pic := buf.Bytes()
+	sum := md5.Sum(pic)
+	status, out := h.post(t, handlers.SandboxWeComAPIPath+"/cgi-bin/webhook/send?key=sandbox-cg", map[string]any{
+		"msgtype": "image", "image": map[string]string{"base64": base64.StdEncoding.EncodeToString(pic), "md5": hex.EncodeToString(sum[:])},
+	})
+	if status != http.StatusOK || out["errcode"] != float64(0) {
+		t.Fatalf("post a picture to the group = %d %v", status, out)
+	}
+	tests := []struct {
+		name, query string
+		want        int
+	}{
+		{"the picture", "group=" + url.QueryEscape("县城市管理局") + "&i=0", http.StatusOK},
+		{"past the end", "group=" + url.QueryEscape("县城市管理局") + "&i=1", http.StatusNotFound},
+		{"negative index", "group=" + url.QueryEscape("县城市管理局") + "&i=-1", http.StatusNotFound},
+		{"not a number", "group=" + url.QueryEscape("县城市管理局") + "&i=x", http.StatusNotFound},
+		{"a group with no picture", "group=" + url.QueryEscape("县住房和城乡建设局") + "&i=0", http.StatusNotFound},
+		{"no such group", "group=nope&i=0", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, raw, _ := h.do(t, http.MethodGet, handlers.SandboxGroupImagePath+"?"+tt.query, "", "")
+			if status != tt.want {
+				t.Fatalf("GET %s = %d; want %d", tt.query, status, tt.want)
+			}
+			if tt.want == http.StatusOK && raw != string(pic) {
+				t.Errorf("GET %s = %d bytes; want the %d bytes posted", tt.query, len(raw), len(pic))
+			}
+		})
 	}
 }
