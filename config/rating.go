@@ -33,7 +33,7 @@ type Rating struct {
 
 func defaultRating() Rating {
 	return Rating{
-		Unsatisfied: "reopen", ReasonWithin: Duration(24 * time.Hour),
+		Unsatisfied: "reopen", ReasonWithin: Duration(2 * time.Hour),
 		RemindAfterWorkdays: 3, CloseAfterWorkdays: 2, ReopenWorkdays: 7,
 		AppealDeciders: []string{"dispatcher"},
 	}

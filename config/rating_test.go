@@ -12,7 +12,7 @@ func TestRatingDefaultsAndBadValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Rating{Unsatisfied: "dispatcher", ReasonWithin: Duration(24 * time.Hour), RemindAfterWorkdays: 3, CloseAfterWorkdays: 2,
+	want := Rating{Unsatisfied: "dispatcher", ReasonWithin: Duration(2 * time.Hour), RemindAfterWorkdays: 3, CloseAfterWorkdays: 2,
 		ReopenWorkdays: 7, AppealDeciders: []string{"dispatcher"}}
 	if !reflect.DeepEqual(c.Rating, want) {
 		t.Errorf("rating = %+v; want %+v", c.Rating, want)
