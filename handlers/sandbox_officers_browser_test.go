@@ -135,6 +135,11 @@ func TestBrowserSandboxOfficers(t *testing.T) {
 		chromedp.Evaluate(`window.xss === 1`, &xss),
 		chromedp.Evaluate(`[...document.images].filter(i => !i.src.includes('/sandbox/api/groups/image')).length`, &imgs),
 		chromedp.Evaluate(overflowJS, &overflow),
+		// Scroll through the page once so that Chromium paints the
+		// scrolling panels below the fold before the full-page shot.
+		chromedp.Evaluate(`window.scrollTo(0, document.body.scrollHeight)`, nil),
+		chromedp.Sleep(100*time.Millisecond),
+		chromedp.Evaluate(`window.scrollTo(0, 0)`, nil),
 		chromedp.FullScreenshot(&desktop, 100),
 	)
 	if err != nil {
