@@ -353,9 +353,11 @@ func niceCeil(n int64) int64 {
 // caseRow is one line of the case list.
 type caseRow struct {
 	No, Received, Status, Unit, Due, Answered, Rating, Problem string
-	Overdue, Answerable                                        bool
-	Withheld                                                   *models.BoardWithhold
-	WithheldAt                                                 string
+	// Answerable cases are on the board unless withheld; Outside ones
+	// (invalid, duplicate) never are.
+	Overdue, Answerable, Outside bool
+	Withheld                     *models.BoardWithhold
+	WithheldAt                   string
 }
 
 // casesPage is what cases.html draws.
@@ -418,7 +420,7 @@ func (h *adminHandler) cases(c *gin.Context) {
 	}
 	p.Total = len(chosen)
 	page, _ := strconv.Atoi(c.Query("page"))
-	p.Page = max(page, 1)
+	p.Page = min(max(page, 1), maxPage)
 	p.Last = max((p.Total+h.cfg.PageSize-1)/h.cfg.PageSize, 1)
 	from := min((p.Page-1)*h.cfg.PageSize, len(chosen))
 	for _, r := range chosen[from:min(from+h.cfg.PageSize, len(chosen))] {
@@ -441,6 +443,7 @@ func (h *adminHandler) cases(c *gin.Context) {
 			row.WithheldAt = w.CreatedAt.In(loc).Format("01-02 15:04")
 		}
 		row.Answerable = r.Status == models.StatusAnswered || r.Status == models.StatusClosed
+		row.Outside = r.Status == models.StatusInvalid || r.Status == models.StatusDuplicate
 		p.Rows = append(p.Rows, row)
 	}
 	link := func(page int) string {

@@ -74,7 +74,7 @@ func (st *site) signIn(t *testing.T, c *http.Client) string {
 func TestAdminClosedByDefault(t *testing.T) {
 	s := modeltest.Open(t, "sqlite")
 	for name, cfg := range map[string]*handlers.AdminConfig{
-		"no admin config":        nil,
+		"no admin config":         nil,
 		"no account and no OAuth": {Secret: []byte("x"), SessionTTL: time.Hour},
 	} {
 		t.Run(name, func(t *testing.T) {

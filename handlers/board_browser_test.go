@@ -124,7 +124,12 @@ func TestBrowserDashboard(t *testing.T) {
 	st.seed(t)
 	history(t, st)
 	var title string
+	var login []byte
 	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(st.pub.URL+"/admin"),
+		chromedp.WaitVisible("#password-form", chromedp.ByQuery),
+		chromedp.FullScreenshot(&login, 100),
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(st.pub.URL+"/admin"),
 		chromedp.WaitVisible("#password-form", chromedp.ByQuery),
@@ -137,6 +142,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in through the form: %v", err)
 	}
+	saveScreenshot(t, "admin-login-phone.png", login)
 	if title != "概览 · 问政办工作台" {
 		t.Errorf("after sign-in the page is %q", title)
 	}

@@ -376,11 +376,13 @@ func TestBoardPaging(t *testing.T) {
 			{"?page=3", want(5, 1), true, "", "第 3 / 3 页"},
 			{"?page=9", nil, true, "", "第 9 / 3 页"},
 			{"?page=-1", want(45, 26), false, "/board?page=2", "第 1 / 3 页"},
+			{"?page=9223372036854775807", nil, true, "", "第 100000 / 3 页"},
 			{"?unit=zj", nil, false, "/board?page=2&amp;unit=zj", "第 1 / 2 页"},
 		}
 		// zj leads the odd-numbered cases: 23, the newest 20 on page 1.
-		for i := 45; len(pages[5].want) < 20; i -= 2 {
-			pages[5].want = append(pages[5].want, fmt.Sprintf("20261102%03d", i))
+		zj := &pages[len(pages)-1]
+		for i := 45; len(zj.want) < 20; i -= 2 {
+			zj.want = append(zj.want, fmt.Sprintf("20261102%03d", i))
 		}
 		for _, p := range pages {
 			code, html, _ := fetch(t, http.DefaultClient, http.MethodGet, srv.URL+"/board"+p.query, nil)

@@ -171,7 +171,7 @@ func (h *publicHandler) requests(c *gin.Context) {
 	page, size := 1, cfg.PageSize
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > maxPage {
 			open311Fail(c, http.StatusBadRequest, "page 应为从 1 起的整数")
 			return
 		}

@@ -201,7 +201,7 @@ func TestOpen311Request(t *testing.T) {
 func TestOpen311BadParameters(t *testing.T) {
 	st := newSite(t, modeltest.Open(t, "sqlite"), nil)
 	for _, q := range []string{
-		"status=pending", "page=0", "page=x", "page_size=0", "page_size=201", "start_date=yesterday",
+		"status=pending", "page=0", "page=x", "page=9223372036854775807", "page_size=0", "page_size=201", "start_date=yesterday",
 		"end_date=2026-13-01", "service_request_id=abc", "service_request_id=" + url.QueryEscape("20261123001,;drop"),
 	} {
 		code, _, body, _ := st.open311(t, "/requests.json?"+q)

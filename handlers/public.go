@@ -142,9 +142,13 @@ type boardPage struct {
 	Prev, Next string
 	Since      string
 	RateMonths int
+	QueryMax   int
 	Searched   bool
 	Err        string
 }
+
+// maxPage bounds the page numbers readers may ask for.
+const maxPage = 100000
 
 // ratePercent shows a rate as the board does: 95.0% or —.
 func ratePercent(r models.Rate) string { return r.String() }
@@ -152,14 +156,14 @@ func ratePercent(r models.Rate) string { return r.String() }
 func (h *publicHandler) board(c *gin.Context) {
 	ctx := c.Request.Context()
 	loc := h.loc()
-	p := boardPage{RateMonths: h.cfg.RateMonths}
+	p := boardPage{RateMonths: h.cfg.RateMonths, QueryMax: h.cfg.QueryMax}
 	p.Q = strings.TrimSpace(strings.ToValidUTF8(c.Query("q"), ""))
 	if utf8.RuneCountInString(p.Q) > h.cfg.QueryMax {
 		p.Q = string([]rune(p.Q)[:h.cfg.QueryMax])
 	}
 	p.Unit = c.Query("unit")
 	page, _ := strconv.Atoi(c.Query("page"))
-	p.Page = max(page, 1)
+	p.Page = min(max(page, 1), maxPage)
 
 	st, err := h.unitRates(ctx)
 	if err != nil {
