@@ -172,7 +172,7 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		progress("raw SQL: %d transactions with %d clients", o.Requests, c)
-		r, err := rawInserts(ctx, raw, o.Requests, c, dispatchers, i)
+		r, err := rawInserts(ctx, raw, o.Config, o.Requests, c, dispatchers, i)
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	progress("seeding %d cases", o.Seed)
-	sd, err := seed(ctx, store, o.Seed, o.Config.Location, o.Progress)
+	sd, err := seed(ctx, store, o.Config, o.Seed, o.Progress)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minsheng/bot"
+	"minsheng/config"
 	"minsheng/models"
 )
 
@@ -52,7 +53,7 @@ func (o *office) intake(ctx context.Context, n, clients int) (*measurement, erro
 // dispatcher card per dispatcher in the outbox, and the inbound message with
 // its reply. It is the most this database can do for the same work; level
 // keeps each run's numbers apart from the others' and from the intake's.
-func rawInserts(ctx context.Context, db *sql.DB, n, clients, dispatchers, level int) (*measurement, error) {
+func rawInserts(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, dispatchers, level int) (*measurement, error) {
 	day := fmt.Sprintf("209912%02d", level+1)
 	payload := `{"kind":"card","title":"新问题","text":"解放路1号附近的路灯不亮了","fields":[{"key":"编号","value":"x"}],"buttons":[{"key":"assign:x:cg","text":"交办县城市管理局","style":1}],"task_id":"new_case-1-abcdef"}`
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
@@ -85,7 +86,7 @@ func rawInserts(ctx context.Context, db *sql.DB, n, clients, dispatchers, level 
 		res, err = tx.ExecContext(ctx,
 			`INSERT INTO cases (no, citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, repeats, created_at, updated_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-			no, citizen, text, models.TextHash(text), models.StatusReceived, models.SeverityGeneral, "一般", now, now.Add(24*time.Hour), now, now)
+			no, citizen, text, models.TextHash(text), models.StatusReceived, models.SeverityGeneral, cfg.Deadlines.DefaultKind, now, now.Add(cfg.Deadlines.Acknowledge.D()), now, now)
 		if err != nil {
 			return fmt.Errorf("case: %w", err)
 		}

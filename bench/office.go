@@ -47,13 +47,9 @@ func newOffice(ctx context.Context, store *models.Store, cfg *config.Config, log
 	if err != nil {
 		return nil, err
 	}
-	var extra []models.CalendarYear
-	for _, y := range cfg.Calendar.Years {
-		extra = append(extra, models.CalendarYear{Year: y.Year, Notice: y.Notice, Holidays: y.Holidays, Workdays: y.Workdays})
-	}
-	cal, err := models.NewCalendar(extra)
+	cal, err := calendarOf(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("bench: calendar.years: %w", err)
+		return nil, err
 	}
 	b := &bot.Bot{Store: store, Calendar: cal, Logger: log, Settings: settings}
 
@@ -107,6 +103,19 @@ func randomAESKey() string {
 	var k [32]byte
 	_, _ = rand.Read(k[:]) // crypto/rand.Read never fails
 	return strings.TrimSuffix(base64.StdEncoding.EncodeToString(k[:]), "=")
+}
+
+// calendarOf is the working-day calendar with the years of cfg added.
+func calendarOf(cfg *config.Config) (*models.Calendar, error) {
+	var extra []models.CalendarYear
+	for _, y := range cfg.Calendar.Years {
+		extra = append(extra, models.CalendarYear{Year: y.Year, Notice: y.Notice, Holidays: y.Holidays, Workdays: y.Workdays})
+	}
+	cal, err := models.NewCalendar(extra)
+	if err != nil {
+		return nil, fmt.Errorf("bench: calendar.years: %w", err)
+	}
+	return cal, nil
 }
 
 // botSettings are the conversation's numbers from cfg, as the server takes them.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"minsheng/config"
 	"minsheng/models"
 )
 
@@ -31,7 +32,7 @@ type seeded struct {
 // mostly closed, some of them overdue, each handled case with its lead unit
 // (a case_units row). Case events are not seeded. It prints a progress line
 // for every tenth of the way.
-func seed(ctx context.Context, store *models.Store, n int, loc *time.Location, progress io.Writer) (*seeded, error) {
+func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, progress io.Writer) (*seeded, error) {
 	start := time.Now()
 	sqlDB, err := store.DB().DB()
 	if err != nil {
@@ -44,11 +45,16 @@ func seed(ctx context.Context, store *models.Store, n int, loc *time.Location, p
 	if len(deps) == 0 {
 		return nil, fmt.Errorf("bench: seed: no departments in org")
 	}
-	cal, err := models.NewCalendar(nil)
+	loc := cfg.Location
+	cal, err := calendarOf(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("bench: seed: %w", err)
+		return nil, err
 	}
-	hours, _ := models.ParseOfficeHours("09:00-17:30")
+	hours, err := models.ParseOfficeHours(cfg.Deadlines.OfficeHours)
+	if err != nil {
+		return nil, fmt.Errorf("bench: seed: deadlines.office_hours: %w", err)
+	}
+	kind, ack, workdays := cfg.Deadlines.DefaultKind, cfg.Deadlines.Acknowledge.D(), cfg.Deadlines.GeneralWorkdays
 	maxID := func(table string) (uint64, error) {
 		var id uint64
 		err := sqlDB.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM "+table).Scan(&id)
@@ -154,7 +160,7 @@ func seed(ctx context.Context, store *models.Store, n int, loc *time.Location, p
 			if status != models.StatusReceived && status != models.StatusInvalid && status != models.StatusDuplicate {
 				d := deps[i%len(deps)]
 				lead = d.ID
-				dueAt, _ := cal.AddWorkdays(received, 7, hours)
+				dueAt, _ := cal.AddWorkdays(received, workdays, hours)
 				due = dueAt.UTC()
 				state, acceptedAt := models.UnitAccepted, any(received.Add(2*time.Hour))
 				if status == models.StatusAssigned {
@@ -180,8 +186,8 @@ func seed(ctx context.Context, store *models.Store, n int, loc *time.Location, p
 				closed = received.Add(3 * time.Hour)
 			}
 			r := []any{id, day.Format("20060102") + fmt.Sprintf("%03d", seq), citizenBase + uint64(i%citizens) + 1,
-				content, models.TextHash(content), status, models.SeverityGeneral, "一般", lead,
-				received, received.Add(24 * time.Hour), due, 0, answered, closed, received, received}
+				content, models.TextHash(content), status, models.SeverityGeneral, kind, lead,
+				received, received.Add(ack), due, 0, answered, closed, received, received}
 			if rated {
 				var rv any
 				if rating != "" {
