@@ -198,7 +198,7 @@ func (h *h5Handler) identify(c *gin.Context, no string) (done bool) {
 			return true
 		}
 		h.startSession(c, m)
-		c.Redirect(http.StatusSeeOther, "/case/"+no)
+		c.Redirect(http.StatusSeeOther, "/case/"+no+keepAction(c, no))
 		return true
 	}
 	if code := c.Query("code"); code != "" && h.cfg.OAuth != nil {
@@ -230,6 +230,30 @@ func (h *h5Handler) identify(c *gin.Context, no string) (done bool) {
 type h5Action struct {
 	bot.PageAction
 	ID string
+	// Selected marks the action a card's button asked for (DingTalk cards
+	// open the page with ?action=<verb>:<no>); it is shown open, never run:
+	// acting takes the POST.
+	Selected bool
+}
+
+// selectedVerb reads ?action=<verb>:<no>[:arg] for case no.
+func selectedVerb(c *gin.Context, no string) bot.Verb {
+	verb, rest, ok := strings.Cut(c.Query("action"), ":")
+	if !ok {
+		return ""
+	}
+	if n, _, _ := strings.Cut(rest, ":"); n != no {
+		return ""
+	}
+	return bot.Verb(verb)
+}
+
+// keepAction carries a valid ?action= over the sign-in redirect.
+func keepAction(c *gin.Context, no string) string {
+	if selectedVerb(c, no) == "" {
+		return ""
+	}
+	return "?action=" + url.QueryEscape(c.Query("action"))
 }
 
 // actionIDs give the page's buttons ASCII ids (for tests and styling).
@@ -286,8 +310,9 @@ func (h *h5Handler) page(c *gin.Context) {
 		return
 	}
 	p := h5Page{V: v, CSRF: h.csrf(s, no), Nonce: randomToken(16)}
+	sel := selectedVerb(c, no)
 	for _, a := range v.Actions {
-		p.Actions = append(p.Actions, h5Action{PageAction: a, ID: actionIDs[a.Verb]})
+		p.Actions = append(p.Actions, h5Action{PageAction: a, ID: actionIDs[a.Verb], Selected: a.Verb == sel})
 	}
 	if f, err := c.Cookie(flashCookie); err == nil {
 		if b, err := base64.RawURLEncoding.DecodeString(f); err == nil {

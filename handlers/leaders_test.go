@@ -675,6 +675,22 @@ func TestCasePage(t *testing.T) {
 			}
 		})
 
+		t.Run("card action preselected, not run", func(t *testing.T) {
+			// DingTalk's card buttons open the page with ?action=<verb>:<no>.
+			c := browserClient(t)
+			body := l.signIn(t, c, link+"&action="+url.QueryEscape("同意:"+no))
+			if !strings.Contains(body, `btn primary selected" type="submit" id="approve"`) {
+				t.Errorf("the 同意 button is not marked as the card's choice")
+			}
+			if k := l.caseRow(t, no); k.Status != models.StatusReviewing {
+				t.Errorf("opening the page with an action changed the case to %s; want it untouched", k.Status)
+			}
+			other := browserClient(t)
+			if body := l.signIn(t, other, link+"&action="+url.QueryEscape("同意:20260101001")); strings.Contains(body, "selected\"") {
+				t.Errorf("an action for another case was preselected")
+			}
+		})
+
 		t.Run("tampered link", func(t *testing.T) {
 			for name, bad := range map[string]string{
 				"signature": link[:len(link)-2] + "xx",
