@@ -13,7 +13,10 @@ import (
 )
 
 // A tiny run of the whole bench against MariaDB: it must print its one
-// table, with every measured row filled and the pending jobs marked.
+// table with every row filled, the jobs included: the first run of the
+// deadline ladder acts on seeded cases and queues messages, the second right
+// after acts on none, the weekly summary queues its messages, and the
+// monthly report covers the tenth of the seed received in its month.
 func TestRunPrintsTable(t *testing.T) {
 	dsn, set := os.LookupEnv(modeltest.EnvDSN)
 	if !set {
@@ -36,13 +39,19 @@ func TestRunPrintsTable(t *testing.T) {
 		`intake: encrypted callback → committed case\s+4\s+30\s`,
 		`officer: 交办 \(dispatcher\) card click.*\s10\s+\d+/s.*[\d.]+ outbox rows/click`,
 		`officer: 签收 \(officer\) card click.*\s10\s+\d+/s`,
-		`seed 3,000 cases`,
-		`reminder/escalation scan, 3,000 cases.*n/a — pending jobs`,
-		`peak RSS.*\d+ MiB`,
+		`seed 3,000 cases .*\s[\d,]+ rows\s+\d+/s\s+total [\d.]+m?s\s+–\s+[1-9][\d,]* open, [1-9][\d,]* overdue`,
+		`reminder/escalation scan, 3,000 cases: first run at \d\d-\d\d \d\d:\d\d\s+–\s+[1-9][\d,]* cases\s+took [\d.]+ m?s\s+–\s+–\s+[1-9][\d,]* chases \(remind \d+, overdue \d+, leader \d+, joint \d+, accept \d+\), \d+ returned, [1-9][\d,]* messages`,
+		`reminder/escalation scan: second run right after\s+–\s+0 cases\s+took [\d.]+ m?s\s+–\s+–\s+0 chases .*, 0 returned, 0 messages`,
+		`weekly summary \d{4}-W\d\d, 3,000 cases\s+–\s+–\s+took [\d.]+ m?s\s+–\s+–\s+[1-9]\d* messages \(chart included\)`,
+		`monthly report \d{4}-\d\d, 300 cases in the month\s+–\s+300 cases\s+took [\d.]+ m?s\s+–\s+–\s+workbook [\d.]+ (KiB|MiB)`,
+		`peak RSS.*\d+ MiB\s+–\s+–\s+[\d.]+ MiB before the jobs`,
 	} {
 		if !regexp.MustCompile(want).MatchString(table) {
 			t.Errorf("table lacks %s:\n%s", want, table)
 		}
+	}
+	if strings.Contains(table, "n/a") {
+		t.Errorf("table has a figure missing:\n%s", table)
 	}
 	if !strings.Contains(progress.String(), "seed: 3,000 / 3,000 cases") {
 		t.Errorf("no progress line for the seed:\n%s", progress.String())

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -113,20 +114,29 @@ func (m *measurement) perOp() time.Duration {
 // peakRSS reads the process's peak resident set size (VmHWM) from
 // /proc/self/status.
 func peakRSS() string {
+	b, err := procStatusBytes("VmHWM")
+	if err != nil {
+		return "n/a (" + err.Error() + ")"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+// procStatusBytes reads a size in kB, such as VmHWM, from /proc/self/status.
+func procStatusBytes(field string) (int64, error) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return "n/a (no /proc/self/status)"
+		return 0, errors.New("no /proc/self/status")
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			f := strings.Fields(v)
 			if len(f) == 2 && f[1] == "kB" {
 				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-					return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+					return kb << 10, nil
 				}
 			}
-			return strings.TrimSpace(v)
+			return 0, fmt.Errorf("%s is %q", field, strings.TrimSpace(v))
 		}
 	}
-	return "n/a (no VmHWM)"
+	return 0, fmt.Errorf("no %s", field)
 }

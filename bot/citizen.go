@@ -200,12 +200,13 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 			Outcome: OutcomeRateLimited,
 		}}, nil
 	}
-	// Read before OpenCase: from the number on, the day's sequence row is
-	// held until commit and every intake of the day waits for it.
-	audience, err := b.newCaseAudience(tx)
+	// Worked out before OpenCase: from the number on, the day's sequence
+	// row is held until commit and every intake of the day waits for it.
+	audience, err := b.newCaseAudience(tx, text)
 	if err != nil {
 		return decision{}, err
 	}
+	expect := b.expectation(now)
 	k, err := tx.OpenCase(c, models.NewCase{
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
 	})
@@ -219,19 +220,15 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 	if err := b.gradeAtIntake(tx, k); err != nil {
 		return decision{}, err
 	}
-	return decision{Reply: Reply{Text: b.acknowledgement(k, now) + cut, Outcome: OutcomeCase, CaseNo: k.No}, caseID: k.ID}, nil
+	return decision{Reply: Reply{Text: acknowledgement(k.No, expect) + cut, Outcome: OutcomeCase, CaseNo: k.No}, caseID: k.ID}, nil
 }
 
 // Acknowledgement is the regulation's own sentence (DOMAIN.md).
 const Acknowledgement = "您反映的问题已由我单位受理，将尽快给您回复。"
 
-func (b *Bot) acknowledgement(k *models.Case, now time.Time) string {
-	var sb strings.Builder
-	sb.WriteString(Acknowledgement)
-	fmt.Fprintf(&sb, "\n编号：%s", k.No)
-	fmt.Fprintf(&sb, "\n%s", b.expectation(now))
-	fmt.Fprintf(&sb, "\n查询进度请发送：查询 %s", k.No)
-	return sb.String()
+// acknowledgement answers a new case numbered no; expect is b.expectation.
+func acknowledgement(no, expect string) string {
+	return Acknowledgement + "\n编号：" + no + "\n" + expect + "\n查询进度请发送：查询 " + no
 }
 
 // expectation tells the citizen when to expect an answer.
@@ -369,10 +366,9 @@ func (b *Bot) citizenAttachment(tx *models.Tx, c *models.Citizen, m CitizenMessa
 	if err != nil || d.Outcome != OutcomeCase {
 		return d, err
 	}
-	k, err = tx.NewestOpenCase(c)
-	if err != nil {
-		return decision{}, err
-	}
+	// The case just opened; not read back, as its number may not be written
+	// yet (models.Tx.OpenCase).
+	k = &models.Case{ID: d.caseID, No: d.CaseNo}
 	if err := tx.AddAttachment(k, c, m.Platform, a); err != nil {
 		return decision{}, err
 	}

@@ -38,23 +38,28 @@ func Suggest(deps []models.Department, text string) *models.Department {
 }
 
 // newCaseAudience is who hears of a new case: the dispatchers, and the
-// units one of which is suggested.
+// units one of which is suggested; with what of the card can be worked out
+// before the case has its number.
 type newCaseAudience struct {
 	dispatchers []models.Member
 	deps        []models.Department
+	// sug is the suggested unit (nil for none), text the report as the card shows it.
+	sug  *models.Department
+	text string
 }
 
-// newCaseAudience reads the dispatchers and the active units.
-func (b *Bot) newCaseAudience(tx *models.Tx) (*newCaseAudience, error) {
-	dispatchers, err := tx.MembersWithRole(0, models.RoleDispatcher)
+// newCaseAudience is the dispatchers and the active units, kept by the
+// store between changes of the organisation (models.Directory): shared, so
+// read only.
+func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, error) {
+	d, err := tx.Directory()
 	if err != nil {
 		return nil, err
 	}
-	deps, err := tx.ActiveDepartments()
-	if err != nil {
-		return nil, err
-	}
-	return &newCaseAudience{dispatchers: dispatchers, deps: deps}, nil
+	return &newCaseAudience{
+		dispatchers: d.Dispatchers, deps: d.Departments,
+		sug: Suggest(d.Departments, content), text: mdEscape(summary(content, 300)),
+	}, nil
 }
 
 // notifyNewCase sends the dispatchers a card for a new case: the text (the
@@ -62,7 +67,7 @@ func (b *Bot) newCaseAudience(tx *models.Tx) (*newCaseAudience, error) {
 // button that assigns to it in one tap.
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
-	sug := Suggest(to.deps, k.Content)
+	sug := to.sug
 	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))}}
 	var buttons []Button
 	if sug != nil {
@@ -71,14 +76,22 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 	}
 	card := Outgoing{
 		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
-		Text:    mdEscape(summary(k.Content, 300)) + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由",
+		Text:    to.text + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由",
 		Fields:  fields,
 		Buttons: buttons,
 	}
+	// One INSERT for all the cards.
+	rows := make([]*models.Outbox, len(dispatchers))
 	for i := range dispatchers {
-		if err := toMember(tx, &dispatchers[i], k.ID, "new_case", card); err != nil {
+		m := &dispatchers[i]
+		row, err := outboxRow(m.Platform, memberTarget(m), k.ID, "new_case", forMember(m, "new_case", card))
+		if err != nil {
 			return err
 		}
+		rows[i] = row
+	}
+	if err := tx.EnqueueAll(rows); err != nil {
+		return fmt.Errorf("queue new case cards of %s: %w", k.No, err)
 	}
 	return nil
 }

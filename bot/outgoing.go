@@ -88,18 +88,26 @@ const JointTarget = "joint"
 
 // enqueue writes a message to the outbox in the caller's transaction.
 func enqueue(tx *models.Tx, platform, target string, caseID uint64, purpose string, o Outgoing) error {
-	b, err := json.Marshal(o)
+	row, err := outboxRow(platform, target, caseID, purpose, o)
 	if err != nil {
-		return fmt.Errorf("encode %s message: %w", purpose, err)
-	}
-	row := &models.Outbox{
-		Platform: platform, Target: target, Kind: purpose, Payload: string(b), CaseID: caseID,
-		DedupKey: fmt.Sprintf("%s:%d:%s:%s", purpose, caseID, target, randomHex(8)), Ref: o.TaskID,
+		return err
 	}
 	if err := tx.Enqueue(row); err != nil {
 		return fmt.Errorf("queue %s message to %s: %w", purpose, target, err)
 	}
 	return nil
+}
+
+// outboxRow is the outbox row that carries o.
+func outboxRow(platform, target string, caseID uint64, purpose string, o Outgoing) (*models.Outbox, error) {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s message: %w", purpose, err)
+	}
+	return &models.Outbox{
+		Platform: platform, Target: target, Kind: purpose, Payload: string(b), CaseID: caseID,
+		DedupKey: fmt.Sprintf("%s:%d:%s:%s", purpose, caseID, target, randomHex(8)), Ref: o.TaskID,
+	}, nil
 }
 
 func randomHex(n int) string {
@@ -110,10 +118,15 @@ func randomHex(n int) string {
 
 // toMember queues o for member m on their platform.
 func toMember(tx *models.Tx, m *models.Member, caseID uint64, purpose string, o Outgoing) error {
+	return enqueue(tx, m.Platform, memberTarget(m), caseID, purpose, forMember(m, purpose, o))
+}
+
+// forMember gives a card for member m its own task id.
+func forMember(m *models.Member, purpose string, o Outgoing) Outgoing {
 	if o.Kind == KindCard && o.TaskID == "" {
 		o.TaskID = fmt.Sprintf("%s-%d-%s", purpose, m.ID, randomHex(6))
 	}
-	return enqueue(tx, m.Platform, memberTarget(m), caseID, purpose, o)
+	return o
 }
 
 // toGroup queues o for department d's group.
@@ -170,7 +183,6 @@ func maskNumber(re *regexp.Regexp, text, label string) string {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // mdEscape keeps a citizen's text from being read as markdown.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("*", "＊", "_", "＿", "`", "｀", "#", "＃", "[", "［", "]", "］", "<", "＜", ">", "＞")
-	return r.Replace(s)
-}
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+var mdEscaper = strings.NewReplacer("*", "＊", "_", "＿", "`", "｀", "#", "＃", "[", "［", "]", "］", "<", "＜", ">", "＞")

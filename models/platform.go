@@ -27,6 +27,7 @@ func (s *Store) SetUnitPlatform(ctx context.Context, code, platform, webhook, se
 	if !ValidPlatform(platform) {
 		return 0, fmt.Errorf("move unit %s to %q: %w", code, platform, ErrInvalidTransition)
 	}
+	defer s.org.invalidate() // the dispatchers' and units' platforms (orgcache.go)
 	var moved int64
 	err := s.inTx(ctx, func(tx *Tx) error {
 		var d Department
@@ -62,6 +63,7 @@ func (s *Store) SetMemberPlatform(ctx context.Context, userID, platform string) 
 	if !ValidPlatform(platform) {
 		return fmt.Errorf("move member %s to %q: %w", userID, platform, ErrInvalidTransition)
 	}
+	defer s.org.invalidate() // a dispatcher's platform (orgcache.go)
 	err := s.inTx(ctx, func(tx *Tx) error {
 		var ms []Member
 		if err := tx.db.Where("user_id = ?", userID).Find(&ms).Error; err != nil {

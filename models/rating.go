@@ -200,6 +200,9 @@ func (tx *Tx) AwaitingRatings(after Cursor, limit int) ([]Case, error) {
 // PendingReason returns citizen c's newest 不满意 still waiting for its
 // reason at now; ErrNotFound if none.
 func (tx *Tx) PendingReason(c *Citizen, now time.Time) (*Rating, error) {
+	if c.fresh { // no case yet, so nothing rated
+		return nil, fmt.Errorf("rating of citizen %d waiting for a reason: %w", c.ID, ErrNotFound)
+	}
 	var r Rating
 	err := tx.db.Where("citizen_id = ? AND reason_due_at IS NOT NULL AND reason_due_at > ?", c.ID, now.UTC()).
 		Order("rated_at DESC, id DESC").First(&r).Error

@@ -1,0 +1,227 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"minsheng/bot"
+	"minsheng/config"
+	"minsheng/jobs"
+	"minsheng/models"
+)
+
+// jobsMeasured is what the jobs did on the seeded cases, for the table.
+type jobsMeasured struct {
+	// first and second are the two runs of the deadline ladder.
+	first, second chaseMeasured
+	weekly        time.Duration
+	week          string
+	weeklyRows    int   // messages the weekly summary queued, chart included
+	weeklyBytes   int64 // their payloads
+	monthly       time.Duration
+	monthCases    int
+	workbook      int64 // bytes
+	rssBefore     int64 // VmHWM before the jobs, bytes
+}
+
+// chaseMeasured is one run of bot.(*Bot).ChaseDeadlines.
+type chaseMeasured struct {
+	at     time.Time
+	took   time.Duration
+	report bot.ChaseReport
+	// cases counts the distinct cases given a 督办 record by the run.
+	cases int
+}
+
+// chases sums the run's chases of every level.
+func (c chaseMeasured) chases() int {
+	n := 0
+	for _, v := range c.report.Chased {
+		n += v
+	}
+	return n
+}
+
+// measureJobs runs the jobs on the seeded cases as the scheduler would at
+// the bench's clock sd.at, with the store's clock moved there and running on:
+//
+//   - the reminder and 督办 ladder (job remind, bot.ChaseDeadlines) as a
+//     first run, which looks at every case (no earlier run), then once more
+//     right after with the first run's start as the previous run, as the job
+//     passes it: that one must act on nothing and cost next to nothing;
+//   - the weekly summary of the week before sd.at (jobs.Weekly.Run), queued
+//     for the joint-meeting group;
+//   - the monthly report of sd.month (jobs.Monthly.Produce) to a temporary
+//     file, removed afterwards.
+func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, log *slog.Logger, progress func(string, ...any)) (*jobsMeasured, error) {
+	store := o.store
+	clock := store.Now
+	start := time.Now()
+	store.Now = func() time.Time { return sd.at.Add(time.Since(start)) }
+	defer func() { store.Now = clock }()
+	o.bot.Settings.Leaders.Scopes = leaderScopes(cfg)
+	out := &jobsMeasured{monthCases: sd.monthCases}
+	out.rssBefore, _ = procStatusBytes("VmHWM")
+
+	ladder := ladderOf(cfg)
+	chase := func(since time.Time) (chaseMeasured, error) {
+		c := chaseMeasured{at: store.Now()}
+		before, err := chasedCases(ctx, store)
+		if err != nil {
+			return c, err
+		}
+		t := time.Now()
+		c.report, err = o.bot.ChaseDeadlines(ctx, c.at, since, ladder)
+		c.took = time.Since(t)
+		if err != nil {
+			return c, fmt.Errorf("bench: remind: %w", err)
+		}
+		after, err := chasedCases(ctx, store)
+		c.cases = after - before
+		return c, err
+	}
+	progress("remind: first run of the deadline ladder at %s", sd.at.Format("2006-01-02 15:04 MST"))
+	var err error
+	if out.first, err = chase(time.Time{}); err != nil {
+		return nil, err
+	}
+	progress("remind: second run right after")
+	if out.second, err = chase(out.first.at); err != nil {
+		return nil, err
+	}
+
+	platform := "wecom"
+	if j := cfg.Org.JointMeeting; j.WeComRobotKey == "" && j.DingTalkWebhook != "" {
+		platform = "dingtalk"
+	}
+	w := &jobs.Weekly{
+		Store: store, Platform: platform, Logger: log,
+		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
+		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
+	}
+	now := store.Now()
+	this := models.WeekPeriod(now, cfg.Location)
+	out.week = models.Period{From: this.From.AddDate(0, 0, -7), To: this.From}.ISOWeek()
+	progress("weekly summary of %s", out.week)
+	t := time.Now()
+	if err := w.Run(ctx, now); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	out.weekly = time.Since(t)
+	var q struct {
+		N     int
+		Bytes int64
+	}
+	err = store.DB().WithContext(ctx).Raw("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM outboxes WHERE dedup_key LIKE ?",
+		"weekly:"+out.week+"%").Scan(&q).Error
+	if err != nil {
+		return nil, fmt.Errorf("bench: count weekly messages: %w", err)
+	}
+	out.weeklyRows, out.weeklyBytes = q.N, q.Bytes
+
+	dir, err := os.MkdirTemp("", "msbench-report-")
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	m := &jobs.Monthly{
+		Store: store, Dir: dir, Logger: log,
+		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
+	}
+	progress("monthly report of %s (%s cases received in it)", sd.month.Month(), thousands(sd.monthCases))
+	t = time.Now()
+	rep, _, err := m.Produce(ctx, sd.month, store.Now(), filepath.Join(dir, jobs.ReportFileName(sd.month.Month())), false)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	out.monthly, out.workbook = time.Since(t), rep.Size
+	return out, nil
+}
+
+// rows are the table's lines for the jobs.
+func (j *jobsMeasured) rows(sd *seeded, ladder []config.LadderStep) []row {
+	chaseRow := func(what string, c chaseMeasured) row {
+		var levels []string
+		for _, st := range ladder {
+			levels = append(levels, fmt.Sprintf("%s %s", st.Level, thousands(c.report.Chased[st.Level])))
+		}
+		levels = append(levels, fmt.Sprintf("%s %s", models.LevelAccept, thousands(c.report.Chased[models.LevelAccept])))
+		return row{
+			what: what, count: thousands(c.cases) + " cases", rate: "took " + seconds(c.took),
+			raw: fmt.Sprintf("%s chases (%s), %s returned, %s messages", thousands(c.chases()), strings.Join(levels, ", "),
+				thousands(c.report.Returned), thousands(c.report.Messages)),
+		}
+	}
+	return []row{
+		chaseRow(fmt.Sprintf("reminder/escalation scan, %s cases: first run at %s", thousands(sd.cases), j.first.at.Format("01-02 15:04")), j.first),
+		chaseRow("reminder/escalation scan: second run right after", j.second),
+		{what: fmt.Sprintf("weekly summary %s, %s cases", j.week, thousands(sd.cases)), rate: "took " + seconds(j.weekly),
+			raw: fmt.Sprintf("%d messages (chart included), %s", j.weeklyRows, mib(j.weeklyBytes))},
+		{what: fmt.Sprintf("monthly report %s, %s cases in the month", sd.month.Month(), thousands(j.monthCases)),
+			count: thousands(j.monthCases) + " cases", rate: "took " + seconds(j.monthly), raw: "workbook " + mib(j.workbook)},
+	}
+}
+
+// chasedCases counts the cases with an automatic 督办 record.
+func chasedCases(ctx context.Context, store *models.Store) (int, error) {
+	var n int
+	err := store.DB().WithContext(ctx).Raw("SELECT COUNT(DISTINCT case_id) FROM supervisions WHERE chase_key IS NOT NULL").Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("bench: count chased cases: %w", err)
+	}
+	return n, nil
+}
+
+// ladderOf is the remind job's ladder as the server builds it from cfg.
+func ladderOf(cfg *config.Config) bot.Ladder {
+	d := cfg.Deadlines
+	l := bot.Ladder{
+		AcceptWithin:      models.Span{Workdays: d.AcceptWithin.Workdays, Duration: d.AcceptWithin.Duration},
+		AcceptReturnAfter: models.Span{Workdays: d.AcceptReturnAfter.Workdays, Duration: d.AcceptReturnAfter.Duration},
+	}
+	for _, st := range d.Ladder {
+		l.Steps = append(l.Steps, bot.LadderStep{Level: st.Level, To: st.To, Workdays: st.Workdays})
+	}
+	return l
+}
+
+// leaderScopes are the leaders' units of org.members, as the server reads them.
+func leaderScopes(cfg *config.Config) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range cfg.Org.Members {
+		if m.Role == string(models.RoleLeader) && len(m.Scope) > 0 {
+			out[bot.ScopeKey(orDefault(m.Platform, models.PlatformWeCom), m.UserID)] = slices.Clone(m.Scope)
+		}
+	}
+	return out
+}
+
+func seconds(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func mib(b int64) string {
+	if b < 1<<20 {
+		return fmt.Sprintf("%.0f KiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}
+
+// statusCounts lists the seeded cases by status, in the order of the case's life.
+func statusCounts(m map[models.Status]int) string {
+	var parts []string
+	for _, s := range []models.Status{models.StatusReceived, models.StatusAssigned, models.StatusHandling, models.StatusReviewing,
+		models.StatusAnswered, models.StatusClosed, models.StatusInvalid, models.StatusDuplicate} {
+		parts = append(parts, fmt.Sprintf("%s %s", s, thousands(m[s])))
+	}
+	return strings.Join(parts, ", ")
+}
