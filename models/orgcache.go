@@ -18,11 +18,12 @@ type Directory struct {
 
 // Directory returns the active dispatchers and units. They change only
 // through this store (SyncOrg at start, SetUnitPlatform and
-// SetMemberPlatform from the sandbox), so they are kept in memory between
-// changes and read from the database only after one; until then it reads
-// them in the transaction, as MembersWithRole and ActiveDepartments do. A
-// change made by another server instance on the same database is seen after
-// this one's next SyncOrg (or restart). It returns no sentinel error.
+// SetMemberPlatform from the sandbox), so they are kept in memory from one
+// change to the next: Receive reads them again, outside its transaction,
+// after a change, and a transaction that finds none kept reads them itself,
+// as MembersWithRole and ActiveDepartments do. A change made by another
+// server instance on the same database is seen after this one's next
+// SyncOrg (or restart). It returns no sentinel error.
 func (tx *Tx) Directory() (*Directory, error) {
 	if d := tx.s.org.get(); d != nil {
 		return d, nil
