@@ -53,6 +53,13 @@ import (
 // around it to show it is a name (a signature alone at the end) cannot be
 // found by rule, which is why the known identities of rule 2 are passed in.
 func Mask(text string, known ...string) string {
+	return maskAddresses(maskIdentity(text, known))
+}
+
+// maskIdentity applies every rule of Mask but the addresses (rule 9): what
+// names, reaches or identifies a person. Units get the text through Redact,
+// which is this: they need the address of the problem, never the reporter.
+func maskIdentity(text string, known []string) string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "")
 	}
@@ -64,7 +71,6 @@ func Mask(text string, known ...string) string {
 	text = maskAfterPhoneWord(text)
 	text = plateRe.ReplaceAllString(text, "[车牌已隐去]")
 	text = maskNames(text, nil)
-	text = maskAddresses(text)
 	return text
 }
 
