@@ -103,8 +103,8 @@ func (r *Router) Combine(rows []models.Outbox) (string, int) {
 	size := 0
 	for _, o := range rows {
 		out, err := bot.DecodeOutgoing(o.Payload)
-		if err != nil || (out.Kind != bot.KindText && out.Kind != bot.KindMarkdown && out.Kind != bot.KindCard) || strings.Contains(o.Payload, `"image"`) {
-			break // images and card updates go alone
+		if err != nil || (out.Kind != bot.KindText && out.Kind != bot.KindMarkdown && out.Kind != bot.KindCard) || len(out.Image) > 0 || out.File != nil {
+			break // tables, images, files and card updates go alone
 		}
 		text := out.Text
 		if out.Kind == bot.KindCard && out.Title != "" {
