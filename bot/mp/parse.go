@@ -23,24 +23,19 @@ const MaxBody = 1 << 20
 // Unknown elements are ignored.
 func ParseMessage(plainXML []byte) (Message, error) {
 	var raw struct {
-		ToUserName   string
-		FromUserName string
-		CreateTime   string
-		MsgType      string
-		Content      string
-		MsgID        string `xml:"MsgId"`
-		PicURL       string `xml:"PicUrl"`
-		MediaID      string `xml:"MediaId"`
-		Format       string
-		Recognition  string
-		LocationX    string `xml:"Location_X"`
-		LocationY    string `xml:"Location_Y"`
-		Scale        string
-		Label        string
-		Event        string
-		EventKey     string
+		ToUserName, FromUserName, CreateTime, MsgType, Content, MsgID, PicURL,
+		MediaID, Format, Recognition, LocationX, LocationY, Scale, Label,
+		Event, EventKey string
 	}
-	if err := decodeDoc(plainXML, &raw, messageFields); err != nil {
+	fields := map[string]*string{
+		"ToUserName": &raw.ToUserName, "FromUserName": &raw.FromUserName,
+		"CreateTime": &raw.CreateTime, "MsgType": &raw.MsgType, "Content": &raw.Content,
+		"MsgId": &raw.MsgID, "PicUrl": &raw.PicURL, "MediaId": &raw.MediaID,
+		"Format": &raw.Format, "Recognition": &raw.Recognition,
+		"Location_X": &raw.LocationX, "Location_Y": &raw.LocationY, "Scale": &raw.Scale,
+		"Label": &raw.Label, "Event": &raw.Event, "EventKey": &raw.EventKey,
+	}
+	if err := decodeDoc(plainXML, fields, messageFields); err != nil {
 		return Message{}, fmt.Errorf("mp: parse message: %w", err)
 	}
 	switch {
@@ -136,7 +131,8 @@ type Envelope struct {
 // ParseMessage, and requires a non-empty Encrypt element.
 func ParseEnvelope(body []byte) (Envelope, error) {
 	var e Envelope
-	if err := decodeDoc(body, &e, messageFields); err != nil {
+	fields := map[string]*string{"ToUserName": &e.ToUserName, "Encrypt": &e.Encrypt}
+	if err := decodeDoc(body, fields, messageFields); err != nil {
 		return Envelope{}, fmt.Errorf("mp: parse envelope: %w", err)
 	}
 	if e.Encrypt == "" {
@@ -147,15 +143,24 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 
 // decodeDoc checks that b is one well-formed <xml> document of at most
 // MaxBody bytes with no directive (so no DOCTYPE and no entity declarations)
-// and none of the named direct children repeated, then unmarshals it into v.
-func decodeDoc(b []byte, v any, once []string) error {
+// and none of the direct children named in once (at most 64) repeated, and
+// fills fields from it in the same pass, as xml.Unmarshal would fill string
+// fields of those names: a direct child of <xml> named in fields, with or
+// without a namespace, gives its character data and CDATA (not that of
+// deeper elements); a later one of the same name wins. One pass instead of a
+// check and an Unmarshal: the callback path parses every message this way.
+func decodeDoc(b []byte, fields map[string]*string, once []string) error {
 	if len(b) > MaxBody {
 		return fmt.Errorf("body of %d bytes exceeds %d", len(b), MaxBody)
 	}
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
-	seen := make(map[string]bool, len(once))
-	depth, roots := 0, 0
+	var (
+		seen        uint64 // bit i: once[i] seen
+		depth, root int
+		field       *string // the child being read, if in fields
+		text        []byte
+	)
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -170,35 +175,39 @@ func decodeDoc(b []byte, v any, once []string) error {
 		case xml.StartElement:
 			switch depth {
 			case 0:
-				roots++
-				if roots > 1 {
+				root++
+				if root > 1 {
 					return errors.New("more than one root element")
 				}
 				if t.Name.Local != "xml" || t.Name.Space != "" {
 					return fmt.Errorf("root element is <%s>, want <xml>", t.Name.Local)
 				}
 			case 1:
-				if t.Name.Space == "" && slices.Contains(once, t.Name.Local) {
-					if seen[t.Name.Local] {
+				if i := slices.Index(once, t.Name.Local); i >= 0 && t.Name.Space == "" {
+					if seen&(1<<i) != 0 {
 						return fmt.Errorf("element <%s> repeated", t.Name.Local)
 					}
-					seen[t.Name.Local] = true
+					seen |= 1 << i
 				}
+				field, text = fields[t.Name.Local], text[:0]
 			}
 			depth++
 		case xml.EndElement:
 			depth--
+			if depth == 1 && field != nil {
+				*field, field = string(text), nil
+			}
 		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+			switch {
+			case depth == 0 && len(bytes.TrimSpace(t)) > 0:
 				return errors.New("text outside the root element")
+			case depth == 2 && field != nil:
+				text = append(text, t...)
 			}
 		}
 	}
-	if roots == 0 {
+	if root == 0 {
 		return errors.New("no root element")
-	}
-	if err := xml.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("malformed XML: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package mp
 
 import (
 	"bytes"
+	"encoding/xml"
 	"strings"
 	"testing"
 )
@@ -184,6 +185,53 @@ func FuzzParseMessage(f *testing.F) {
 		}
 		if m2.FromUser != m.FromUser && !bytes.ContainsRune([]byte(m.FromUser), '\r') {
 			t.Fatalf("FromUser %q became %q", m.FromUser, m2.FromUser)
+		}
+	})
+}
+
+// unmarshalled is what xml.Unmarshal makes of a callback or reply: the
+// oracle for decodeDoc's one-pass reading.
+type unmarshalled struct {
+	ToUserName, FromUserName, CreateTime, MsgType, Content string
+	MsgID                                                  string `xml:"MsgId"`
+	PicURL                                                 string `xml:"PicUrl"`
+	MediaID                                                string `xml:"MediaId"`
+	Format, Recognition                                    string
+	LocationX                                              string `xml:"Location_X"`
+	LocationY                                              string `xml:"Location_Y"`
+	Scale, Label, Event, EventKey, Encrypt                 string
+}
+
+// FuzzDecodeDocAsUnmarshal checks that whatever decodeDoc accepts,
+// xml.Unmarshal accepts too and reads the same text for every field.
+func FuzzDecodeDocAsUnmarshal(f *testing.F) {
+	for _, s := range []string{
+		`<xml><ToUserName><![CDATA[gh]]></ToUserName><Content>a<![CDATA[<b>]]>c</Content></xml>`,
+		`<xml><Content>a<i>skipped</i>b</Content><Other><Content>deep</Content></Other></xml>`,
+		`<xml xmlns:w="urn:w"><w:Content>ns</w:Content><Encrypt>e</Encrypt></xml>`,
+		`<xml><Content>&lt;&amp;&#x4e2d;</Content><!-- c --><?pi x?></xml>`,
+		"<xml>\n  <MsgId> 12 </MsgId>\r\n</xml>\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got unmarshalled
+		fields := map[string]*string{
+			"ToUserName": &got.ToUserName, "FromUserName": &got.FromUserName, "CreateTime": &got.CreateTime,
+			"MsgType": &got.MsgType, "Content": &got.Content, "MsgId": &got.MsgID, "PicUrl": &got.PicURL,
+			"MediaId": &got.MediaID, "Format": &got.Format, "Recognition": &got.Recognition,
+			"Location_X": &got.LocationX, "Location_Y": &got.LocationY, "Scale": &got.Scale,
+			"Label": &got.Label, "Event": &got.Event, "EventKey": &got.EventKey, "Encrypt": &got.Encrypt,
+		}
+		if err := decodeDoc(b, fields, messageFields); err != nil {
+			return
+		}
+		var want unmarshalled
+		if err := xml.Unmarshal(b, &want); err != nil {
+			t.Fatalf("decodeDoc accepted %q, xml.Unmarshal did not: %v", b, err)
+		}
+		if got != want {
+			t.Fatalf("decodeDoc(%q)\n got %+v\nwant %+v", b, got, want)
 		}
 	})
 }

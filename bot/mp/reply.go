@@ -66,7 +66,12 @@ type rawReply struct {
 
 func parseReply(b []byte) (rawReply, error) {
 	var r rawReply
-	if err := decodeDoc(b, &r, replyFields); err != nil {
+	fields := map[string]*string{
+		"ToUserName": &r.ToUserName, "FromUserName": &r.FromUserName, "CreateTime": &r.CreateTime,
+		"MsgType": &r.MsgType, "Content": &r.Content, "Encrypt": &r.Encrypt,
+		"MsgSignature": &r.MsgSignature, "TimeStamp": &r.TimeStamp, "Nonce": &r.Nonce,
+	}
+	if err := decodeDoc(b, fields, replyFields); err != nil {
 		return rawReply{}, err
 	}
 	return r, nil
