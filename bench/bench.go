@@ -171,12 +171,17 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		progress("raw SQL: %d transactions with %d clients", o.Requests, c)
-		r, err := rawInserts(ctx, raw, o.Config, o.Requests, c, dispatchers, i)
+		r, err := rawPackets(ctx, raw, o.Config, o.Requests, c, dispatchers, i)
 		if err != nil {
 			return err
 		}
-		progress("intake at %d clients: %.0f/s, this process %.2f ms CPU per case; raw SQL %.0f/s, %.2f ms CPU per transaction",
-			c, in.rate(), ms64(in.perOp()), r.rate(), ms64(r.perOp()))
+		progress("plain SQL: %d transactions with %d clients", o.Requests, c)
+		pl, err := rawPlain(ctx, raw, o.Config, o.Requests, c, dispatchers, i)
+		if err != nil {
+			return err
+		}
+		progress("intake at %d clients: %.0f/s, this process %.2f ms CPU per case; raw SQL %.0f/s, %.2f ms CPU per transaction; plain SQL %.0f/s, %.2f ms",
+			c, in.rate(), ms64(in.perOp()), r.rate(), ms64(r.perOp()), pl.rate(), ms64(pl.perOp()))
 		rows = append(rows, row{
 			what: "intake: encrypted callback → committed case", clients: fmt.Sprint(c), count: fmt.Sprint(in.n),
 			rate: perSecond(in.rate()), p50: ms(in.p(50)), p99: ms(in.p(99)),

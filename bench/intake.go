@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"minsheng/bot"
@@ -47,26 +48,57 @@ func (o *office) intake(ctx context.Context, n, clients int) (*measurement, erro
 	return m, nil
 }
 
-// rawInserts writes, n times on clients connections, the rows one intake
-// writes for a new case, as plain SQL in one transaction each: the citizen
-// (upsert), the day's case number (upsert), the case, its first event, one
-// dispatcher card per dispatcher in the outbox, and the inbound message with
-// its reply. It is the most this database can do for the same work; level
-// keeps each run's numbers apart from the others' and from the intake's.
-func rawInserts(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, dispatchers, level int) (*measurement, error) {
-	day := fmt.Sprintf("209912%02d", level+1)
-	payload := `{"kind":"card","title":"新问题","text":"解放路1号附近的路灯不亮了","fields":[{"key":"编号","value":"x"}],"buttons":[{"key":"assign:x:cg","text":"交办县城市管理局","style":1}],"task_id":"new_case-1-abcdef"}`
+// rawRows are the values one new case's rows hold, as the intake writes
+// them (same columns, texts of the same length): the baselines below write
+// them with plain SQL.
+type rawRows struct {
+	openID, dedup, text, hash string
+	now                       time.Time
+}
+
+func newRawRows(kind string, level, i int) rawRows {
+	text := fmt.Sprintf("解放路%d号附近的路灯不亮了，已经%d天了，请尽快处理。", i%97+1, i%9+2)
+	return rawRows{
+		openID: fmt.Sprintf("o%s%d-%07d", kind, level, i), dedup: fmt.Sprintf("%s:%d:%d", kind, level, i),
+		text: text, hash: models.TextHash(text), now: time.Now().UTC().Truncate(time.Second),
+	}
+}
+
+// payload is a dispatcher's new-case card for case no, as bot.notifyNewCase
+// queues it.
+func (r rawRows) payload(no string, caseID int64, d int) string {
+	return fmt.Sprintf(`{"kind":"card","title":"新问题 %[1]s","text":"%[2]s\n\n交办：交办 %[1]s 单位 [协办 单位]；无效：无效 %[1]s 理由",`+
+		`"fields":[{"key":"编号","value":"%[1]s"},{"key":"反映人","value":"群众%05[3]d"},{"key":"受理","value":"2026年11月22日 11:14"},{"key":"建议承办","value":"县城市管理局"}],`+
+		`"buttons":[{"key":"交办:%[1]s:cg","text":"交办县城市管理局","style":1}],"task_id":"new_case-%[4]d-abcdef012345","case_no":"%[1]s","url":"http://127.0.0.1:8080/case/%[1]s"}`,
+		no, r.text, caseID, d+1)
+}
+
+// reply is the acknowledgement of case no.
+func (r rawRows) reply(no string) string {
+	return bot.Acknowledgement + "\n编号：" + no + "\n一般问题在7个工作日内答复，预计2026年12月1日前答复您（需多个部门办理的可能稍长）。\n查询进度请发送：查询 " + no
+}
+
+// rawPlain writes, n times on clients connections, the rows one intake
+// writes for a new citizen's report, in one plain transaction each, a
+// statement per row and a round trip per statement, every row written once
+// with its final values: the citizen (upsert), the day's case number
+// (upsert), the case, its first event, one dispatcher card per dispatcher in
+// the outbox, and the inbound message with its reply. This is how the rows
+// would be written without thought for the day's number row, which every
+// transaction holds from its second statement to its commit. level keeps
+// each run's numbers apart from the others' and from the intake's.
+func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, dispatchers, level int) (*measurement, error) {
+	day := fmt.Sprintf("209912%02d", 2*level+1)
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
-		now := time.Now().UTC().Truncate(time.Second)
-		text := fmt.Sprintf("解放路%d号附近的路灯不亮了，已经%d天了，请尽快处理。", i%97+1, i%9+2)
+		r := newRawRows("plain", level, i)
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback()
 		res, err := tx.ExecContext(ctx,
-			"INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON DUPLICATE KEY UPDATE last_message_at = VALUES(last_message_at)",
-			fmt.Sprintf("oraw%d-%07d", level, i), now, now)
+			"INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_message_at = VALUES(last_message_at)",
+			r.openID, fmt.Sprintf("群众%05d", i), r.now, r.now)
 		if err != nil {
 			return fmt.Errorf("citizen: %w", err)
 		}
@@ -79,14 +111,11 @@ func rawInserts(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients,
 			return fmt.Errorf("case number: %w", err)
 		}
 		seq, _ := res.LastInsertId()
-		if seq == 0 {
-			seq = 1
-		}
-		no := fmt.Sprintf("%s%03d", day, seq)
+		no := fmt.Sprintf("%s%03d", day, max(seq, 1))
 		res, err = tx.ExecContext(ctx,
-			`INSERT INTO cases (no, citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, repeats, created_at, updated_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-			no, citizen, text, models.TextHash(text), models.StatusReceived, models.SeverityGeneral, cfg.Deadlines.DefaultKind, now, now.Add(cfg.Deadlines.Acknowledge.D()), now, now)
+			`INSERT INTO cases (no, citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, repeats, answer, created_at, updated_at, rating, reopens)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)`,
+			no, citizen, r.text, r.hash, models.StatusReceived, models.SeverityGeneral, cfg.Deadlines.DefaultKind, r.now, r.now.Add(cfg.Deadlines.Acknowledge.D()), r.now, r.now)
 		if err != nil {
 			return fmt.Errorf("case: %w", err)
 		}
@@ -94,27 +123,110 @@ func rawInserts(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients,
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at)
 			 VALUES (?, ?, ?, ?, ?, 'mp', '', ?, ?, ?)`,
-			caseID, models.EventReceived, models.ActorCitizen, citizen, models.CitizenAlias(uint64(citizen)), models.StatusReceived, text, now); err != nil {
+			caseID, models.EventReceived, models.ActorCitizen, citizen, models.CitizenAlias(uint64(citizen)), models.StatusReceived, r.text, r.now); err != nil {
 			return fmt.Errorf("event: %w", err)
 		}
 		for d := range dispatchers {
 			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, ref, created_at, updated_at)
-				 VALUES ('wecom', ?, 'new_case', ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
-				fmt.Sprintf("member:%d", d+1), payload, caseID, fmt.Sprintf("raw:%d:%d:%d", level, i, d), now, fmt.Sprintf("raw-%d-%d-%d", level, i, d), now, now); err != nil {
+				`INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, ref, response_code, lease_owner, last_error, created_at, updated_at)
+				 VALUES ('wecom', ?, 'new_case', ?, ?, ?, 'pending', 0, ?, ?, '', '', '', ?, ?)`,
+				fmt.Sprintf("member:%d", d+1), r.payload(no, caseID, d), caseID, fmt.Sprintf("%s:%d", r.dedup, d), r.now, fmt.Sprintf("new_case-%d-abcdef012345", d+1), r.now, r.now); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at)
 			 VALUES ('mp', ?, ?, 'text', ?, ?, ?, ?, ?)`,
-			fmt.Sprintf("raw:%d:%d", level, i), citizen, text, bot.OutcomeCase, caseID, bot.Acknowledgement+"\n编号："+no, now); err != nil {
+			r.dedup, citizen, r.text, bot.OutcomeCase, caseID, r.reply(no), r.now); err != nil {
 			return fmt.Errorf("inbound message: %w", err)
 		}
 		return tx.Commit()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bench: raw inserts with %d clients: %w", clients, err)
+		return nil, fmt.Errorf("bench: plain SQL with %d clients: %w", clients, err)
+	}
+	return m, nil
+}
+
+// rawPackets writes the same rows with the intake's own statements, in its
+// own three packets on one connection (models/intake_mysql.go): START
+// TRANSACTION, the inbound message (pending) and the citizen's upsert; the
+// case; its first event, the citizen's alias, the day's number, the outbox
+// rows, the case's number and the reply (the number in place of the
+// placeholder) and COMMIT. This is the most this MariaDB does for the same work as the
+// server does it, and the baseline of the intake/raw ratio.
+func rawPackets(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, dispatchers, level int) (*measurement, error) {
+	day := fmt.Sprintf("209912%02d", 2*level+2)
+	m, err := run(ctx, n, clients, func(ctx context.Context, i int) (err error) {
+		r := newRawRows("raw", level, i)
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		committed := false
+		defer func() {
+			if !committed {
+				conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			}
+		}()
+		res, err := conn.ExecContext(ctx, "START TRANSACTION; "+
+			"INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at) "+
+			"VALUES ('mp', ?, 0, 'text', ?, 'pending', 0, '', ?); "+
+			"INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) "+
+			"ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), last_message_at = ?",
+			r.dedup, r.text, r.now, r.openID, r.now, r.now, r.now)
+		if err != nil {
+			return fmt.Errorf("inbound message and citizen: %w", err)
+		}
+		citizen, _ := res.LastInsertId()
+		res, err = conn.ExecContext(ctx, "INSERT INTO cases (citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, "+
+			"repeats, answer, created_at, updated_at, rating, reopens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)",
+			citizen, r.text, r.hash, models.StatusReceived, models.SeverityGeneral, cfg.Deadlines.DefaultKind, r.now, r.now.Add(cfg.Deadlines.Acknowledge.D()), r.now, r.now)
+		if err != nil {
+			return fmt.Errorf("case: %w", err)
+		}
+		caseID, _ := res.LastInsertId()
+		// The last packet: what does not need the number, the number, what
+		// carries it (in place of the placeholder) and COMMIT.
+		const ph, no = "MSNOabcdefghijklmnop", "CONCAT(?, LPAD(@ms_seq, GREATEST(3, CHAR_LENGTH(@ms_seq)), '0'))"
+		var q strings.Builder
+		q.WriteString("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at) " +
+			"VALUES (?, ?, ?, ?, ?, 'mp', '', ?, ?, ?); " +
+			"UPDATE citizens SET alias = ? WHERE id = ?; " +
+			"INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1); " +
+			"SET @ms_seq = LAST_INSERT_ID(); ")
+		args := []any{caseID, models.EventReceived, models.ActorCitizen, citizen, models.CitizenAlias(uint64(citizen)), models.StatusReceived, r.text, r.now,
+			models.CitizenAlias(uint64(citizen)), citizen, day}
+		if dispatchers > 0 {
+			q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
+				"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
+			for d := range dispatchers {
+				if d > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("('wecom', ?, 'new_case', REPLACE(?, ?, " + no + "), ?, ?, 'pending', 0, ?, ?, '', '', '', ?, ?)")
+				args = append(args, fmt.Sprintf("member:%d", d+1), r.payload(ph, caseID, d), ph, day, caseID, fmt.Sprintf("%s:%d", r.dedup, d), r.now,
+					fmt.Sprintf("new_case-%d-abcdef012345", d+1), r.now, r.now)
+			}
+			q.WriteString(" ON DUPLICATE KEY UPDATE id = id; ")
+		}
+		q.WriteString("UPDATE cases SET no = " + no + " WHERE id = ?; " +
+			"UPDATE inbound_messages SET citizen_id = ?, outcome = ?, case_id = ?, reply = REPLACE(?, ?, " + no + ") WHERE platform = 'mp' AND dedup_key = ?; " +
+			"COMMIT; SELECT @ms_seq")
+		args = append(args, day, caseID, citizen, bot.OutcomeCase, caseID, r.reply(ph), ph, day, r.dedup)
+		var seq int64
+		if err := conn.QueryRowContext(ctx, q.String(), args...).Scan(&seq); err != nil {
+			return fmt.Errorf("outbox, number, reply and commit: %w", err)
+		}
+		committed = true
+		if seq <= 0 {
+			return fmt.Errorf("no number came back")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bench: raw packets with %d clients: %w", clients, err)
 	}
 	return m, nil
 }

@@ -91,6 +91,11 @@ func (b *Bot) HandleCitizen(ctx context.Context, m CitizenMessage) (Reply, error
 	if err != nil {
 		return Reply{}, fmt.Errorf("handle %s message: %w", m.Platform, err)
 	}
+	if r.CaseNo != "" {
+		// On MySQL the number is taken as the transaction commits; rep
+		// carried a placeholder (models.Tx.OpenCase).
+		caseNo = r.CaseNo
+	}
 	b.queued()
 	if r.Retry {
 		b.log().InfoContext(ctx, "platform retry answered from record", "platform", m.Platform, "outcome", r.Outcome)

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -34,6 +35,8 @@ type Receipt struct {
 	CaseID uint64
 	// Retry is true when this was a platform's retry of a message already handled.
 	Retry bool
+	// CaseNo is the number of the case the message opened, if it opened one.
+	CaseNo string
 }
 
 // Receive records an inbound message exactly once and runs decide in the same
@@ -48,34 +51,18 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 	// Outside the transaction: on the first intake after a change of the
 	// organisation, read the dispatchers and units once for all (orgcache.go).
 	s.warmDirectory(ctx)
-	var out Receipt
-	err := s.inTx(ctx, func(tx *Tx) error {
-		tx.receiving = true
-		now := tx.Now()
-		// The unique key is taken first: a concurrent retry waits here for us.
-		res, err := tx.exec("INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at) "+
-			"VALUES (?, ?, 0, ?, ?, 'pending', 0, '', ?)", in.Platform, in.DedupKey, in.MsgType, in.Content, now)
-		if err != nil {
-			return fmt.Errorf("record inbound message: %w", translate(err))
-		}
-		msgID, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("record inbound message: %w", err)
-		}
-		c, err := tx.citizen(in.OpenID, now)
-		if err != nil {
+	var (
+		out Receipt
+		err error
+	)
+	if s.driver == "mysql" {
+		out, err = s.receiveMySQL(ctx, in, decide) // intake_mysql.go
+	} else {
+		err = s.inTx(ctx, func(tx *Tx) error {
+			out, err = tx.receive(in, decide)
 			return err
-		}
-		r, err := decide(tx, c)
-		if err != nil {
-			return err
-		}
-		if err := tx.recordReply(msgID, c, r); err != nil {
-			return err
-		}
-		out = r
-		return nil
-	})
+		})
+	}
 	if errors.Is(err, ErrDuplicate) {
 		var prev InboundMessage
 		e := s.db.WithContext(ctx).Where("platform = ? AND dedup_key = ?", in.Platform, in.DedupKey).First(&prev).Error
@@ -90,11 +77,35 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 	return out, nil
 }
 
+// receive is Receive's transaction in plain statements (SQLite).
+func (tx *Tx) receive(in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, error)) (Receipt, error) {
+	now := tx.Now()
+	// The unique key is taken first: a concurrent retry waits here for us.
+	res, err := tx.exec("INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at) "+
+		"VALUES (?, ?, 0, ?, ?, 'pending', 0, '', ?)", in.Platform, in.DedupKey, in.MsgType, in.Content, now)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("record inbound message: %w", translate(err))
+	}
+	msgID, err := res.LastInsertId()
+	if err != nil {
+		return Receipt{}, fmt.Errorf("record inbound message: %w", err)
+	}
+	c, err := tx.citizen(in.OpenID, now)
+	if err != nil {
+		return Receipt{}, err
+	}
+	r, err := decide(tx, c)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if _, err := tx.recordReply(msgID, c, r); err != nil {
+		return Receipt{}, err
+	}
+	return r, nil
+}
+
 // citizen finds or creates the citizen with openid and notes the message time.
 func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
-	if tx.s.driver == "mysql" {
-		return tx.citizenMySQL(openID, now)
-	}
 	insert := "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON CONFLICT(open_id) DO NOTHING"
 	res := tx.db.Exec(insert, openID, now, now)
 	if res.Error != nil {
@@ -117,17 +128,12 @@ func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
 	return &c, nil
 }
 
-// citizenMySQL is citizen in one statement instead of three: the upsert
-// notes the message time and hands back the row's id either way
-// (LAST_INSERT_ID), and says by its affected-row count (1) whether it
-// created the row; an old citizen is then read, a new one only needs its
-// alias, which recordReply writes with the reply.
-func (tx *Tx) citizenMySQL(openID string, now time.Time) (*Citizen, error) {
-	res, err := tx.exec("INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) "+
-		"ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), last_message_at = ?", openID, now, now, now)
-	if err != nil {
-		return nil, fmt.Errorf("create citizen: %w", translate(err))
-	}
+// citizenFrom reads the result of the citizen's upsert on MySQL
+// (receiveMySQL), which notes the message time and hands back the row's id
+// either way (LAST_INSERT_ID), and says by its affected-row count (1)
+// whether it created the row; an old citizen is then read, a new one only
+// needs its alias, which recordReply writes with the reply.
+func (tx *Tx) citizenFrom(res sql.Result, openID string, now time.Time) (*Citizen, error) {
 	id, err1 := res.LastInsertId()
 	n, err2 := res.RowsAffected()
 	if err1 != nil || err2 != nil || id <= 0 {
@@ -148,41 +154,85 @@ func (tx *Tx) citizenMySQL(openID string, now time.Time) (*Citizen, error) {
 	return &c, nil
 }
 
-// recordReply completes inbound message msgID with what it became. What
-// the transaction still has to write goes in the same statement, a
-// multi-table UPDATE on MySQL: the number of the case it opened (OpenCase)
-// and the alias of a new citizen (citizenMySQL). That is one round trip for
-// three, two of them while the day's case number is held.
-func (tx *Tx) recordReply(msgID int64, c *Citizen, r Receipt) error {
-	if tx.numbered == nil && tx.aliasOf == nil { // and always on SQLite
+// recordReply completes the inbound message (msgID; on MySQL the one of
+// tx.inbound, by its unique key) with what it became.
+//
+// On MySQL (receiveMySQL) what the transaction still has to write goes in one
+// packet that ends with the COMMIT: a new citizen's alias (citizenFrom), the
+// reply and, when the message opened a case, what was held for it
+// (intake_defer.go) and the day's next number, which takes the
+// placeholder's place in the case, the reply and the held rows. The day's
+// sequence row is held from that statement to the COMMIT, by the server
+// alone; what does not need the number goes before it. A packet either runs
+// to its COMMIT or stops at its first error, which rolls back. It returns
+// the number ("" when no case was opened).
+func (tx *Tx) recordReply(msgID int64, c *Citizen, r Receipt) (string, error) {
+	if !tx.manual {
 		_, err := tx.exec("UPDATE inbound_messages SET citizen_id = ?, outcome = ?, case_id = ?, reply = ? WHERE id = ?",
 			c.ID, r.Outcome, r.CaseID, r.Reply, msgID)
 		if err != nil {
-			return fmt.Errorf("record reply: %w", err)
+			return "", fmt.Errorf("record reply: %w", err)
 		}
-		return nil
+		return "", nil
 	}
-	tables, set := "inbound_messages m", "m.citizen_id = ?, m.outcome = ?, m.case_id = ?, m.reply = ?"
-	args := []any{c.ID, r.Outcome, r.CaseID, r.Reply}
-	where, ids := "m.id = ?", []any{msgID}
-	if k := tx.numbered; k != nil {
-		tables, set, where = tables+", cases k", set+", k.no = ?", where+" AND k.id = ?"
-		args, ids = append(args, k.No), append(ids, k.ID)
-	}
+	var before []stmt // what does not need the number, in order
 	if a := tx.aliasOf; a != nil {
-		tables, set, where = tables+", citizens c", set+", c.alias = ?", where+" AND c.id = ?"
-		args, ids = append(args, a.Alias), append(ids, a.ID)
+		before = append(before, stmt{query: "UPDATE citizens SET alias = ? WHERE id = ?", args: []any{a.Alias, a.ID}})
 	}
-	tx.numbered, tx.aliasOf = nil, nil
-	if _, err := tx.exec("UPDATE "+tables+" SET "+set+" WHERE "+where, append(args, ids...)...); err != nil {
-		return fmt.Errorf("record reply: %w", err)
+	held := tx.held
+	for len(held) > 0 && !held[0].number {
+		before, held = append(before, held[0]), held[1:]
 	}
-	return nil
+	k := tx.numbered
+	var after []stmt
+	if k != nil {
+		reply, rargs, _ := tx.text(r.Reply)
+		after = append(after,
+			stmt{query: "INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)", args: []any{tx.day}},
+			stmt{query: "SET @ms_seq = LAST_INSERT_ID()"})
+		after = append(after, held...)
+		after = append(after,
+			stmt{query: "UPDATE cases SET no = " + numberSQL + " WHERE id = ?", args: []any{tx.day, k.ID}},
+			stmt{query: "UPDATE inbound_messages SET citizen_id = ?, outcome = ?, case_id = ?, reply = " + reply + " WHERE platform = ? AND dedup_key = ?",
+				args: append(append([]any{c.ID, r.Outcome, r.CaseID}, rargs...), tx.inbound.Platform, tx.inbound.DedupKey)})
+	} else {
+		before = append(before, stmt{query: "UPDATE inbound_messages SET citizen_id = ?, outcome = ?, case_id = ?, reply = ? WHERE platform = ? AND dedup_key = ?",
+			args: []any{c.ID, r.Outcome, r.CaseID, r.Reply, tx.inbound.Platform, tx.inbound.DedupKey}})
+	}
+	var q strings.Builder
+	var args []any
+	for _, s := range append(before, after...) {
+		q.WriteString(s.query)
+		q.WriteString("; ")
+		args = append(args, s.args...)
+	}
+	q.WriteString("COMMIT")
+	tx.numbered, tx.aliasOf, tx.held = nil, nil, nil
+	if k == nil {
+		if _, err := tx.exec(q.String(), args...); err != nil {
+			return "", fmt.Errorf("record reply and commit: %w", err)
+		}
+		tx.committed = true
+		return "", nil
+	}
+	q.WriteString("; SELECT @ms_seq")
+	var seq int64
+	if err := tx.queryRow(&seq, q.String(), args...); err != nil {
+		return "", fmt.Errorf("number case %d, record reply and commit: %w", k.ID, err)
+	}
+	tx.committed = true
+	if seq <= 0 {
+		return "", fmt.Errorf("case %d committed, but its number did not come back", k.ID)
+	}
+	return fmt.Sprintf("%s%03d", tx.day, seq), nil
 }
 
 // exec runs a statement in the transaction and returns its sql.Result,
 // which gorm's Exec does not: the insert id and the affected-row count.
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if tx.committed {
+		return nil, errors.New("transaction already committed by the intake's last packet")
+	}
 	ctx := tx.db.Statement.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -205,9 +255,14 @@ type NewCase struct {
 // The case and its first entry are written before the number is taken:
 // from the number on, the day's sequence row is held until commit and every
 // intake of the day waits for it. Until then the row's number is NULL (which
-// its unique key lets many rows have), seen by this transaction only. Inside
-// Receive on MySQL the number itself is written with the reply, in
-// recordReply's statement; the returned case carries it at once.
+// its unique key lets many rows have), seen by this transaction only.
+//
+// Inside Receive on MySQL (receiveMySQL) the number is taken in the
+// transaction's last packet, the one that commits (recordReply): until then
+// the case's No is a placeholder (Placeholder), unique to this transaction,
+// which everything written with the number carries (the reply, the cards in
+// the outbox) and the server replaces with the number in that packet. The
+// day's row is then held for the server's own work on one packet.
 func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	now := tx.Now()
 	sev := n.Severity
@@ -219,6 +274,7 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 		Status: StatusReceived, Severity: sev, Kind: n.Kind,
 		ReceivedAt: now, AckDueAt: now.Add(n.AckWithin), CreatedAt: now, UpdatedAt: now,
 	}
+	day := now.In(tx.s.Location).Format("20060102")
 	// The columns gorm's Create writes, without its machinery; NULL ones are
 	// left out (TestIntakeRowsAsGormWritesThem keeps the list in step with Case).
 	res, err := tx.exec("INSERT INTO cases (citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, "+
@@ -233,20 +289,68 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	}
 	k.ID = uint64(id)
 	c.fresh = false
+	if tx.manual && tx.numbered == nil {
+		// receiveMySQL: the number, and what carries it, in the last
+		// packet (intake_defer.go), the entry with them to keep the order.
+		k.No = newPlaceholder()
+		tx.numbered, tx.day = &k, day
+		if err := tx.addEvent(&k, c, n.Platform, EventReceived, "", StatusReceived, n.Content); err != nil {
+			return nil, err
+		}
+		return &k, nil
+	}
 	if err := tx.addEvent(&k, c, n.Platform, EventReceived, "", StatusReceived, n.Content); err != nil {
 		return nil, err
 	}
-	if k.No, err = tx.nextNo(now.In(tx.s.Location).Format("20060102")); err != nil {
+	if k.No, err = tx.nextNo(day); err != nil {
 		return nil, err
-	}
-	if tx.receiving && tx.numbered == nil && tx.s.driver == "mysql" {
-		tx.numbered = &k
-		return &k, nil
 	}
 	if _, err := tx.exec("UPDATE cases SET no = ? WHERE id = ?", k.No, k.ID); err != nil {
 		return nil, fmt.Errorf("open case %s: %w", k.No, translate(err))
 	}
 	return &k, nil
+}
+
+// queryRow runs a statement, or a packet of statements, in the transaction
+// and scans the single value of its one result set into dst.
+func (tx *Tx) queryRow(dst any, query string, args ...any) error {
+	if tx.committed {
+		return errors.New("transaction already committed by the intake's last packet")
+	}
+	ctx := tx.db.Statement.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rows, err := tx.db.Statement.ConnPool.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return errors.New("no result came back")
+	}
+	if err := rows.Scan(dst); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// Placeholder is how a new case's number looks inside receiveMySQL's
+// transaction before its last packet: "MSNO" and 16 letters, random, so
+// that nothing else carries it. Letters only: no masking rule, JSON,
+// Markdown or button-key syntax touches them.
+const placeholderPrefix = "MSNO"
+
+func newPlaceholder() string {
+	var b [16]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	return placeholderPrefix + string(b[:])
 }
 
 // nextNo allocates the next case number of day (YYYYMMDD) atomically: the
@@ -281,6 +385,11 @@ func (tx *Tx) addEvent(k *Case, c *Citizen, platform string, kind EventKind, fro
 	a := CitizenActor(c, platform)
 	if a.Platform == "" {
 		a.Platform = "system"
+	}
+	if tx.deferring() { // intake_defer.go
+		tx.holdEvent(&CaseEvent{CaseID: k.ID, Kind: kind, ActorKind: a.Kind, ActorID: a.ID, ActorName: a.Name,
+			Platform: a.Platform, FromState: from, ToState: to, Body: body, CreatedAt: tx.Now()})
+		return nil
 	}
 	_, err := tx.exec("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at) "+
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", k.ID, kind, a.Kind, a.ID, a.Name, a.Platform, from, to, body, tx.Now())

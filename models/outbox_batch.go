@@ -35,6 +35,13 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 		args = append(args, o.Platform, o.Target, o.Kind, o.Payload, o.CaseID, o.DedupKey, o.Status, o.NextAttemptAt,
 			o.Ref, o.ResponseCode, o.LastError, o.CreatedAt, o.UpdatedAt)
 	}
+	if tx.deferring() {
+		// Inside Receive on MySQL once a case is opened: written in the
+		// last packet, where its number replaces the placeholder
+		// (intake_defer.go).
+		tx.holdOutbox(msgs)
+		return nil
+	}
 	_, err := tx.exec(q.String(), args...)
 	if errors.Is(translate(err), ErrDuplicate) {
 		// The failed statement wrote nothing; the transaction goes on.

@@ -1,0 +1,141 @@
+package models_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"minsheng/models"
+	"minsheng/models/modeltest"
+)
+
+// Everything an intake writes with its case's number carries the number the
+// case got, however the store takes it (on MySQL in the commit's packet, in
+// place of a placeholder): the case row, the stored reply, the returned
+// receipt, outbox rows queued one by one and in a batch, and entries; and the
+// case's entries keep the order they were written in.
+func TestReceiveNumberReachesEveryRow(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		s.Now = modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0)).Now
+		var k *models.Case
+		r, err := s.Receive(ctx, models.Inbound{Platform: "mp", DedupKey: "n1", OpenID: "oN", MsgType: "text", Content: "路灯坏了"},
+			func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
+				var err error
+				if k, err = tx.OpenCase(c, models.NewCase{Content: "路灯坏了", Kind: "一般", AckWithin: time.Hour, Platform: "mp"}); err != nil {
+					return models.Receipt{}, err
+				}
+				one := &models.Outbox{Platform: "wecom", Target: "member:1", Kind: "new_case", CaseID: k.ID,
+					Payload: `{"title":"新问题 ` + k.No + `","buttons":[{"key":"assign:` + k.No + `:cg"}]}`, DedupKey: "n1-one"}
+				if err := tx.Enqueue(one); err != nil {
+					return models.Receipt{}, err
+				}
+				if err := tx.Record(k, models.SystemActor, models.EventSeverity, "", "", "重大（编号 "+k.No+"）"); err != nil {
+					return models.Receipt{}, err
+				}
+				batch := []*models.Outbox{
+					{Platform: "wecom", Target: "member:2", Kind: "serious", CaseID: k.ID, Payload: `{"text":"` + k.No + ` ` + k.No + `"}`, DedupKey: "n1-b1"},
+					{Platform: "wecom", Target: "group:joint", Kind: "serious_joint", CaseID: k.ID, Payload: `{"text":"无编号"}`, DedupKey: "n1-b2"},
+				}
+				if err := tx.EnqueueAll(batch); err != nil {
+					return models.Receipt{}, err
+				}
+				return models.Receipt{Reply: "受理。\n编号：" + k.No + "\n查询 " + k.No, Outcome: "case", CaseID: k.ID}, nil
+			})
+		modeltest.Must(t, err, "Receive")
+		const no = "20261123001"
+		if want := "受理。\n编号：" + no + "\n查询 " + no; r.Reply != want {
+			t.Errorf("reply = %q; want %q", r.Reply, want)
+		}
+		if r.CaseNo != "" && r.CaseNo != no {
+			t.Errorf("receipt case number = %q; want %q", r.CaseNo, no)
+		}
+		got, err := s.CaseByNo(ctx, no)
+		modeltest.Must(t, err, "CaseByNo(%s)", no)
+		if got.ID != k.ID {
+			t.Errorf("case %s is id %d; want %d", no, got.ID, k.ID)
+		}
+		var stored models.InboundMessage
+		modeltest.Must(t, s.DB().Where("dedup_key = ?", "n1").First(&stored).Error, "inbound message")
+		if stored.Reply != r.Reply || stored.CaseID != k.ID || stored.Outcome != "case" {
+			t.Errorf("stored message = %q, case %d, %s; want the reply, case %d, case", stored.Reply, stored.CaseID, stored.Outcome, k.ID)
+		}
+		want := map[string]string{
+			"n1-one": `{"title":"新问题 ` + no + `","buttons":[{"key":"assign:` + no + `:cg"}]}`,
+			"n1-b1":  `{"text":"` + no + ` ` + no + `"}`,
+			"n1-b2":  `{"text":"无编号"}`,
+		}
+		rows := outboxOf(t, s, k.ID)
+		if len(rows) != len(want) {
+			t.Fatalf("outbox rows = %d; want %d", len(rows), len(want))
+		}
+		for _, o := range rows {
+			if o.Payload != want[o.DedupKey] || o.Status != models.OutboxPending {
+				t.Errorf("outbox %s = %s, %s; want %s, pending", o.DedupKey, o.Payload, o.Status, want[o.DedupKey])
+			}
+		}
+		var events []models.CaseEvent
+		modeltest.Must(t, s.DB().Where("case_id = ?", k.ID).Order("id").Find(&events).Error, "events")
+		if len(events) != 2 || events[0].Kind != models.EventReceived || events[0].Body != "路灯坏了" ||
+			events[1].Kind != models.EventSeverity || events[1].Body != "重大（编号 "+no+"）" {
+			t.Errorf("events = %+v; want received, then the severity entry with the number", events)
+		}
+		for _, table := range []string{"cases", "case_events", "outboxes", "inbound_messages", "citizens"} {
+			var n int64
+			var cols []string
+			switch table {
+			case "cases":
+				cols = []string{"no", "content"}
+			case "case_events":
+				cols = []string{"body"}
+			case "outboxes":
+				cols = []string{"payload", "dedup_key", "ref"}
+			case "inbound_messages":
+				cols = []string{"reply", "content"}
+			case "citizens":
+				cols = []string{"alias"}
+			}
+			where := make([]string, len(cols))
+			for i, c := range cols {
+				where[i] = c + " LIKE '%MSNO%'"
+			}
+			modeltest.Must(t, s.DB().Table(table).Where(strings.Join(where, " OR ")).Count(&n).Error, "scan %s", table)
+			if n != 0 {
+				t.Errorf("%d rows of %s still carry a placeholder", n, table)
+			}
+		}
+	})
+}
+
+// A report that fails after its case was opened takes no number: the next
+// one gets it, so the day's numbers have no gap. Past 999 a number gets a
+// fourth digit.
+func TestReceiveNumbersWithoutGaps(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		s.Now = modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0)).Now
+		boom := errors.New("boom")
+		_, err := s.Receive(ctx, models.Inbound{Platform: "mp", DedupKey: "g1", OpenID: "oG", MsgType: "text", Content: "x"},
+			func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
+				if _, err := tx.OpenCase(c, models.NewCase{Content: "x", Kind: "一般", AckWithin: time.Hour, Platform: "mp"}); err != nil {
+					return models.Receipt{}, err
+				}
+				return models.Receipt{}, boom
+			})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Receive = %v; want boom", err)
+		}
+		if got := openCase(t, s, "g2", "oG", "路灯坏了").Reply; got != "编号20261123001" {
+			t.Errorf("after a failed intake: reply = %q; want 编号20261123001", got)
+		}
+		modeltest.Must(t, s.DB().Model(&models.CaseSequence{}).Where("day = ?", "20261123").Update("seq", 999).Error, "set sequence")
+		for i, want := range []string{"编号202611231000", "编号202611231001"} {
+			if got := openCase(t, s, fmt.Sprint("g", 3+i), "oG", fmt.Sprint("问题", i)).Reply; got != want {
+				t.Errorf("reply = %q; want %q", got, want)
+			}
+		}
+	})
+}
