@@ -15,6 +15,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -161,22 +162,12 @@ func Run(ctx context.Context, o Options) error {
 				return err
 			}
 		}
-		progress("intake: %d callbacks with %d clients", o.Requests, c)
-		in, err := off.intake(ctx, o.Requests, c)
+		progress("intake: %d callbacks with %d clients, beside raw and plain SQL, in %d alternating rounds", o.Requests, c, roundsOf(o.Requests, c))
+		in, r, pl, err := o.intakeLevel(ctx, off, raw, c, dispatchers, i)
 		if prof != nil {
 			prof.Close()
 			progress("CPU profile of the intake at %d clients written to %s", c, o.CPUProfile)
 		}
-		if err != nil {
-			return err
-		}
-		progress("raw SQL: %d transactions with %d clients", o.Requests, c)
-		r, err := rawPackets(ctx, raw, o.Config, o.Requests, c, dispatchers, i)
-		if err != nil {
-			return err
-		}
-		progress("plain SQL: %d transactions with %d clients", o.Requests, c)
-		pl, err := rawPlain(ctx, raw, o.Config, o.Requests, c, dispatchers, i)
 		if err != nil {
 			return err
 		}
@@ -186,6 +177,13 @@ func Run(ctx context.Context, o Options) error {
 			what: "intake: encrypted callback → committed case", clients: fmt.Sprint(c), count: fmt.Sprint(in.n),
 			rate: perSecond(in.rate()), p50: ms(in.p(50)), p99: ms(in.p(99)),
 			raw: perSecond(r.rate()), ratio: fmt.Sprintf("%.2f", in.rate()/r.rate()),
+		}, row{
+			what: "  raw SQL: the same rows in the intake's 3 packets", clients: fmt.Sprint(c), count: fmt.Sprint(r.n),
+			rate: perSecond(r.rate()), p50: ms(r.p(50)), p99: ms(r.p(99)),
+		}, row{
+			what: "  plain SQL: the same rows, a statement per round trip", clients: fmt.Sprint(c), count: fmt.Sprint(pl.n),
+			rate: perSecond(pl.rate()), p50: ms(pl.p(50)), p99: ms(pl.p(99)),
+			raw: "intake/plain", ratio: fmt.Sprintf("%.2f", in.rate()/pl.rate()),
 		})
 	}
 
@@ -229,6 +227,46 @@ func Run(ctx context.Context, o Options) error {
 		version, mode(o.Quick), time.Since(started).Round(time.Second))
 	printTable(o.Out, len(benchColumns), rows)
 	return nil
+}
+
+// roundsOf is how many parts the intake and its baselines are measured in,
+// alternately, so that the machine's slower moments fall on all three: four,
+// but none shorter than four operations per client.
+func roundsOf(n, clients int) int { return max(1, min(4, n/(4*clients))) }
+
+// intakeLevel measures, at one concurrency, the intake and its two
+// baselines in alternating rounds, after a round of warm-up for each that is
+// not counted.
+func (o *Options) intakeLevel(ctx context.Context, off *office, raw *sql.DB, clients, dispatchers, level int) (in, r, pl *measurement, err error) {
+	warm := 2 * clients
+	if _, err := off.intake(ctx, o.Requests, warm, clients); err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := rawPackets(ctx, raw, o.Config, o.Requests, warm, clients, dispatchers, level); err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := rawPlain(ctx, raw, o.Config, o.Requests, warm, clients, dispatchers, level); err != nil {
+		return nil, nil, nil, err
+	}
+	in, r, pl = &measurement{}, &measurement{}, &measurement{}
+	rounds := roundsOf(o.Requests, clients)
+	for k := range rounds {
+		from, n := k*o.Requests/rounds, (k+1)*o.Requests/rounds-k*o.Requests/rounds
+		m, err := off.intake(ctx, from, n, clients)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		in.add(m)
+		if m, err = rawPackets(ctx, raw, o.Config, from, n, clients, dispatchers, level); err != nil {
+			return nil, nil, nil, err
+		}
+		r.add(m)
+		if m, err = rawPlain(ctx, raw, o.Config, from, n, clients, dispatchers, level); err != nil {
+			return nil, nil, nil, err
+		}
+		pl.add(m)
+	}
+	return in, r, pl, nil
 }
 
 func mode(quick bool) string {

@@ -16,17 +16,17 @@ import (
 // caseNoRe finds the case number in an acknowledgement.
 var caseNoRe = regexp.MustCompile(`编号：(\d{11,20})`)
 
-// intake sends n reports from n citizens through the encrypted callback on
-// clients connections and checks that each was acknowledged with a case
+// intake sends n reports from n citizens (numbered from on) through the
+// encrypted callback on clients connections and checks that each was acknowledged with a case
 // number and that n cases were committed.
-func (o *office) intake(ctx context.Context, n, clients int) (*measurement, error) {
+func (o *office) intake(ctx context.Context, from, n, clients int) (*measurement, error) {
 	before, err := o.store.CountCases(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bench: count cases: %w", err)
 	}
 	prefix := fmt.Sprintf("c%d-", clients)
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
-		r, err := o.mp.Send(ctx, o.report(prefix, i))
+		r, err := o.mp.Send(ctx, o.report(prefix, from+i))
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,8 @@ func (r rawRows) reply(no string) string {
 	return bot.Acknowledgement + "\n编号：" + no + "\n一般问题在7个工作日内答复，预计2026年12月1日前答复您（需多个部门办理的可能稍长）。\n查询进度请发送：查询 " + no
 }
 
-// rawPlain writes, n times on clients connections, the rows one intake
+// rawPlain writes, n times on clients connections (for reports numbered
+// from on), the rows one intake
 // writes for a new citizen's report, in one plain transaction each, a
 // statement per row and a round trip per statement, every row written once
 // with its final values: the citizen (upsert), the day's case number
@@ -87,10 +88,10 @@ func (r rawRows) reply(no string) string {
 // would be written without thought for the day's number row, which every
 // transaction holds from its second statement to its commit. level keeps
 // each run's numbers apart from the others' and from the intake's.
-func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, dispatchers, level int) (*measurement, error) {
+func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
 	day := fmt.Sprintf("209912%02d", 2*level+1)
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
-		r := newRawRows("plain", level, i)
+		r := newRawRows("plain", level, from+i)
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -155,10 +156,10 @@ func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, d
 // rows, the case's number and the reply (the number in place of the
 // placeholder) and COMMIT. This is the most this MariaDB does for the same work as the
 // server does it, and the baseline of the intake/raw ratio.
-func rawPackets(ctx context.Context, db *sql.DB, cfg *config.Config, n, clients, dispatchers, level int) (*measurement, error) {
+func rawPackets(ctx context.Context, db *sql.DB, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
 	day := fmt.Sprintf("209912%02d", 2*level+2)
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) (err error) {
-		r := newRawRows("raw", level, i)
+		r := newRawRows("raw", level, from+i)
 		conn, err := db.Conn(ctx)
 		if err != nil {
 			return err

@@ -140,3 +140,13 @@ func procStatusBytes(field string) (int64, error) {
 	}
 	return 0, fmt.Errorf("no %s", field)
 }
+
+// add appends measurement b, made after m, to m: the operations and their
+// latencies, and the time and CPU they took.
+func (m *measurement) add(b *measurement) {
+	m.n += b.n
+	m.lat = append(m.lat, b.lat...)
+	m.took += b.took
+	m.cpu += b.cpu
+	m.rows += b.rows
+}
