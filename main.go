@@ -137,7 +137,7 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 
 	mpCfg := handlers.MPConfig{
 		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
-		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
+		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes, AllowPlaintext: cfg.MP.AllowPlaintext,
 	}
 	wcCfg := handlers.WeComConfig{
 		CorpID: cfg.WeCom.CorpID, Token: cfg.WeCom.Token, EncodingAESKey: cfg.WeCom.EncodingAESKey,

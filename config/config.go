@@ -91,6 +91,11 @@ type MP struct {
 	APIBase        string `yaml:"api_base"`
 	// TemplateID is the template message used outside the 48-hour window.
 	TemplateID string `yaml:"template_id"`
+	// AllowPlaintext accepts plaintext (明文模式) callbacks although
+	// EncodingAESKey is set. WeChat does not sign a plaintext body, so
+	// with a key set they are refused unless this is on, for the minutes
+	// of switching the console from 明文模式 to 安全模式.
+	AllowPlaintext bool `yaml:"allow_plaintext"`
 }
 
 // WeCom is the WeCom (企业微信) self-built app.

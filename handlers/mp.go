@@ -29,6 +29,9 @@ type MPConfig struct {
 	Window time.Duration
 	// MaxBody caps the request body.
 	MaxBody int64
+	// AllowPlaintext accepts plaintext callbacks although EncodingAESKey is
+	// set (config mp.allow_plaintext).
+	AllowPlaintext bool
 }
 
 // busyReply is what a citizen reads when the store cannot take the message;
@@ -148,11 +151,16 @@ func (h *mpHandler) receive(c *gin.Context) {
 	h.metrics.callback("mp", result)
 }
 
-// open checks the safe-mode envelope's msg_signature and decrypts it; a
-// plaintext body is returned as it is.
+// open checks the safe-mode envelope's msg_signature and decrypts it. A
+// plaintext body is returned as it is when the account has no AES key
+// (明文模式) or mp.allow_plaintext is on, and refused otherwise.
 func (h *mpHandler) open(r *http.Request, body []byte) ([]byte, int, error) {
 	q := r.URL.Query()
 	if q.Get("encrypt_type") != "aes" {
+		if h.cfg.EncodingAESKey != "" && !h.cfg.AllowPlaintext {
+			// Only the URL is signed: the body could be anyone's.
+			return nil, http.StatusForbidden, fmt.Errorf("%w: plaintext callback while mp.encoding_aes_key is set (mp.allow_plaintext is off)", errUnauthenticated)
+		}
 		return body, 0, nil
 	}
 	if h.cfg.EncodingAESKey == "" {

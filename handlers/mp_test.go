@@ -35,7 +35,7 @@ type harness struct {
 	router http.Handler
 }
 
-func newHarness(t *testing.T, s *models.Store) *harness {
+func newHarness(t *testing.T, s *models.Store, opts ...func(*handlers.MPConfig)) *harness {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
 	s.Now = clock.Now
@@ -47,10 +47,13 @@ func newHarness(t *testing.T, s *models.Store) *harness {
 		Acknowledge: 24 * time.Hour, Simple: 12 * time.Hour, GeneralWorkdays: 7, ComplexWorkdays: 15,
 		DefaultKind: "一般", OfficeHours: hours,
 	}}
+	mpc := handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey,
+		Window: 5 * time.Minute, MaxBody: 1 << 20}
+	for _, o := range opts {
+		o(&mpc)
+	}
 	router := handlers.New(handlers.Deps{
-		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Now: clock.Now,
-		MP: handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey,
-			Window: 5 * time.Minute, MaxBody: 1 << 20},
+		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Now: clock.Now, MP: mpc,
 	})
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
@@ -117,17 +120,53 @@ func TestCallbackOpensCaseAndRepliesEncrypted(t *testing.T) {
 	})
 }
 
+// 明文模式: an account without an AES key gets plaintext callbacks; with a
+// key they are refused (WeChat signs the URL, not a plaintext body, so a
+// captured URL could carry any body) unless mp.allow_plaintext is on.
 func TestCallbackPlaintextMode(t *testing.T) {
-	modeltest.Each(t, func(t *testing.T, s *models.Store) {
-		h := newHarness(t, s)
-		r := h.send(t, h.plain, text("oCitizenA", "菜市场门口占道经营严重"))
-		if !strings.Contains(r.Content, "编号：20261123001") {
-			t.Errorf("plaintext reply = %q; want the case number", r.Content)
-		}
-		if h.cases(t) != 1 {
-			t.Errorf("cases = %d; want 1", h.cases(t))
-		}
-	})
+	noKey := func(c *handlers.MPConfig) { c.EncodingAESKey = "" }
+	allow := func(c *handlers.MPConfig) { c.AllowPlaintext = true }
+	for _, tc := range []struct {
+		name   string
+		opts   []func(*handlers.MPConfig)
+		accept bool
+	}{
+		{"no AES key", []func(*handlers.MPConfig){noKey}, true},
+		{"AES key set", nil, false},
+		{"AES key set, allow_plaintext", []func(*handlers.MPConfig){allow}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			modeltest.Each(t, func(t *testing.T, s *models.Store) {
+				h := newHarness(t, s, tc.opts...)
+				if tc.accept {
+					if r := h.send(t, h.plain, text("oCitizenA", "菜市场门口占道经营严重")); !strings.Contains(r.Content, "编号：20261123001") {
+						t.Errorf("plaintext reply = %q; want the case number", r.Content)
+					}
+				} else {
+					q, body, err := h.plain.Prepare(h.plain.Fill(text("oCitizenA", "菜市场门口占道经营严重")))
+					modeltest.Must(t, err, "prepare")
+					resp, raw, err := h.plain.SendRaw(context.Background(), q, body, "text/xml")
+					modeltest.Must(t, err, "send")
+					if resp.StatusCode != http.StatusForbidden {
+						t.Errorf("plaintext callback answered %d %q; want 403", resp.StatusCode, raw)
+					}
+				}
+				want := int64(0)
+				if tc.accept {
+					want = 1
+				}
+				if n := h.cases(t); n != want {
+					t.Errorf("cases = %d; want %d", n, want)
+				}
+				if !tc.accept {
+					// Safe mode still works.
+					if r := h.send(t, h.safe, text("oCitizenA", "菜市场门口占道经营严重")); !strings.Contains(r.Content, "编号：20261123001") {
+						t.Errorf("safe-mode reply = %q; want the case number", r.Content)
+					}
+				}
+			})
+		})
+	}
 }
 
 func TestCallbackURLVerification(t *testing.T) {
@@ -144,6 +183,26 @@ func TestCallbackURLVerification(t *testing.T) {
 	if status != http.StatusForbidden || body == "echo-123" {
 		t.Errorf("Verify with a wrong token = %d %q; want 403 without the echo", status, body)
 	}
+}
+
+// An account in 明文模式 (no AES key) reads plaintext bodies, and refuses
+// entity tricks in them with nothing stored.
+func TestPlaintextModeRejectsEntityTricks(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		h := newHarness(t, s, func(c *handlers.MPConfig) { c.EncodingAESKey = "" })
+		for name, body := range map[string]string{"billion laughs": billionLaughs, "external entity": externalEntity} {
+			q, _, err := h.plain.Prepare(h.plain.Fill(text("oCitizenA", "路灯不亮了好几天了")))
+			modeltest.Must(t, err, "prepare")
+			resp, _, err := h.plain.SendRaw(context.Background(), q, []byte(body), "text/xml")
+			modeltest.Must(t, err, "send")
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s: status = %d; want 400", name, resp.StatusCode)
+			}
+		}
+		if n := inbound(t, s); n != 0 {
+			t.Errorf("inbound messages = %d after rejected callbacks; want 0", n)
+		}
+	})
 }
 
 // A request that is not WeChat's stores nothing at all.
@@ -194,16 +253,18 @@ func TestCallbackRejectsUnauthenticated(t *testing.T) {
 				q, b = sealMP(t, q, externalEntity)
 				return q, b, "text/xml"
 			}, http.StatusBadRequest},
+			// The account has a key: plaintext is refused before it is read
+			// (TestPlaintextModeRejectsEntityTricks reads it without a key).
 			{"billion laughs in plaintext mode", func(q url.Values, b []byte) (url.Values, []byte, string) {
 				q.Del("encrypt_type")
 				q.Del("msg_signature")
 				return q, []byte(billionLaughs), "text/xml"
-			}, http.StatusBadRequest},
+			}, http.StatusForbidden},
 			{"external entity in plaintext mode", func(q url.Values, b []byte) (url.Values, []byte, string) {
 				q.Del("encrypt_type")
 				q.Del("msg_signature")
 				return q, []byte(externalEntity), "text/xml"
-			}, http.StatusBadRequest},
+			}, http.StatusForbidden},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
