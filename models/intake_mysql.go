@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -58,7 +59,9 @@ func (s *Store) receiveOnce(ctx context.Context, in Inbound, decide func(tx *Tx,
 			// Also after a failed START TRANSACTION or a broken connection:
 			// ROLLBACK without a transaction does nothing, and a connection
 			// the driver found broken is not reused.
-			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			_, _ = conn.ExecContext(rctx, "ROLLBACK")
+			cancel()
 		}
 		conn.Close()
 	}()

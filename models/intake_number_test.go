@@ -28,6 +28,10 @@ func TestReceiveNumberReachesEveryRow(t *testing.T) {
 				if k, err = tx.OpenCase(c, models.NewCase{Content: "路灯坏了", Kind: "一般", AckWithin: time.Hour, Platform: "mp"}); err != nil {
 					return models.Receipt{}, err
 				}
+				// Reads in the transaction see its own writes (one connection).
+				if list, err := tx.CitizenCases(c, 10); err != nil || len(list) != 1 || list[0].ID != k.ID {
+					t.Errorf("CitizenCases inside the transaction = %v, %v; want the new case %d", list, err, k.ID)
+				}
 				one := &models.Outbox{Platform: "wecom", Target: "member:1", Kind: "new_case", CaseID: k.ID,
 					Payload: `{"title":"新问题 ` + k.No + `","buttons":[{"key":"assign:` + k.No + `:cg"}]}`, DedupKey: "n1-one"}
 				if err := tx.Enqueue(one); err != nil {
