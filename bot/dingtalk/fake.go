@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"minsheng/bot/internal/fault"
 )
 
 // Limits and lifetimes of the real service that FakeServer enforces.
@@ -63,9 +65,11 @@ type FakeServer struct {
 	robot      []RobotMessage
 	group      map[string][]GroupMessage
 	replies    []SessionReply
-	fail       int
-	limit      int
-	delay      time.Duration
+	// FailNext, RateLimitNext and SetDelay inject faults. Throttled, the
+	// fake answers as DingTalk does: errcode 130101 on the robot webhooks,
+	// errcode 90018 on the old API, and HTTP 403
+	// Forbidden.AccessDenied.QpsLimitForAppkeyAndApi on the new API.
+	fault.Injector
 }
 
 type userToken struct {
@@ -247,31 +251,6 @@ func (f *FakeServer) TokensIssued() int {
 	return f.issued
 }
 
-// FailNext makes the next n calls, to any route, answer HTTP 500.
-func (f *FakeServer) FailNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail = n
-}
-
-// RateLimitNext makes the next n calls, to any route, answer as DingTalk
-// does when throttling: errcode 130101 on the robot webhooks, errcode 90018
-// on the old API, and HTTP 403 Forbidden.AccessDenied.QpsLimitForAppkeyAndApi
-// on the new API.
-func (f *FakeServer) RateLimitNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.limit = n
-}
-
-// SetDelay makes every call wait d before answering (0 turns it off), to
-// exercise client timeouts; a cancelled request stops waiting.
-func (f *FakeServer) SetDelay(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.delay = d
-}
-
 // decodeObject decodes a JSON object, keeping numbers as json.Number.
 func decodeObject(b []byte) (map[string]any, bool) {
 	d := json.NewDecoder(bytes.NewReader(b))
@@ -422,23 +401,9 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	f.mu.Lock()
-	delay, fail, limited := f.delay, f.fail > 0, false
-	if fail {
-		f.fail--
-	} else if f.limit > 0 {
-		f.limit--
-		limited = true
-	}
-	f.mu.Unlock()
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	fail, limited, ok := f.Take(r.Context())
+	if !ok {
+		return
 	}
 
 	var a answer

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"minsheng/bot/internal/fault"
 )
 
 // WeChat error codes used by FakeAPI and Client.
@@ -104,10 +106,10 @@ type FakeAPI struct {
 	templates map[string]bool
 	sent      []SentMessage
 	calls     map[string]int
-	fail500   int
-	rateLimit int
-	delay     time.Duration
 	msgID     int64
+	// FailNext, RateLimitNext (errcode 45009, api freq out of limit) and
+	// SetDelay inject faults.
+	fault.Injector
 }
 
 // NewFakeAPI returns a FakeAPI for the account appID with secret appSecret.
@@ -174,28 +176,6 @@ func (f *FakeAPI) ExpireTokens() {
 	}
 }
 
-// FailNext makes the next n calls, to any endpoint, fail with HTTP 500.
-func (f *FakeAPI) FailNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail500 = n
-}
-
-// RateLimitNext makes the next n calls, to any endpoint, fail with errcode
-// 45009 (api freq out of limit). HTTP 500s from FailNext come first.
-func (f *FakeAPI) RateLimitNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.rateLimit = n
-}
-
-// SetDelay delays every response by d (until the request is cancelled).
-func (f *FakeAPI) SetDelay(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.delay = d
-}
-
 // Sent returns a copy of every accepted message, oldest first.
 func (f *FakeAPI) Sent() []SentMessage {
 	f.mu.Lock()
@@ -232,7 +212,6 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.init()
 	f.calls[r.URL.Path]++
-	delay := f.delay
 	f.mu.Unlock()
 
 	// Read the body first, so that the server notices a client that gives up
@@ -243,25 +222,10 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	fail, limited, ok := f.Take(r.Context())
+	if !ok {
+		return
 	}
-
-	f.mu.Lock()
-	fail, limited := f.fail500 > 0, false
-	if fail {
-		f.fail500--
-	} else if f.rateLimit > 0 {
-		f.rateLimit--
-		limited = true
-	}
-	f.mu.Unlock()
 	if fail {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"minsheng/bot/internal/fault"
 )
 
 // Limits and lifetimes of the real API that FakeServer enforces.
@@ -53,14 +55,13 @@ type FakeServer struct {
 	responseCodes map[string]*issued
 	taskIDs       map[string]bool
 	oauth         map[string]*oauthCode
-	fail500       int
-	rateLimited   int
-	delay         time.Duration
 	recentApp     map[string]time.Time // duplicate check: message → when first accepted
 	media         map[string]FakeMedia // media_id → uploaded file
 	// NoMarkdownV2 makes group robots refuse markdown_v2 (errcode 40008), as
 	// older private deployments do.
 	NoMarkdownV2 bool
+	// FailNext, RateLimitNext (errcode 45009) and SetDelay inject faults.
+	fault.Injector
 }
 
 type issued struct {
@@ -210,28 +211,6 @@ func (f *FakeServer) issueResponseCode() string {
 	return code
 }
 
-// FailNext makes the next n calls, to any endpoint, answer HTTP 500.
-func (f *FakeServer) FailNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail500 = n
-}
-
-// RateLimitNext makes the next n calls, to any endpoint, answer errcode 45009.
-func (f *FakeServer) RateLimitNext(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.rateLimited = n
-}
-
-// SetDelay makes every call wait d before answering (0 turns it off), to
-// exercise client timeouts; a cancelled request stops waiting.
-func (f *FakeServer) SetDelay(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.delay = d
-}
-
 // AppMessages returns copies of the app messages accepted so far, oldest first.
 func (f *FakeServer) AppMessages() []AppMessage {
 	f.mu.Lock()
@@ -315,23 +294,9 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	f.mu.Lock()
-	delay, fail, limited := f.delay, f.fail500 > 0, false
-	if fail {
-		f.fail500--
-	} else if f.rateLimited > 0 {
-		f.rateLimited--
-		limited = true
-	}
-	f.mu.Unlock()
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	fail, limited, ok := f.Take(r.Context())
+	if !ok {
+		return
 	}
 	if fail {
 		http.Error(w, "fake wecom: injected failure", http.StatusInternalServerError)
