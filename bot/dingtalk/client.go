@@ -11,8 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"minsheng/bot/internal/token"
 )
 
 // Public hosts. 浙政钉 and 专有钉钉 serve the same paths on their own hosts:
@@ -304,10 +305,7 @@ type Client struct {
 	HTTP      *http.Client
 	Now       func() time.Time
 
-	once    sync.Once
-	gate    chan struct{} // held while the token is read or refreshed; honours ctx
-	token   string
-	expires time.Time
+	tokens token.Cache
 }
 
 func (c *Client) now() time.Time {
@@ -376,55 +374,31 @@ func (c *Client) apiCall(ctx context.Context, method, path, token string, in, ou
 	return nil
 }
 
-func (c *Client) lock(ctx context.Context) error {
-	c.once.Do(func() { c.gate = make(chan struct{}, 1) })
-	select {
-	case c.gate <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *Client) unlock() { <-c.gate }
-
 // appToken returns the cached access token or fetches a new one
 // (POST /v1.0/oauth2/accessToken).
 func (c *Client) appToken(ctx context.Context) (string, error) {
-	if err := c.lock(ctx); err != nil {
+	tok, err := c.tokens.Get(ctx, c.now(), func(ctx context.Context) (string, time.Duration, error) {
+		var out struct {
+			AccessToken string `json:"accessToken"`
+			ExpireIn    int64  `json:"expireIn"`
+		}
+		in := map[string]string{"appKey": c.AppKey, "appSecret": c.AppSecret}
+		if err := c.apiCall(ctx, http.MethodPost, "/v1.0/oauth2/accessToken", "", in, &out); err != nil {
+			return "", 0, err
+		}
+		if out.AccessToken == "" || out.ExpireIn <= 0 {
+			return "", 0, errors.New("answer without accessToken or expireIn")
+		}
+		return out.AccessToken, time.Duration(out.ExpireIn) * time.Second, nil
+	})
+	if err != nil {
 		return "", fmt.Errorf("dingtalk: get access token: %w", err)
 	}
-	defer c.unlock()
-	now := c.now()
-	if c.token != "" && now.Before(c.expires) {
-		return c.token, nil
-	}
-	var out struct {
-		AccessToken string `json:"accessToken"`
-		ExpireIn    int64  `json:"expireIn"`
-	}
-	in := map[string]string{"appKey": c.AppKey, "appSecret": c.AppSecret}
-	if err := c.apiCall(ctx, http.MethodPost, "/v1.0/oauth2/accessToken", "", in, &out); err != nil {
-		return "", fmt.Errorf("dingtalk: get access token: %w", err)
-	}
-	if out.AccessToken == "" || out.ExpireIn <= 0 {
-		return "", errors.New("dingtalk: get access token: answer without accessToken or expireIn")
-	}
-	ttl := time.Duration(out.ExpireIn) * time.Second
-	c.token, c.expires = out.AccessToken, now.Add(ttl-min(5*time.Minute, ttl/10))
-	return c.token, nil
+	return tok, nil
 }
 
-// forget drops token from the cache unless another call already replaced it.
-func (c *Client) forget(ctx context.Context, token string) {
-	if c.lock(ctx) != nil {
-		return
-	}
-	defer c.unlock()
-	if c.token == token {
-		c.token = ""
-	}
-}
+// forget drops tok from the cache unless another call already replaced it.
+func (c *Client) forget(ctx context.Context, tok string) { c.tokens.Forget(ctx, tok) }
 
 // tokenRejected reports whether DingTalk refused the access token itself.
 func tokenRejected(err error) bool {

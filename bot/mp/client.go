@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"minsheng/bot/internal/token"
 )
 
 // APIError is an errcode other than 0 from the Official Account API.
@@ -56,11 +57,7 @@ type Client struct {
 	// Now is the clock for token expiry; nil means time.Now.
 	Now func() time.Time
 
-	once    sync.Once
-	fetch   chan struct{} // one token fetch at a time
-	mu      sync.Mutex
-	token   string
-	expires time.Time
+	tokens token.Cache
 }
 
 var defaultClientHTTP = &http.Client{Timeout: 10 * time.Second}
@@ -135,7 +132,7 @@ func (c *Client) call(ctx context.Context, path string, in any) error {
 		}
 		var apiErr *APIError
 		if attempt == 0 && errors.As(err, &apiErr) && tokenRejected(apiErr.Code) {
-			c.dropToken(token)
+			c.tokens.Forget(ctx, token)
 			continue
 		}
 		return err
@@ -162,62 +159,28 @@ func (r *apiResult) err() error {
 
 // accessToken returns the cached token or fetches one, one fetch at a time.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
-	if t := c.cached(); t != "" {
-		return t, nil
-	}
-	c.once.Do(func() { c.fetch = make(chan struct{}, 1) })
-	select {
-	case c.fetch <- struct{}{}:
-		defer func() { <-c.fetch }()
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	if t := c.cached(); t != "" { // fetched while we waited
-		return t, nil
-	}
-	payload, err := json.Marshal(map[string]any{
-		"grant_type":    "client_credential",
-		"appid":         c.AppID,
-		"secret":        c.AppSecret,
-		"force_refresh": false,
+	return c.tokens.Get(ctx, c.now(), func(ctx context.Context) (string, time.Duration, error) {
+		payload, err := json.Marshal(map[string]any{
+			"grant_type":    "client_credential",
+			"appid":         c.AppID,
+			"secret":        c.AppSecret,
+			"force_refresh": false,
+		})
+		if err != nil {
+			return "", 0, fmt.Errorf("encode request: %w", err)
+		}
+		var out apiResult
+		if err := c.post(ctx, strings.TrimRight(c.BaseURL, "/")+"/cgi-bin/stable_token", payload, &out); err != nil {
+			return "", 0, err
+		}
+		if err := out.err(); err != nil {
+			return "", 0, err
+		}
+		if out.AccessToken == "" || out.ExpiresIn <= 0 {
+			return "", 0, errors.New("stable_token answered without a token")
+		}
+		return out.AccessToken, time.Duration(out.ExpiresIn) * time.Second, nil
 	})
-	if err != nil {
-		return "", fmt.Errorf("encode request: %w", err)
-	}
-	var out apiResult
-	if err := c.post(ctx, strings.TrimRight(c.BaseURL, "/")+"/cgi-bin/stable_token", payload, &out); err != nil {
-		return "", err
-	}
-	if err := out.err(); err != nil {
-		return "", err
-	}
-	if out.AccessToken == "" || out.ExpiresIn <= 0 {
-		return "", errors.New("stable_token answered without a token")
-	}
-	ttl := time.Duration(out.ExpiresIn) * time.Second
-	c.mu.Lock()
-	c.token = out.AccessToken
-	c.expires = c.now().Add(ttl - min(ttl/10, 5*time.Minute))
-	c.mu.Unlock()
-	return out.AccessToken, nil
-}
-
-func (c *Client) cached() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != "" && c.now().Before(c.expires) {
-		return c.token
-	}
-	return ""
-}
-
-// dropToken forgets token unless another call already replaced it.
-func (c *Client) dropToken(token string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == token {
-		c.token = ""
-	}
 }
 
 // post sends payload to u and decodes the JSON answer into out.

@@ -281,7 +281,11 @@ func TestClientErrors(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("SendText = %v; want DeadlineExceeded", err)
 		}
-		if strings.Contains(err.Error(), "access_token=") || strings.Contains(err.Error(), c.token) {
+		tok, terr := c.accessToken(ctx)
+		if terr != nil || tok == "" {
+			t.Fatalf("cached token = %q, %v", tok, terr)
+		}
+		if strings.Contains(err.Error(), "access_token=") || strings.Contains(err.Error(), tok) {
 			t.Errorf("error %q leaks the access token", err)
 		}
 	})

@@ -12,8 +12,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"minsheng/bot/internal/token"
 )
 
 // WeCom errcodes this package acts on. The fake answers with the same codes.
@@ -106,10 +107,7 @@ type Client struct {
 	HTTP    *http.Client
 	Now     func() time.Time
 
-	once   sync.Once
-	sem    chan struct{} // a lock that honours ctx; guards token and expiry
-	token  string
-	expiry time.Time
+	tokens token.Cache
 }
 
 // SendResult is WeCom's answer to an app message.
@@ -121,8 +119,6 @@ type SendResult struct {
 
 var defaultHTTP = &http.Client{Timeout: 10 * time.Second}
 
-func (c *Client) init() { c.once.Do(func() { c.sem = make(chan struct{}, 1) }) }
-
 func (c *Client) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
@@ -130,54 +126,30 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-func (c *Client) lock(ctx context.Context) error {
-	c.init()
-	select {
-	case c.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (c *Client) unlock() { <-c.sem }
-
 // accessToken returns the cached token or fetches a new one.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
-	if err := c.lock(ctx); err != nil {
+	tok, err := c.tokens.Get(ctx, c.now(), func(ctx context.Context) (string, time.Duration, error) {
+		var out struct {
+			AccessToken string `json:"access_token"`
+			ExpiresIn   int64  `json:"expires_in"`
+		}
+		q := url.Values{"corpid": {c.CorpID}, "corpsecret": {c.Secret}}
+		if err := c.call(ctx, http.MethodGet, "/cgi-bin/gettoken", q, nil, &out); err != nil {
+			return "", 0, err
+		}
+		if out.AccessToken == "" || out.ExpiresIn <= 0 {
+			return "", 0, errors.New("answer without access_token or expires_in")
+		}
+		return out.AccessToken, time.Duration(out.ExpiresIn) * time.Second, nil
+	})
+	if err != nil {
 		return "", fmt.Errorf("wecom: get access token: %w", err)
 	}
-	defer c.unlock()
-	now := c.now()
-	if c.token != "" && now.Before(c.expiry) {
-		return c.token, nil
-	}
-	var out struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int64  `json:"expires_in"`
-	}
-	q := url.Values{"corpid": {c.CorpID}, "corpsecret": {c.Secret}}
-	if err := c.call(ctx, http.MethodGet, "/cgi-bin/gettoken", q, nil, &out); err != nil {
-		return "", fmt.Errorf("wecom: get access token: %w", err)
-	}
-	if out.AccessToken == "" || out.ExpiresIn <= 0 {
-		return "", fmt.Errorf("wecom: get access token: answer without access_token or expires_in")
-	}
-	ttl := time.Duration(out.ExpiresIn) * time.Second
-	c.token, c.expiry = out.AccessToken, now.Add(ttl-min(5*time.Minute, ttl/10))
-	return c.token, nil
+	return tok, nil
 }
 
-// invalidate forgets token if it is still the cached one.
-func (c *Client) invalidate(ctx context.Context, token string) {
-	if c.lock(ctx) != nil {
-		return
-	}
-	defer c.unlock()
-	if c.token == token {
-		c.token = ""
-	}
-}
+// invalidate forgets tok if it is still the cached one.
+func (c *Client) invalidate(ctx context.Context, tok string) { c.tokens.Forget(ctx, tok) }
 
 // redact hides secrets in a URL carried by a transport error.
 func redact(err error) error {
