@@ -64,13 +64,12 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 		// One writer at a time is what SQLite can do; queue in Go, not in busy loops.
 		sqlDB.SetMaxOpenConns(1)
 	} else {
-		// 64 covers the busiest intake the bench measures; several
-		// instances (and test stores) share MySQL's max_connections. Fewer
-		// than the callbacks served at once gains nothing (every new case
-		// waits for the day's number row anyway) and costs the tail:
-		// database/sql hands a freed connection to a random waiter, so at
-		// 64 clients a pool of 16 measured the same cases/s and twice the
-		// p99 (about 290 ms against 115 ms).
+		// 64 covers the busiest intake the bench measures (an intake holds
+		// one connection for its transaction); several instances (and test
+		// stores) share MySQL's max_connections. A pool smaller than the
+		// callbacks served at once costs the tail: database/sql hands a
+		// freed connection to a random waiter, so at 64 clients a pool of
+		// 16 once measured the same cases/s and twice the p99.
 		sqlDB.SetMaxOpenConns(64)
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
