@@ -42,7 +42,7 @@ func (s *Store) receiveMySQL(ctx context.Context, in Inbound, decide func(tx *Tx
 	return out, err
 }
 
-func (s *Store) receiveOnce(ctx context.Context, in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, error)) (out Receipt, err error) {
+func (s *Store) receiveOnce(ctx context.Context, in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, error)) (Receipt, error) {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return Receipt{}, err
