@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minsheng/bot/internal/fault"
+	"minsheng/bot/internal/jsonq"
 )
 
 // Limits and lifetimes of the real service that FakeServer enforces.
@@ -262,25 +263,6 @@ func decodeObject(b []byte) (map[string]any, bool) {
 	return m, true
 }
 
-// field returns the string at path in m, or "".
-func field(m map[string]any, path ...string) string {
-	var v any = m
-	for _, k := range path {
-		mm, isMap := v.(map[string]any)
-		if !isMap {
-			return ""
-		}
-		v = mm[k]
-	}
-	switch s := v.(type) {
-	case string:
-		return s
-	case json.Number:
-		return s.String()
-	}
-	return ""
-}
-
 func (p Posted) clone() Posted {
 	p.Raw, _ = decodeObject(p.raw) // decoded once already, when accepted
 	p.Buttons = append([]Button(nil), p.Buttons...)
@@ -520,7 +502,7 @@ func (f *FakeServer) batchSend(r *http.Request, body []byte) answer {
 		return apiFail(http.StatusBadRequest, "invalidParameter.msgParam.invalid", "msgParam必须是json格式")
 	}
 	for _, k := range need {
-		if field(param, k) == "" {
+		if jsonq.Str(param, k) == "" {
 			return apiFail(http.StatusBadRequest, "invalidParameter.msgParam.invalid", "msgParam缺少"+k)
 		}
 	}
@@ -611,10 +593,10 @@ func (f *FakeServer) getUserInfo(r *http.Request, body []byte) answer {
 		return oapiAuthFail(codeOAPITokenOld, "access_token超时")
 	}
 	in, isObject := decodeObject(body)
-	if !isObject || field(in, "code") == "" {
+	if !isObject || jsonq.Str(in, "code") == "" {
 		return errcodeFail(40035, "缺少参数 code")
 	}
-	userID, valid := f.takeCode(field(in, "code"))
+	userID, valid := f.takeCode(jsonq.Str(in, "code"))
 	if !valid {
 		return errcodeFail(40078, "不存在的临时授权码")
 	}
@@ -636,33 +618,33 @@ func parsePosted(r *http.Request, body []byte, now time.Time) (Posted, answer, b
 	if !isObject {
 		return Posted{}, errcodeFail(400002, "invalid parameter: body is not a JSON object"), false
 	}
-	p := Posted{MsgType: field(m, "msgtype"), At: now, raw: body}
+	p := Posted{MsgType: jsonq.Str(m, "msgtype"), At: now, raw: body}
 	missing := func(what string) (Posted, answer, bool) {
 		return Posted{}, errcodeFail(400002, "invalid parameter: "+what), false
 	}
 	switch p.MsgType {
 	case "text":
-		if p.Text = field(m, "text", "content"); p.Text == "" {
+		if p.Text = jsonq.Str(m, "text", "content"); p.Text == "" {
 			return missing("text.content")
 		}
 	case "markdown":
-		p.Title, p.Text = field(m, "markdown", "title"), field(m, "markdown", "text")
+		p.Title, p.Text = jsonq.Str(m, "markdown", "title"), jsonq.Str(m, "markdown", "text")
 		if p.Title == "" || p.Text == "" {
 			return missing("markdown.title and markdown.text")
 		}
 	case "actionCard":
-		p.Title, p.Text = field(m, "actionCard", "title"), field(m, "actionCard", "text")
+		p.Title, p.Text = jsonq.Str(m, "actionCard", "title"), jsonq.Str(m, "actionCard", "text")
 		if p.Title == "" || p.Text == "" {
 			return missing("actionCard.title and actionCard.text")
 		}
-		if t := field(m, "actionCard", "singleTitle"); t != "" {
-			p.Buttons = []Button{{Title: t, URL: field(m, "actionCard", "singleURL")}}
+		if t := jsonq.Str(m, "actionCard", "singleTitle"); t != "" {
+			p.Buttons = []Button{{Title: t, URL: jsonq.Str(m, "actionCard", "singleURL")}}
 		} else {
 			card, _ := m["actionCard"].(map[string]any)
 			btns, _ := card["btns"].([]any)
 			for _, b := range btns {
 				bm, _ := b.(map[string]any)
-				p.Buttons = append(p.Buttons, Button{Title: field(bm, "title"), URL: field(bm, "actionURL")})
+				p.Buttons = append(p.Buttons, Button{Title: jsonq.Str(bm, "title"), URL: jsonq.Str(bm, "actionURL")})
 			}
 		}
 		if len(p.Buttons) == 0 {
@@ -674,8 +656,8 @@ func parsePosted(r *http.Request, body []byte, now time.Time) (Posted, answer, b
 			}
 		}
 	case "link":
-		p.Title, p.Text = field(m, "link", "title"), field(m, "link", "text")
-		if p.Title == "" || p.Text == "" || field(m, "link", "messageUrl") == "" {
+		p.Title, p.Text = jsonq.Str(m, "link", "title"), jsonq.Str(m, "link", "text")
+		if p.Title == "" || p.Text == "" || jsonq.Str(m, "link", "messageUrl") == "" {
 			return missing("link.title, link.text and link.messageUrl")
 		}
 	case "feedCard":

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"minsheng/bot/internal/fault"
+	"minsheng/bot/internal/jsonq"
 )
 
 // Limits and lifetimes of the real API that FakeServer enforces.
@@ -386,28 +387,9 @@ func decodeBody(body []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// str returns the string at path in m, or "".
-func str(m map[string]any, path ...string) string {
-	var v any = m
-	for _, k := range path {
-		mm, isMap := v.(map[string]any)
-		if !isMap {
-			return ""
-		}
-		v = mm[k]
-	}
-	switch s := v.(type) {
-	case string:
-		return s
-	case json.Number:
-		return s.String()
-	}
-	return ""
-}
-
 // checkAgent validates agentid, which WeCom takes as a number or a numeric string.
 func (f *FakeServer) checkAgent(m map[string]any) fakeResult {
-	a := str(m, "agentid")
+	a := jsonq.Str(m, "agentid")
 	if a == "" {
 		return apiError(41011, "missing agentid")
 	}
@@ -419,10 +401,10 @@ func (f *FakeServer) checkAgent(m map[string]any) fakeResult {
 
 // cardText returns the main title of a template card.
 func cardText(m map[string]any, key string) string {
-	if t := str(m, key, "main_title", "title"); t != "" {
+	if t := jsonq.Str(m, key, "main_title", "title"); t != "" {
 		return t
 	}
-	return str(m, key, "main_title", "desc")
+	return jsonq.Str(m, key, "main_title", "desc")
 }
 
 // checkCard validates a template_card object the way the real API does for
@@ -432,9 +414,9 @@ func checkCard(m map[string]any, key string) fakeResult {
 	if !isMap {
 		return apiError(CodeInvalidParam, "invalid template_card")
 	}
-	switch str(card, "card_type") {
+	switch jsonq.Str(card, "card_type") {
 	case CardButtonInteraction:
-		if str(card, "task_id") == "" {
+		if jsonq.Str(card, "task_id") == "" {
 			return apiError(CodeInvalidParam, "invalid template_card: task_id missing")
 		}
 		buttons, _ := card["button_list"].([]any)
@@ -443,17 +425,17 @@ func checkCard(m map[string]any, key string) fakeResult {
 		}
 		for _, b := range buttons {
 			bm, _ := b.(map[string]any)
-			if str(bm, "text") == "" || (str(bm, "key") == "" && str(bm, "type") != "1") {
+			if jsonq.Str(bm, "text") == "" || (jsonq.Str(bm, "key") == "" && jsonq.Str(bm, "type") != "1") {
 				return apiError(CodeInvalidParam, "invalid template_card: button needs text and key")
 			}
 		}
 	case CardTextNotice:
-		if str(card, "card_action", "type") == "" {
+		if jsonq.Str(card, "card_action", "type") == "" {
 			return apiError(CodeInvalidParam, "invalid template_card: card_action missing")
 		}
 	case "news_notice":
 	case "vote_interaction", "multiple_interaction":
-		if str(card, "task_id") == "" {
+		if jsonq.Str(card, "task_id") == "" {
 			return apiError(CodeInvalidParam, "invalid template_card: task_id missing")
 		}
 	default:
@@ -483,26 +465,26 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 	if e := f.checkAgent(m); e != nil {
 		return e
 	}
-	msg := AppMessage{ToUser: str(m, "touser"), MsgType: str(m, "msgtype"), At: f.now(), raw: body}
+	msg := AppMessage{ToUser: jsonq.Str(m, "touser"), MsgType: jsonq.Str(m, "msgtype"), At: f.now(), raw: body}
 	switch msg.MsgType {
 	case "text":
-		msg.Text = str(m, "text", "content")
+		msg.Text = jsonq.Str(m, "text", "content")
 		if msg.Text == "" {
 			return apiError(44004, "empty content")
 		}
 	case "markdown":
-		msg.Text = str(m, "markdown", "content")
+		msg.Text = jsonq.Str(m, "markdown", "content")
 		if msg.Text == "" {
 			return apiError(44004, "empty content")
 		}
 	case "textcard":
-		msg.Text = str(m, "textcard", "description")
+		msg.Text = jsonq.Str(m, "textcard", "description")
 		switch {
-		case str(m, "textcard", "title") == "":
+		case jsonq.Str(m, "textcard", "title") == "":
 			return apiError(41016, "missing title")
 		case msg.Text == "":
 			return apiError(41033, "missing description")
-		case str(m, "textcard", "url") == "":
+		case jsonq.Str(m, "textcard", "url") == "":
 			return apiError(41010, "missing url")
 		}
 	case "template_card":
@@ -510,8 +492,8 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 			return e
 		}
 		msg.Text = cardText(m, "template_card")
-		msg.CardType = str(m, "template_card", "card_type")
-		msg.TaskID = str(m, "template_card", "task_id")
+		msg.CardType = jsonq.Str(m, "template_card", "card_type")
+		msg.TaskID = jsonq.Str(m, "template_card", "task_id")
 		if msg.TaskID != "" && f.taskIDs[msg.TaskID] {
 			return apiError(CodeInvalidParam, "invalid task_id: task_id already exists")
 		}
@@ -555,7 +537,7 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 			valid = append(valid, u)
 		}
 	}
-	if len(valid) == 0 && str(m, "toparty") == "" && str(m, "totag") == "" {
+	if len(valid) == 0 && jsonq.Str(m, "toparty") == "" && jsonq.Str(m, "totag") == "" {
 		return apiError(81013, "user & party & tag all invalid")
 	}
 
@@ -586,7 +568,7 @@ func (f *FakeServer) updateCard(r *http.Request, body []byte) fakeResult {
 	if e := f.checkAgent(m); e != nil {
 		return e
 	}
-	u := CardUpdate{ResponseCode: str(m, "response_code"), At: f.now(), raw: body}
+	u := CardUpdate{ResponseCode: jsonq.Str(m, "response_code"), At: f.now(), raw: body}
 	if u.ResponseCode == "" {
 		return apiError(CodeInvalidResponseCode, "invalid response_code: missing")
 	}
@@ -608,7 +590,7 @@ func (f *FakeServer) updateCard(r *http.Request, body []byte) fakeResult {
 	}
 	switch {
 	case m["button"] != nil:
-		u.ReplaceName = str(m, "button", "replace_name")
+		u.ReplaceName = jsonq.Str(m, "button", "replace_name")
 		if u.ReplaceName == "" {
 			return apiError(CodeInvalidParam, "invalid button: replace_name missing")
 		}
@@ -616,7 +598,7 @@ func (f *FakeServer) updateCard(r *http.Request, body []byte) fakeResult {
 		if e := checkCard(m, "template_card"); e != nil {
 			return e
 		}
-		u.CardType = str(m, "template_card", "card_type")
+		u.CardType = jsonq.Str(m, "template_card", "card_type")
 	default:
 		return apiError(CodeInvalidParam, "invalid parameter: button or template_card required")
 	}
@@ -653,10 +635,10 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 	if len(recent) >= limit {
 		return apiError(CodeRateLimited, "api freq out of limit")
 	}
-	msg := GroupMessage{Key: key, MsgType: str(m, "msgtype"), At: now, raw: body}
+	msg := GroupMessage{Key: key, MsgType: jsonq.Str(m, "msgtype"), At: now, raw: body}
 	switch msg.MsgType {
 	case "text":
-		msg.Text = str(m, "text", "content")
+		msg.Text = jsonq.Str(m, "text", "content")
 		if msg.Text == "" {
 			return apiError(44004, "empty content")
 		}
@@ -664,7 +646,7 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 			return apiError(CodeInvalidParam, fmt.Sprintf("invalid text: content exceed max length %d", groupTextMax))
 		}
 	case "markdown":
-		msg.Text = str(m, "markdown", "content")
+		msg.Text = jsonq.Str(m, "markdown", "content")
 		if msg.Text == "" {
 			return apiError(44004, "empty content")
 		}
@@ -677,7 +659,7 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 		}
 		msg.Text = cardText(m, "template_card")
 	case "file", "voice":
-		if str(m, msg.MsgType, "media_id") == "" {
+		if jsonq.Str(m, msg.MsgType, "media_id") == "" {
 			return apiError(40007, "invalid media_id")
 		}
 	case "image":

@@ -11,6 +11,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"time"
+
+	"minsheng/bot/internal/jsonq"
 )
 
 // MediaTTL is how long WeCom keeps a temporary media file (three days).
@@ -90,7 +92,7 @@ func (f *FakeServer) uploadMedia(r *http.Request, body []byte) fakeResult {
 // checkMedia checks the media_id of a file or image app message; callers
 // hold f.mu.
 func (f *FakeServer) checkMedia(m map[string]any, msg *AppMessage) fakeResult {
-	msg.MediaID = str(m, msg.MsgType, "media_id")
+	msg.MediaID = jsonq.Str(m, msg.MsgType, "media_id")
 	med, ok := f.media[msg.MediaID]
 	if !ok || med.Type != msg.MsgType || !f.now().Before(med.At.Add(MediaTTL)) {
 		return apiError(40007, "invalid media_id")
@@ -102,7 +104,7 @@ func (f *FakeServer) checkMedia(m map[string]any, msg *AppMessage) fakeResult {
 // checkGroupImage checks a group robot picture as WeCom does: base64, the
 // MD5 of the decoded bytes, JPEG or PNG, at most GroupImageMax.
 func checkGroupImage(m map[string]any, msg *GroupMessage) fakeResult {
-	data, err := base64.StdEncoding.DecodeString(str(m, "image", "base64"))
+	data, err := base64.StdEncoding.DecodeString(jsonq.Str(m, "image", "base64"))
 	switch {
 	case err != nil || len(data) == 0:
 		return apiError(CodeInvalidParam, "invalid image: base64 expected")
@@ -112,7 +114,7 @@ func checkGroupImage(m map[string]any, msg *GroupMessage) fakeResult {
 		return apiError(40005, "invalid file type: jpg or png expected")
 	}
 	sum := md5.Sum(data)
-	if str(m, "image", "md5") != hex.EncodeToString(sum[:]) {
+	if jsonq.Str(m, "image", "md5") != hex.EncodeToString(sum[:]) {
 		return apiError(CodeInvalidParam, "invalid image: md5 does not match")
 	}
 	msg.Image = data
@@ -124,7 +126,7 @@ func (f *FakeServer) checkMarkdownV2(m map[string]any, msg *GroupMessage) fakeRe
 	if f.NoMarkdownV2 {
 		return apiError(CodeInvalidMsgType, "invalid message type")
 	}
-	msg.Text = str(m, "markdown_v2", "content")
+	msg.Text = jsonq.Str(m, "markdown_v2", "content")
 	if msg.Text == "" {
 		return apiError(44004, "empty content")
 	}
