@@ -230,14 +230,23 @@ func (tx *Tx) recordReply(msgID int64, c *Citizen, r Receipt) (string, error) {
 // exec runs a statement in the transaction and returns its sql.Result,
 // which gorm's Exec does not: the insert id and the affected-row count.
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
+	ctx, err := tx.open()
+	if err != nil {
+		return nil, err
+	}
+	return tx.db.Statement.ConnPool.ExecContext(ctx, query, args...)
+}
+
+// open returns the transaction's context, or an error once the intake's
+// last packet has committed it (nothing may be written after).
+func (tx *Tx) open() (context.Context, error) {
 	if tx.committed {
 		return nil, errors.New("transaction already committed by the intake's last packet")
 	}
-	ctx := tx.db.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
+	if ctx := tx.db.Statement.Context; ctx != nil {
+		return ctx, nil
 	}
-	return tx.db.Statement.ConnPool.ExecContext(ctx, query, args...)
+	return context.Background(), nil
 }
 
 // NewCase is what opening a case needs.
@@ -314,12 +323,9 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 // queryRow runs a statement, or a packet of statements, in the transaction
 // and scans the single value of its one result set into dst.
 func (tx *Tx) queryRow(dst any, query string, args ...any) error {
-	if tx.committed {
-		return errors.New("transaction already committed by the intake's last packet")
-	}
-	ctx := tx.db.Statement.Context
-	if ctx == nil {
-		ctx = context.Background()
+	ctx, err := tx.open()
+	if err != nil {
+		return err
 	}
 	rows, err := tx.db.Statement.ConnPool.QueryContext(ctx, query, args...)
 	if err != nil {

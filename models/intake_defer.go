@@ -27,7 +27,7 @@ func (tx *Tx) deferring() bool { return tx.numbered != nil }
 func (tx *Tx) text(s string) (string, []any, bool) {
 	ph := tx.numbered.No
 	if !strings.Contains(s, ph) {
-		return "?", []any{s}, false
+		return plain(s)
 	}
 	return "REPLACE(?, ?, " + numberSQL + ")", []any{s, ph, tx.day}, true
 }
@@ -48,21 +48,6 @@ func (tx *Tx) holdEvent(e *CaseEvent) {
 // holdOutbox holds outbox rows for the last packet, in one INSERT; a dedup
 // key already in the outbox skips its row, as Enqueue skips it.
 func (tx *Tx) holdOutbox(msgs []*Outbox) {
-	var q strings.Builder
-	q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
-		"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
-	var args []any
-	number := false
-	for i, o := range msgs {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		payload, pargs, n := tx.text(o.Payload)
-		number = number || n
-		q.WriteString("(?, ?, ?, " + payload + ", ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)")
-		args = append(append(append(args, o.Platform, o.Target, o.Kind), pargs...),
-			o.CaseID, o.DedupKey, o.Status, o.NextAttemptAt, o.Ref, o.ResponseCode, o.LastError, o.CreatedAt, o.UpdatedAt)
-	}
-	q.WriteString(" ON DUPLICATE KEY UPDATE id = id")
-	tx.hold(q.String(), args, number)
+	q, args, n := outboxInsert(msgs, tx.text)
+	tx.hold(q+" ON DUPLICATE KEY UPDATE id = id", args, n)
 }

@@ -16,11 +16,7 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 		return nil
 	}
 	now := tx.Now()
-	var q strings.Builder
-	q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
-		"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
-	args := make([]any, 0, 10*len(msgs))
-	for i, o := range msgs {
+	for _, o := range msgs {
 		if o.Platform == "" || o.Target == "" || o.DedupKey == "" {
 			return errors.New("enqueue message: platform, target and dedup key are required")
 		}
@@ -28,12 +24,6 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 		o.ID, o.Status, o.Attempts, o.NextAttemptAt = 0, OutboxPending, 0, now
 		o.LeaseOwner, o.LeaseUntil, o.SentAt = "", nil, nil
 		o.CreatedAt, o.UpdatedAt = now, now
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)")
-		args = append(args, o.Platform, o.Target, o.Kind, o.Payload, o.CaseID, o.DedupKey, o.Status, o.NextAttemptAt,
-			o.Ref, o.ResponseCode, o.LastError, o.CreatedAt, o.UpdatedAt)
 	}
 	if tx.deferring() {
 		// Inside Receive on MySQL once a case is opened: written in the
@@ -42,7 +32,8 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 		tx.holdOutbox(msgs)
 		return nil
 	}
-	_, err := tx.exec(q.String(), args...)
+	q, args, _ := outboxInsert(msgs, plain)
+	_, err := tx.exec(q, args...)
 	if errors.Is(translate(err), ErrDuplicate) {
 		// The failed statement wrote nothing; the transaction goes on.
 		for _, o := range msgs {
@@ -58,3 +49,29 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 	}
 	return nil
 }
+
+// outboxInsert is the multi-row INSERT of msgs, with the columns and values
+// Enqueue writes through gorm (NULL ones left out); payload renders each
+// payload's SQL and arguments. It also reports whether any payload needs
+// the new case's number (intake_defer.go).
+func outboxInsert(msgs []*Outbox, payload func(string) (string, []any, bool)) (string, []any, bool) {
+	var q strings.Builder
+	q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
+		"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
+	args := make([]any, 0, 13*len(msgs))
+	number := false
+	for i, o := range msgs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		p, pargs, n := payload(o.Payload)
+		number = number || n
+		q.WriteString("(?, ?, ?, " + p + ", ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)")
+		args = append(append(append(args, o.Platform, o.Target, o.Kind), pargs...),
+			o.CaseID, o.DedupKey, o.Status, o.NextAttemptAt, o.Ref, o.ResponseCode, o.LastError, o.CreatedAt, o.UpdatedAt)
+	}
+	return q.String(), args, number
+}
+
+// plain is a text argument as it is.
+func plain(s string) (string, []any, bool) { return "?", []any{s}, false }
