@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/mp"
 	"minsheng/config"
 	"minsheng/models"
 )
@@ -17,26 +19,60 @@ import (
 var caseNoRe = regexp.MustCompile(`编号：(\d{11,20})`)
 
 // intake sends n reports from n citizens (numbered from on) through the
-// encrypted callback on clients connections and checks that each was acknowledged with a case
-// number and that n cases were committed.
+// encrypted callback on clients connections and checks that each was
+// acknowledged with its own case number and that n cases were committed.
+// The callbacks are signed and encrypted before the clock starts and the
+// replies checked (signature, decryption, addressee, number) after it
+// stops: WeChat does that work on its own machines. The HTTP exchange is
+// timed.
 func (o *office) intake(ctx context.Context, from, n, clients int) (*measurement, error) {
 	before, err := o.store.CountCases(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("bench: count cases: %w", err)
 	}
 	prefix := fmt.Sprintf("c%d-", clients)
+	type callback struct {
+		m      mp.Message
+		q      url.Values
+		body   []byte
+		status int
+		raw    []byte
+	}
+	cbs := make([]callback, n)
+	for i := range cbs {
+		c := &cbs[i]
+		c.m = o.mp.Fill(o.report(prefix, from+i))
+		if c.q, c.body, err = o.mp.Prepare(c.m); err != nil {
+			return nil, fmt.Errorf("bench: prepare callback %d: %w", i, err)
+		}
+	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
-		r, err := o.mp.Send(ctx, o.report(prefix, from+i))
+		c := &cbs[i]
+		resp, raw, err := o.mp.SendRaw(ctx, c.q, c.body, "text/xml")
 		if err != nil {
 			return err
 		}
-		if !caseNoRe.MatchString(r.Content) {
-			return fmt.Errorf("callback %d answered without a case number: %.200q", i, r.Content)
-		}
+		c.status, c.raw = resp.StatusCode, raw
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: intake with %d clients: %w", clients, err)
+	}
+	seen := make(map[string]bool, n)
+	for i := range cbs {
+		c := &cbs[i]
+		r, err := o.mp.Check(c.m, c.status, c.raw)
+		if err != nil {
+			return nil, fmt.Errorf("bench: intake with %d clients: callback %d: %w", clients, i, err)
+		}
+		no := caseNoRe.FindStringSubmatch(r.Content)
+		if no == nil {
+			return nil, fmt.Errorf("bench: intake with %d clients: callback %d answered without a case number: %.200q", clients, i, r.Content)
+		}
+		if seen[no[1]] {
+			return nil, fmt.Errorf("bench: intake with %d clients: case number %s given twice", clients, no[1])
+		}
+		seen[no[1]] = true
 	}
 	after, err := o.store.CountCases(ctx)
 	if err != nil {

@@ -229,9 +229,16 @@ func (d *Driver) Replay(ctx context.Context, m Message, q url.Values, body []byt
 	if err != nil {
 		return nil, fmt.Errorf("mp: driver send: %w", err)
 	}
-	rep := &Reply{Status: resp.StatusCode, Raw: raw}
-	if resp.StatusCode != http.StatusOK {
-		return rep, fmt.Errorf("mp: driver send: callback answered HTTP %d", resp.StatusCode)
+	return d.Check(m, resp.StatusCode, raw)
+}
+
+// Check checks the answer (HTTP status and body) to a callback for m as
+// Send does, and returns it as a Reply. Load tests post with SendRaw and
+// check afterwards, so that the checking is not timed.
+func (d *Driver) Check(m Message, status int, raw []byte) (*Reply, error) {
+	rep := &Reply{Status: status, Raw: raw}
+	if status != http.StatusOK {
+		return rep, fmt.Errorf("mp: driver send: callback answered HTTP %d", status)
 	}
 	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "success" {
 		rep.Success = true
