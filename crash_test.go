@@ -178,7 +178,7 @@ func crashRun(t *testing.T, driver string) {
 	modeltest.Must(t, store.DB().Where("status = ? AND lease_owner <> ''", models.OutboxPending).Find(&doubt).Error, "in-doubt rows")
 	inDoubt := map[string]int{}
 	for _, r := range doubt {
-		inDoubt[r.Platform+" "+strings.SplitN(r.Target, ":", 2)[0]]++
+		inDoubt[string(r.Platform)+" "+strings.SplitN(r.Target, ":", 2)[0]]++
 	}
 	t.Logf("%s: %d outbox rows in doubt at the kill: %v", driver, len(doubt), inDoubt)
 	// The lease (a minute) would run out by itself; end it now instead of
@@ -511,7 +511,7 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 	sent := w.mpAPI.Sent()
 	kinds := map[string]int{}
 	for _, r := range rows {
-		kinds[r.Platform+" "+r.Kind]++
+		kinds[string(r.Platform)+" "+r.Kind]++
 		if r.Status != models.OutboxSent {
 			t.Errorf("outbox %d (%s %s to %s) is %s after %d attempts: %s", r.ID, r.Platform, r.Kind, r.Target, r.Status, r.Attempts, r.LastError)
 			continue

@@ -254,7 +254,7 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		go func() {
 			defer wg.Done()
 			if err := stream.Run(workCtx); err != nil {
-				log.Error("dingtalk stream stopped", "platform", "dingtalk", "err", err)
+				log.Error("dingtalk stream stopped", "platform", models.PlatformDingTalk, "err", err)
 			}
 		}()
 	}
@@ -307,9 +307,9 @@ func newBot(cfg *config.Config, store *models.Store, log *slog.Logger) (*bot.Bot
 func syncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error {
 	var deps []models.Department
 	for _, d := range cfg.Org.Departments {
-		platform := d.Platform
+		platform := models.Platform(d.Platform)
 		if platform == "" {
-			platform = "wecom"
+			platform = models.PlatformWeCom
 		}
 		deps = append(deps, models.Department{
 			Code: d.Code, Name: d.Name, Keywords: strings.Join(d.Keywords, ","), Platform: platform,
@@ -319,9 +319,9 @@ func syncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error
 	var members []models.Member
 	var memberDept []string
 	for _, m := range cfg.Org.Members {
-		platform := m.Platform
+		platform := models.Platform(m.Platform)
 		if platform == "" {
-			platform = "wecom"
+			platform = models.PlatformWeCom
 		}
 		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: platform, Role: models.Role(m.Role)})
 		memberDept = append(memberDept, m.Department)

@@ -42,7 +42,7 @@ func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, b
 		if m.Role == "leader" && len(m.Scope) > 0 {
 			platform := m.Platform
 			if platform == "" {
-				platform = models.PlatformWeCom
+				platform = string(models.PlatformWeCom)
 			}
 			ld.Scopes[bot.ScopeKey(platform, m.UserID)] = m.Scope
 		}

@@ -13,15 +13,11 @@ import (
 )
 
 // weeklyJob is the weekly summary as config sets it (jobs.weekly_summary,
-// reports.*). The joint-meeting group is on WeCom when it has a robot key,
-// else on DingTalk when it has a webhook.
+// reports.*), to the joint-meeting group on its platform (models.JointPlatform).
 func weeklyJob(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Weekly {
-	platform := "wecom"
-	if j := cfg.Org.JointMeeting; j.WeComRobotKey == "" && j.DingTalkWebhook != "" {
-		platform = "dingtalk"
-	}
+	j := cfg.Org.JointMeeting
 	return &jobs.Weekly{
-		Store: store, Platform: platform, Logger: log,
+		Store: store, Platform: models.JointPlatform(j.WeComRobotKey, j.DingTalkWebhook), Logger: log,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
 		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
 	}

@@ -96,12 +96,9 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 		return nil, err
 	}
 
-	platform := "wecom"
-	if j := cfg.Org.JointMeeting; j.WeComRobotKey == "" && j.DingTalkWebhook != "" {
-		platform = "dingtalk"
-	}
+	j := cfg.Org.JointMeeting
 	w := &jobs.Weekly{
-		Store: store, Platform: platform, Logger: log,
+		Store: store, Platform: models.JointPlatform(j.WeComRobotKey, j.DingTalkWebhook), Logger: log,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
 		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
 	}
@@ -196,7 +193,7 @@ func leaderScopes(cfg *config.Config) map[string][]string {
 	out := map[string][]string{}
 	for _, m := range cfg.Org.Members {
 		if m.Role == string(models.RoleLeader) && len(m.Scope) > 0 {
-			out[bot.ScopeKey(orDefault(m.Platform, models.PlatformWeCom), m.UserID)] = slices.Clone(m.Scope)
+			out[bot.ScopeKey(orDefault(m.Platform, string(models.PlatformWeCom)), m.UserID)] = slices.Clone(m.Scope)
 		}
 	}
 	return out

@@ -144,14 +144,14 @@ func syncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error
 	var deps []models.Department
 	for _, d := range cfg.Org.Departments {
 		deps = append(deps, models.Department{
-			Code: d.Code, Name: d.Name, Keywords: strings.Join(d.Keywords, ","), Platform: orDefault(d.Platform, "wecom"),
+			Code: d.Code, Name: d.Name, Keywords: strings.Join(d.Keywords, ","), Platform: models.Platform(orDefault(d.Platform, string(models.PlatformWeCom))),
 			WeComRobotKey: d.WeComRobotKey, DingTalkWebhook: d.DingTalkWebhook, DingTalkSecret: d.DingTalkSecret,
 		})
 	}
 	var members []models.Member
 	var memberDept []string
 	for _, m := range cfg.Org.Members {
-		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: orDefault(m.Platform, "wecom"), Role: models.Role(m.Role)})
+		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: models.Platform(orDefault(m.Platform, string(models.PlatformWeCom))), Role: models.Role(m.Role)})
 		memberDept = append(memberDept, m.Department)
 	}
 	if err := store.SyncOrg(ctx, deps, members, memberDept); err != nil {

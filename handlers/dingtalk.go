@@ -67,33 +67,33 @@ func newDingTalkHandler(cfg DingTalkConfig, b *bot.Bot, m *Metrics, now func() t
 // empty 200: DingTalk robots take no answer in the response.
 func (h *dingtalkHandler) receive(c *gin.Context) {
 	start := h.now()
-	defer func() { h.metrics.latency("dingtalk", time.Since(start)) }()
+	defer func() { h.metrics.latency(models.PlatformDingTalk, time.Since(start)) }()
 	err := dingtalk.VerifyCallback(h.cfg.AppSecret, c.Request.Header, h.now(), h.cfg.MaxSkew)
 	switch {
 	case errors.Is(err, dingtalk.ErrStale):
-		h.metrics.callback("dingtalk", "stale")
-		logger(c).Warn("dingtalk callback refused", "platform", "dingtalk", "err", err)
+		h.metrics.callback(models.PlatformDingTalk, "stale")
+		logger(c).Warn("dingtalk callback refused", "platform", models.PlatformDingTalk, "err", err)
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	case err != nil:
-		h.metrics.callback("dingtalk", "unauthenticated")
+		h.metrics.callback(models.PlatformDingTalk, "unauthenticated")
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, h.cfg.MaxBody))
 	if err != nil {
-		h.metrics.callback("dingtalk", "too_large")
+		h.metrics.callback(models.PlatformDingTalk, "too_large")
 		c.String(http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
 	msg, err := dingtalk.ParseMessage(body)
 	if err != nil {
-		h.metrics.callback("dingtalk", "malformed")
-		logger(c).Warn("dingtalk callback rejected", "platform", "dingtalk", "err", err)
+		h.metrics.callback(models.PlatformDingTalk, "malformed")
+		logger(c).Warn("dingtalk callback rejected", "platform", models.PlatformDingTalk, "err", err)
 		c.String(http.StatusBadRequest, "malformed")
 		return
 	}
-	h.metrics.callback("dingtalk", h.handle(c.Request.Context(), msg))
+	h.metrics.callback(models.PlatformDingTalk, h.handle(c.Request.Context(), msg))
 	c.Status(http.StatusOK)
 }
 
@@ -105,7 +105,7 @@ func (h *dingtalkHandler) handle(ctx context.Context, msg dingtalk.Message) stri
 	result := "ok"
 	switch {
 	case err != nil:
-		loggerCtx(ctx).Error("member command failed", "platform", "dingtalk", "err", err)
+		loggerCtx(ctx).Error("member command failed", "platform", models.PlatformDingTalk, "err", err)
 		reply, result = bot.MemberReply{Text: memberBusy}, "store_error"
 	case reply.Retry:
 		result = "duplicate"
@@ -128,12 +128,12 @@ func (h *dingtalkHandler) answer(ctx context.Context, msg dingtalk.Message, text
 		return
 	}
 	log := loggerCtx(ctx)
-	log.Warn("dingtalk session reply failed; sending it through the robot", "platform", "dingtalk",
+	log.Warn("dingtalk session reply failed; sending it through the robot", "platform", models.PlatformDingTalk,
 		"group", msg.IsGroup(), "expired", errors.Is(err, dingtalk.ErrSessionExpired), "err", err)
 	if msg.SenderStaffID == "" {
 		return
 	}
 	if err := h.bot.TellMember(context.WithoutCancel(ctx), models.PlatformDingTalk, msg.SenderStaffID, text); err != nil {
-		log.Error("dingtalk reply lost", "platform", "dingtalk", "err", err)
+		log.Error("dingtalk reply lost", "platform", models.PlatformDingTalk, "err", err)
 	}
 }

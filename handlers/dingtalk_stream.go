@@ -15,6 +15,7 @@ import (
 	sdklog "github.com/open-dingtalk/dingtalk-stream-sdk-go/logger"
 
 	"minsheng/bot/dingtalk"
+	"minsheng/models"
 )
 
 // errStreamClosed refuses a Stream message that arrives while the server
@@ -73,10 +74,10 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 	defer s.inflight.Done()
 
 	start := s.h.now()
-	defer func() { s.h.metrics.latency("dingtalk", time.Since(start)) }()
+	defer func() { s.h.metrics.latency(models.PlatformDingTalk, time.Since(start)) }()
 	ctx = context.WithValue(ctx, loggerKey{}, s.Logger)
 	if data == nil {
-		s.h.metrics.callback("dingtalk", "malformed")
+		s.h.metrics.callback(models.PlatformDingTalk, "malformed")
 		return nil, fmt.Errorf("dingtalk stream: %w: empty message", dingtalk.ErrMalformed)
 	}
 	// The SDK decoded DingTalk's JSON into its own model, with the same
@@ -88,11 +89,11 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 	}
 	msg, err := dingtalk.ParseMessage(raw)
 	if err != nil {
-		s.h.metrics.callback("dingtalk", "malformed")
-		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", "dingtalk", "err", err)
+		s.h.metrics.callback(models.PlatformDingTalk, "malformed")
+		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", models.PlatformDingTalk, "err", err)
 		return nil, err
 	}
-	s.h.metrics.callback("dingtalk", s.h.handle(ctx, msg))
+	s.h.metrics.callback(models.PlatformDingTalk, s.h.handle(ctx, msg))
 	return nil, nil
 }
 
@@ -121,7 +122,7 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 		if err == nil {
 			break
 		}
-		s.Logger.Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", "dingtalk", "retry_in", retry, "err", err)
+		s.Logger.Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", models.PlatformDingTalk, "retry_in", retry, "err", err)
 		t := time.NewTimer(retry)
 		select {
 		case <-ctx.Done():
@@ -131,13 +132,13 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	s.Logger.Info("dingtalk stream connected", "platform", "dingtalk")
+	s.Logger.Info("dingtalk stream connected", "platform", models.PlatformDingTalk)
 	<-ctx.Done()
 	// The SDK reconnects whenever its connection ends unless told not to.
 	cli.AutoReconnect = false
 	cli.Close()
 	s.shut()
-	s.Logger.Info("dingtalk stream closed", "platform", "dingtalk")
+	s.Logger.Info("dingtalk stream closed", "platform", models.PlatformDingTalk)
 	return nil
 }
 
@@ -158,22 +159,22 @@ func (g sdkLogger) Debugf(string, ...any) {}
 func (g sdkLogger) Infof(format string, args ...any) {
 	if strings.Contains(format, "sessionId") {
 		// "connect success, sessionId=[…]": the id is the connection's ticket.
-		g.l.Info("dingtalk stream: connected", "platform", "dingtalk")
+		g.l.Info("dingtalk stream: connected", "platform", models.PlatformDingTalk)
 		return
 	}
-	g.l.Info("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Info("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }
 
 func (g sdkLogger) Warningf(format string, args ...any) {
-	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }
 
 func (g sdkLogger) Errorf(format string, args ...any) {
-	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }
 
 // Fatalf is logged as an error; the SDK never calls it, and it must not end
 // the process.
 func (g sdkLogger) Fatalf(format string, args ...any) {
-	g.l.Error("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Error("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }

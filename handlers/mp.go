@@ -20,6 +20,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/models"
 )
 
 // MPConfig is what the Official Account callback needs.
@@ -82,46 +83,46 @@ func (h *mpHandler) authenticate(r *http.Request) error {
 // verify answers WeChat's URL verification (GET with echostr).
 func (h *mpHandler) verify(c *gin.Context) {
 	if err := h.authenticate(c.Request); err != nil {
-		h.metrics.callback("mp", "unauthenticated")
+		h.metrics.callback(models.PlatformMP, "unauthenticated")
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
-	h.metrics.callback("mp", "verified")
+	h.metrics.callback(models.PlatformMP, "verified")
 	c.String(http.StatusOK, c.Query("echostr"))
 }
 
 // receive handles a message or event push (POST).
 func (h *mpHandler) receive(c *gin.Context) {
 	start := h.now()
-	defer func() { h.metrics.latency("mp", time.Since(start)) }()
+	defer func() { h.metrics.latency(models.PlatformMP, time.Since(start)) }()
 	r := c.Request
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, r.Body, h.cfg.MaxBody))
 	if err != nil {
-		h.metrics.callback("mp", "too_large")
+		h.metrics.callback(models.PlatformMP, "too_large")
 		c.String(http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
 	if err := h.authenticate(r); err != nil {
-		h.metrics.callback("mp", "unauthenticated")
-		logger(c).Warn("mp callback rejected", "platform", "mp", "err", err)
+		h.metrics.callback(models.PlatformMP, "unauthenticated")
+		logger(c).Warn("mp callback rejected", "platform", models.PlatformMP, "err", err)
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
 	if !xmlContent(r.Header.Get("Content-Type")) {
-		h.metrics.callback("mp", "bad_content_type")
+		h.metrics.callback(models.PlatformMP, "bad_content_type")
 		c.String(http.StatusUnsupportedMediaType, "want text/xml")
 		return
 	}
 	plain, status, err := h.open(r, body)
 	if err != nil {
-		h.metrics.callback("mp", "rejected")
-		logger(c).Warn("mp callback rejected", "platform", "mp", "err", err)
+		h.metrics.callback(models.PlatformMP, "rejected")
+		logger(c).Warn("mp callback rejected", "platform", models.PlatformMP, "err", err)
 		c.String(status, http.StatusText(status))
 		return
 	}
 	if _, err := mp.ParseMessage(plain); err != nil {
-		h.metrics.callback("mp", "malformed")
-		logger(c).Warn("mp callback malformed", "platform", "mp", "err", err)
+		h.metrics.callback(models.PlatformMP, "malformed")
+		logger(c).Warn("mp callback malformed", "platform", models.PlatformMP, "err", err)
 		c.String(http.StatusBadRequest, "malformed message")
 		return
 	}
@@ -138,17 +139,17 @@ func (h *mpHandler) receive(c *gin.Context) {
 		return &message.Reply{MsgType: message.MsgTypeText, MsgData: message.NewText(reply)}
 	})
 	if err := srv.Serve(); err != nil {
-		h.metrics.callback("mp", "malformed")
-		logger(c).Warn("mp callback not served", "platform", "mp", "err", err)
+		h.metrics.callback(models.PlatformMP, "malformed")
+		logger(c).Warn("mp callback not served", "platform", models.PlatformMP, "err", err)
 		c.String(http.StatusBadRequest, "malformed message")
 		return
 	}
 	if err := srv.Send(); err != nil {
-		h.metrics.callback("mp", "reply_failed")
-		logger(c).Error("mp reply not sent", "platform", "mp", "err", err)
+		h.metrics.callback(models.PlatformMP, "reply_failed")
+		logger(c).Error("mp reply not sent", "platform", models.PlatformMP, "err", err)
 		return
 	}
-	h.metrics.callback("mp", result)
+	h.metrics.callback(models.PlatformMP, result)
 }
 
 // open checks the safe-mode envelope's msg_signature and decrypts it. A
@@ -184,7 +185,7 @@ func (h *mpHandler) open(r *http.Request, body []byte) ([]byte, int, error) {
 // result for the metrics.
 func (h *mpHandler) handle(ctx context.Context, msg *message.MixMessage) (string, string) {
 	m := bot.CitizenMessage{
-		Platform: "mp", OpenID: string(msg.FromUserName), MsgID: msg.MsgID,
+		Platform: string(models.PlatformMP), OpenID: string(msg.FromUserName), MsgID: msg.MsgID,
 		CreateTime: msg.CreateTime, MsgType: string(msg.MsgType), Content: msg.Content,
 		PicURL: msg.PicURL, MediaID: msg.MediaID, Format: msg.Format, Recognition: msg.Recognition,
 		Latitude: msg.LocationX, Longitude: msg.LocationY, Scale: int(msg.Scale), Label: msg.Label,
@@ -193,11 +194,11 @@ func (h *mpHandler) handle(ctx context.Context, msg *message.MixMessage) (string
 	reply, err := h.bot.HandleCitizen(ctx, m)
 	if err != nil {
 		// The openid stays out of the log; the message id is enough to trace.
-		loggerCtx(ctx).Error("citizen message not recorded", "platform", "mp", "msg_id", msg.MsgID, "err", err)
+		loggerCtx(ctx).Error("citizen message not recorded", "platform", models.PlatformMP, "msg_id", msg.MsgID, "err", err)
 		return busyReply, "store_error"
 	}
 	if reply.Outcome == bot.OutcomeCase && !reply.Retry {
-		h.metrics.caseOpened("mp")
+		h.metrics.caseOpened(models.PlatformMP)
 	}
 	if reply.Retry {
 		return reply.Text, "retry"

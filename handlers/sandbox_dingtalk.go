@@ -278,16 +278,16 @@ func (s *SandboxDingTalk) groups(c *gin.Context, store *models.Store) {
 }
 
 type sandboxPerson struct {
-	User     string `json:"user"`
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	Platform string `json:"platform"`
+	User     string          `json:"user"`
+	Name     string          `json:"name"`
+	Role     string          `json:"role"`
+	Platform models.Platform `json:"platform"`
 }
 
 type sandboxUnit struct {
 	Code     string          `json:"code"`
 	Name     string          `json:"name"`
-	Platform string          `json:"platform"`
+	Platform models.Platform `json:"platform"`
 	Members  []sandboxPerson `json:"members"`
 }
 
@@ -330,9 +330,9 @@ func sandboxOrg(c *gin.Context, store *models.Store) {
 // sandboxPlatformSwitch is what the page posts to move a unit (Code) or a
 // person of no unit (User) to another platform.
 type sandboxPlatformSwitch struct {
-	Code     string `json:"code"`
-	User     string `json:"user"`
-	Platform string `json:"platform"`
+	Code     string          `json:"code"`
+	User     string          `json:"user"`
+	Platform models.Platform `json:"platform"`
 }
 
 // unitPlatform moves a unit and its members to WeCom or DingTalk; on

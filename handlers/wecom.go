@@ -11,6 +11,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/wecom"
+	"minsheng/models"
 )
 
 // WeComConfig is what the WeCom app callback needs.
@@ -43,25 +44,25 @@ func (h *wecomHandler) fresh(c *gin.Context) bool {
 func (h *wecomHandler) verify(c *gin.Context) {
 	echo, err := wecom.VerifyURL(h.cfg.Token, h.cfg.EncodingAESKey, h.cfg.CorpID, c.Request.URL.Query())
 	if err != nil || !h.fresh(c) {
-		h.metrics.callback("wecom", "unauthenticated")
+		h.metrics.callback(models.PlatformWeCom, "unauthenticated")
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
-	h.metrics.callback("wecom", "verified")
+	h.metrics.callback(models.PlatformWeCom, "verified")
 	c.String(http.StatusOK, string(echo))
 }
 
 func (h *wecomHandler) receive(c *gin.Context) {
 	start := h.now()
-	defer func() { h.metrics.latency("wecom", time.Since(start)) }()
+	defer func() { h.metrics.latency(models.PlatformWeCom, time.Since(start)) }()
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, h.cfg.MaxBody))
 	if err != nil {
-		h.metrics.callback("wecom", "too_large")
+		h.metrics.callback(models.PlatformWeCom, "too_large")
 		c.String(http.StatusRequestEntityTooLarge, "body too large")
 		return
 	}
 	if !xmlContent(c.Request.Header.Get("Content-Type")) {
-		h.metrics.callback("wecom", "bad_content_type")
+		h.metrics.callback(models.PlatformWeCom, "bad_content_type")
 		c.String(http.StatusUnsupportedMediaType, "want text/xml")
 		return
 	}
@@ -69,41 +70,41 @@ func (h *wecomHandler) receive(c *gin.Context) {
 	plain, err := wecom.OpenCallback(h.cfg.Token, h.cfg.EncodingAESKey, h.cfg.CorpID, q, body)
 	switch {
 	case errors.Is(err, wecom.ErrSignature):
-		h.metrics.callback("wecom", "unauthenticated")
+		h.metrics.callback(models.PlatformWeCom, "unauthenticated")
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	case err != nil:
-		h.metrics.callback("wecom", "malformed")
-		logger(c).Warn("wecom callback rejected", "platform", "wecom", "err", err)
+		h.metrics.callback(models.PlatformWeCom, "malformed")
+		logger(c).Warn("wecom callback rejected", "platform", models.PlatformWeCom, "err", err)
 		c.String(http.StatusBadRequest, "malformed")
 		return
 	}
 	if !h.fresh(c) {
-		h.metrics.callback("wecom", "stale")
+		h.metrics.callback(models.PlatformWeCom, "stale")
 		c.String(http.StatusForbidden, "forbidden")
 		return
 	}
 	ev, err := wecom.ParseEvent(plain)
 	if err != nil {
-		h.metrics.callback("wecom", "malformed")
+		h.metrics.callback(models.PlatformWeCom, "malformed")
 		c.String(http.StatusBadRequest, "malformed")
 		return
 	}
-	m := bot.MemberMessage{Platform: "wecom", UserID: ev.FromUserName, MsgID: ev.MsgID}
+	m := bot.MemberMessage{Platform: models.PlatformWeCom, UserID: ev.FromUserName, MsgID: ev.MsgID}
 	switch {
 	case ev.MsgType == wecom.MsgTypeText:
 		m.Text = ev.Content
 	case ev.MsgType == wecom.MsgTypeEvent && ev.Event == wecom.EventTemplateCard:
 		m.EventKey, m.TaskID = ev.EventKey, ev.TaskID
 	default:
-		h.metrics.callback("wecom", "ignored")
+		h.metrics.callback(models.PlatformWeCom, "ignored")
 		c.String(http.StatusOK, "")
 		return
 	}
 	reply, err := h.bot.HandleMember(c.Request.Context(), m)
 	result := "ok"
 	if err != nil {
-		logger(c).Error("member command failed", "platform", "wecom", "err", err)
+		logger(c).Error("member command failed", "platform", models.PlatformWeCom, "err", err)
 		reply, result = bot.MemberReply{Text: memberBusy, Button: "系统繁忙"}, "store_error"
 	}
 	now := h.now().Unix()
@@ -119,10 +120,10 @@ func (h *wecomHandler) receive(c *gin.Context) {
 	}
 	enc, err := wecom.PassiveReply(h.cfg.Token, h.cfg.EncodingAESKey, h.cfg.CorpID, out, strconv.FormatInt(now, 10), q.Get("nonce"), nil)
 	if err != nil {
-		logger(c).Error("wecom passive reply not built", "platform", "wecom", "err", err)
+		logger(c).Error("wecom passive reply not built", "platform", models.PlatformWeCom, "err", err)
 		c.String(http.StatusInternalServerError, "")
 		return
 	}
-	h.metrics.callback("wecom", result)
+	h.metrics.callback(models.PlatformWeCom, result)
 	c.Data(http.StatusOK, "text/xml; charset=utf-8", enc)
 }

@@ -37,7 +37,7 @@ type Weekly struct {
 	Store *models.Store
 	// Platform is the joint-meeting group's platform: wecom (table and
 	// chart) or dingtalk (the table as a list; its robots take no pictures).
-	Platform string
+	Platform models.Platform
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions
 	// (deadlines.reply_rate_target, deadlines.satisfaction_target).
 	ReplyTarget, SatisfactionTarget float64
@@ -62,9 +62,9 @@ type WeeklyMessages struct {
 }
 
 // platform is the joint-meeting group's platform, wecom unless set.
-func (w *Weekly) platform() string {
+func (w *Weekly) platform() models.Platform {
 	if w.Platform == "" {
-		return "wecom"
+		return models.PlatformWeCom
 	}
 	return w.Platform
 }
@@ -84,7 +84,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 		return err
 	}
 	kind := bot.KindTable
-	if w.platform() != "wecom" {
+	if w.platform() != models.PlatformWeCom {
 		kind = bot.KindMarkdown
 	}
 	queued := 0
@@ -94,7 +94,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 			if i > 0 {
 				key += fmt.Sprintf(":%d", i+1)
 			}
-			ok, err := queueMessage(tx, w.platform(), bot.JointTarget, "weekly_summary", key, bot.Outgoing{Kind: kind, Text: text})
+			ok, err := queueMessage(tx, w.platform(), models.JointTarget(), "weekly_summary", key, bot.Outgoing{Kind: kind, Text: text})
 			if err != nil {
 				return err
 			}
@@ -103,7 +103,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 			}
 		}
 		if msgs.Chart != nil {
-			ok, err := queueMessage(tx, w.platform(), bot.JointTarget, "weekly_chart", "weekly:"+msgs.Week+":chart",
+			ok, err := queueMessage(tx, w.platform(), models.JointTarget(), "weekly_chart", "weekly:"+msgs.Week+":chart",
 				bot.Outgoing{Kind: bot.KindImage, Image: msgs.Chart})
 			if err != nil {
 				return err
@@ -123,12 +123,12 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 
 // queueMessage adds o to the outbox under dedup key, in tx; false when a
 // message with that key was queued before (a rerun).
-func queueMessage(tx *models.Tx, platform, target, purpose, key string, o bot.Outgoing) (bool, error) {
+func queueMessage(tx *models.Tx, platform models.Platform, target models.Target, purpose, key string, o bot.Outgoing) (bool, error) {
 	b, err := json.Marshal(o)
 	if err != nil {
 		return false, fmt.Errorf("encode %s message: %w", purpose, err)
 	}
-	row := &models.Outbox{Platform: platform, Target: target, Kind: purpose, Payload: string(b), DedupKey: key}
+	row := &models.Outbox{Platform: platform, Target: target.String(), Kind: purpose, Payload: string(b), DedupKey: key}
 	if err := tx.Enqueue(row); err != nil {
 		return false, fmt.Errorf("queue %s message to %s: %w", purpose, target, err)
 	}
@@ -196,7 +196,7 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	var lines []string
 	y, wk := week.From.ISOWeek()
 	fmt.Fprintf(&head, "## 网络问政周报 %d年第%d周（%s—%s）\n", y, wk, shortDate(week.From), shortDate(week.To.AddDate(0, 0, -1)))
-	if w.platform() == "wecom" {
+	if w.platform() == models.PlatformWeCom {
 		thead.WriteString("| 单位 | 本周新增 | 本周答复 | 当前超期 | 答复率 | 按期率 | 满意率 |\n| :-- | --: | --: | --: | --: | --: | --: |\n")
 		for _, r := range rows {
 			lines = append(lines, fmt.Sprintf("| %s | %d | %d | %d | %s | %s | %s |\n", r.label, r.newCases, r.answered, r.ovd,
@@ -246,7 +246,7 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	}
 
 	out := &WeeklyMessages{Week: name}
-	if w.platform() == "wecom" {
+	if w.platform() == models.PlatformWeCom {
 		img, err := EncodePNG(RatesChart(Chart{Title: chart.Title, Rows: chart.Rows, Targets: []float64{w.ReplyTarget, w.SatisfactionTarget}}))
 		if err != nil {
 			return nil, fmt.Errorf("weekly summary %s: %w", name, err)

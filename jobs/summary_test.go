@@ -119,7 +119,7 @@ func seedWeek(t *testing.T, s *models.Store) {
 	)
 }
 
-func weekly(s *models.Store, platform string) *jobs.Weekly {
+func weekly(s *models.Store, platform models.Platform) *jobs.Weekly {
 	return &jobs.Weekly{Store: s, Platform: platform, ReplyTarget: 0.9, SatisfactionTarget: 0.9, RateDays: 28, Overdue: 10,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }

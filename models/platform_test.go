@@ -66,8 +66,9 @@ func TestSetUnitPlatform(t *testing.T) {
 		}
 
 		tests := []struct {
-			name, code, platform string
-			want                 error
+			name, code string
+			platform   models.Platform
+			want       error
 		}{
 			{"no such unit", "nope", "dingtalk", models.ErrNotFound},
 			{"unknown platform", "cg", "feishu", models.ErrInvalidTransition},
@@ -95,8 +96,9 @@ func TestSetMemberPlatform(t *testing.T) {
 			t.Errorf("dispatcher not on dingtalk: %v", err)
 		}
 		tests := []struct {
-			name, user, platform string
-			want                 error
+			name, user string
+			platform   models.Platform
+			want       error
 		}{
 			{"unknown", "nobody", "dingtalk", models.ErrNotFound},
 			{"on both platforms", "leader1", "dingtalk", models.ErrDuplicate},

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/bot"
+	"minsheng/models"
 )
 
 const (
@@ -35,8 +36,8 @@ type Platform struct {
 	Client *Client
 }
 
-// Name returns "dingtalk", the platform's name in the outbox.
-func (p *Platform) Name() string { return "dingtalk" }
+// Name returns the platform's name in the outbox.
+func (p *Platform) Name() models.Platform { return models.PlatformDingTalk }
 
 // Deliver sends o to a member through the robot's 1:1 messages, or to a
 // group through its custom robot webhook. Errors wrap bot.ErrUndeliverable

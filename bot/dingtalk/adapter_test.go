@@ -210,11 +210,11 @@ func TestDeliverGroup(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		for _, kind := range []string{bot.AddrGroup, bot.AddrJoint} {
+		for _, kind := range []string{string(bot.AddrGroup), string(bot.AddrJoint)} {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
 				r := newAdRig(t)
 				to, token := r.group, adGroupToken
-				if kind == bot.AddrJoint {
+				if kind == string(bot.AddrJoint) {
 					to, token = r.joint, adJointToken
 				}
 				if _, err := r.p.Deliver(context.Background(), to, tt.out); err != nil {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/bot"
+	"minsheng/models"
 )
 
 // Limits Platform keeps to. Byte limits are WeCom's hard limits; the card's
@@ -36,8 +37,8 @@ type Platform struct {
 	Client *Client
 }
 
-// Name returns "wecom", the platform's name in the outbox.
-func (p *Platform) Name() string { return "wecom" }
+// Name returns the platform's name in the outbox.
+func (p *Platform) Name() models.Platform { return models.PlatformWeCom }
 
 // Deliver sends o to a member as an app message, or to a group through its
 // robot. A card with buttons becomes a button_interaction template card and

@@ -345,7 +345,7 @@ func TestDeliverGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, to := range []bot.Address{group, joint} {
-			t.Run(tt.name+"/"+to.Kind, func(t *testing.T) {
+			t.Run(tt.name+"/"+string(to.Kind), func(t *testing.T) {
 				r := newAdRig(t)
 				if _, err := r.p.Deliver(context.Background(), to, tt.out); err != nil {
 					t.Fatalf("Deliver: %v", err)
