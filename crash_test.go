@@ -20,7 +20,9 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -72,8 +74,8 @@ type crashWorld struct {
 	bin, cfgPath string
 	env          []string
 	driver, dsn  string
-	wc           *wecom.FakeServer
-	mpAPI        *mp.FakeAPI
+	wc           *wecomtest.FakeServer
+	mpAPI        *mptest.FakeAPI
 
 	mu      sync.Mutex
 	reports []crashReport
@@ -118,14 +120,14 @@ func crashRun(t *testing.T, driver string) {
 	w := &crashWorld{bin: serverBinary(t), assigns: map[string]bool{}}
 	w.driver, w.dsn = modeltest.DSN(t, driver)
 
-	w.wc = wecom.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
+	w.wc = wecomtest.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
 	w.wc.AddUsers("dispatcher1", "cg-officer1", "cg-head", "zj-officer1", "zj-head", "leader1")
 	for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
 		w.wc.AddWebhook(k)
 	}
 	wcSrv := httptest.NewServer(w.wc)
 	t.Cleanup(wcSrv.Close)
-	w.mpAPI = mp.NewFakeAPI(crashAppID, crashSecret)
+	w.mpAPI = mptest.NewFakeAPI(crashAppID, crashSecret)
 	mpSrv := httptest.NewServer(w.mpAPI)
 	t.Cleanup(mpSrv.Close)
 
@@ -504,7 +506,7 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 			appTexts[m.ToUser+"\x00"+m.Text]++
 		}
 	}
-	groups := map[string][]wecom.GroupMessage{}
+	groups := map[string][]wecomtest.GroupMessage{}
 	for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
 		groups[strings.TrimPrefix(k, "key-")] = w.wc.GroupMessages(k)
 	}
@@ -572,7 +574,7 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 	}
 }
 
-func anyGroupHas(msgs []wecom.GroupMessage, caseNo string) bool {
+func anyGroupHas(msgs []wecomtest.GroupMessage, caseNo string) bool {
 	for _, m := range msgs {
 		if strings.Contains(m.Text, caseNo) {
 			return true
@@ -581,7 +583,7 @@ func anyGroupHas(msgs []wecom.GroupMessage, caseNo string) bool {
 	return false
 }
 
-func anyCitizenGot(sent []mp.SentMessage, openid, caseNo string) bool {
+func anyCitizenGot(sent []mptest.SentMessage, openid, caseNo string) bool {
 	for _, m := range sent {
 		if m.OpenID == openid && strings.Contains(m.Text, caseNo) {
 			return true

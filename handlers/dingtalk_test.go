@@ -16,8 +16,11 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/handlers"
 	"minsheng/jobs"
 	"minsheng/models"
@@ -37,7 +40,7 @@ const (
 // job, and drivers playing WeChat, WeCom and DingTalk.
 type dtOffice struct {
 	*office
-	dt       *dingtalk.FakeServer
+	dt       *dingtalktest.FakeServer
 	dtDriver *dingtalk.Driver
 	dtCfg    handlers.DingTalkConfig
 	router   *jobs.Router
@@ -49,7 +52,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	s.Now = clock.Now
 	ctx := context.Background()
 
-	dt := dingtalk.NewFakeServer(dtAppKey, dtAppSecret, dtRobot)
+	dt := dingtalktest.NewFakeServer(dtAppKey, dtAppSecret, dtRobot)
 	dt.Now = clock.Now
 	dtSrv := httptest.NewServer(dt)
 	t.Cleanup(dtSrv.Close)
@@ -74,7 +77,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	dt.AddWebhook("dt-cg", dtGroupSec)
 	dt.AddWebhook("dt-joint", dtGroupSec)
 
-	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
 	for _, m := range members {
 		wc.AddUsers(m.UserID)
@@ -84,7 +87,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	wc.AddWebhook("key-hb")
 	wcSrv := httptest.NewServer(wc)
 	t.Cleanup(wcSrv.Close)
-	mpAPI := mp.NewFakeAPI(appID, secret)
+	mpAPI := mptest.NewFakeAPI(appID, secret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
@@ -179,8 +182,8 @@ func (o *dtOffice) ding(t *testing.T, user, text string) string {
 }
 
 // robotTo returns the robot 1:1 messages user received.
-func (o *dtOffice) robotTo(user string) []dingtalk.RobotMessage {
-	var out []dingtalk.RobotMessage
+func (o *dtOffice) robotTo(user string) []dingtalktest.RobotMessage {
+	var out []dingtalktest.RobotMessage
 	for _, m := range o.dt.RobotMessages() {
 		for _, u := range m.UserIDs {
 			if u == user {
@@ -191,7 +194,7 @@ func (o *dtOffice) robotTo(user string) []dingtalk.RobotMessage {
 	return out
 }
 
-func paramText(m dingtalk.RobotMessage) string {
+func paramText(m dingtalktest.RobotMessage) string {
 	var parts []string
 	for _, k := range []string{"title", "text", "content"} {
 		if s, ok := m.Param[k].(string); ok {

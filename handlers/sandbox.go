@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 )
 
 //go:embed web
@@ -32,7 +33,7 @@ var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
 // the same router that serves WeChat.
 type Sandbox struct {
 	// MP is the fake Official Account API, mounted at /sandbox/mp-api.
-	MP *mp.FakeAPI
+	MP *mptest.FakeAPI
 	// Driver plays WeChat toward /callback/mp.
 	Driver *mp.Driver
 	// AccountID is the Official Account's own id (ToUserName).
@@ -62,7 +63,7 @@ func NewSandbox(appID, secret, token, aesKey string, now func() time.Time) *Sand
 	if now == nil {
 		now = time.Now
 	}
-	api := mp.NewFakeAPI(appID, secret)
+	api := mptest.NewFakeAPI(appID, secret)
 	api.Now = now
 	return &Sandbox{
 		MP:        api,
@@ -163,7 +164,7 @@ func (s *Sandbox) citizenInbox(c *gin.Context) {
 	var out []gin.H
 	for _, m := range s.MP.SentTo(c.Query("citizen")) {
 		text := m.Text
-		if m.Kind == mp.KindTemplate {
+		if m.Kind == mptest.KindTemplate {
 			var parts []string
 			for _, k := range slices.Sorted(maps.Keys(m.Data)) {
 				parts = append(parts, k+"："+m.Data[k])

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 	"minsheng/models"
 )
 
@@ -29,7 +30,7 @@ const SandboxDingTalkAPIPath = "/sandbox/dingtalk-api"
 // DingTalk gets a signed group robot on the fake; units can be moved between
 // WeCom and DingTalk while the sandbox runs.
 type SandboxDingTalk struct {
-	Fake   *dingtalk.FakeServer
+	Fake   *dingtalktest.FakeServer
 	Driver *dingtalk.Driver
 	// Base is how the server reaches itself (http://127.0.0.1:8080); the
 	// fake's robots and sessions are URLs under it.
@@ -52,7 +53,7 @@ func NewSandboxDingTalk(appKey, appSecret, robotCode, base string, now func() ti
 		now = time.Now
 	}
 	base = strings.TrimRight(base, "/")
-	fake := dingtalk.NewFakeServer(appKey, appSecret, robotCode)
+	fake := dingtalktest.NewFakeServer(appKey, appSecret, robotCode)
 	fake.Now = now
 	fake.URL = base + SandboxDingTalkAPIPath
 	return &SandboxDingTalk{
@@ -230,7 +231,7 @@ func containsString(list []string, s string) bool {
 }
 
 // robotMessage reads a robot 1:1 message's template parameters.
-func robotMessage(m dingtalk.RobotMessage) sandboxDingTalkMessage {
+func robotMessage(m dingtalktest.RobotMessage) sandboxDingTalkMessage {
 	p := func(k string) string {
 		s, _ := m.Param[k].(string)
 		return s

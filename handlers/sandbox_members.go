@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 )
 
 // SandboxWeComAPIPath is where the fake WeCom API is mounted.
@@ -23,7 +24,7 @@ const SandboxWeComAPIPath = "/sandbox/wecom-api"
 // /callback/wecom when a person presses a button or types a command on one of
 // the page's officer phones.
 type SandboxWeCom struct {
-	Fake   *wecom.FakeServer
+	Fake   *wecomtest.FakeServer
 	Driver *wecom.Driver
 	// Groups lists the group robot keys to show, by group name.
 	Groups map[string]string
@@ -43,7 +44,7 @@ func SandboxWeComCredentials() (corpID, secret, token, aesKey string, agentID in
 
 // NewSandboxWeCom returns the sandbox's WeCom for these credentials.
 func NewSandboxWeCom(corpID, secret, token, aesKey string, agentID int64, now func() time.Time) *SandboxWeCom {
-	fake := wecom.NewFakeServer(corpID, secret, agentID)
+	fake := wecomtest.NewFakeServer(corpID, secret, agentID)
 	fake.Now = now
 	return &SandboxWeCom{
 		Fake: fake,
@@ -147,7 +148,7 @@ func addressedTo(toUser, user string) bool {
 }
 
 // appText is the readable body of an app message.
-func appText(m wecom.AppMessage) string {
+func appText(m wecomtest.AppMessage) string {
 	switch m.MsgType {
 	case "text":
 		if t, ok := m.Raw["text"].(map[string]any); ok {

@@ -15,7 +15,9 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/handlers"
 	"minsheng/jobs"
 	"minsheng/models"
@@ -35,8 +37,8 @@ const (
 type office struct {
 	*harness
 	bot     *bot.Bot
-	wc      *wecom.FakeServer
-	mpAPI   *mp.FakeAPI
+	wc      *wecomtest.FakeServer
+	mpAPI   *mptest.FakeAPI
 	member  *wecom.Driver
 	deliver *jobs.Deliverer
 	wcURL   string
@@ -66,7 +68,7 @@ func newOffice(t *testing.T, s *models.Store) *office {
 	}
 	modeltest.Must(t, s.SyncOrg(ctx, deps, members, []string{"", "cg", "cg", "cg", "zj", "zj", ""}), "sync org")
 
-	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
 	for _, m := range members {
 		wc.AddUsers(m.UserID)
@@ -77,7 +79,7 @@ func newOffice(t *testing.T, s *models.Store) *office {
 	wc.AddWebhook("key-joint")
 	wcSrv := httptest.NewServer(wc)
 	t.Cleanup(wcSrv.Close)
-	mpAPI := mp.NewFakeAPI(appID, secret)
+	mpAPI := mptest.NewFakeAPI(appID, secret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
@@ -190,8 +192,8 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func (o *office) appTo(user string) []wecom.AppMessage {
-	var out []wecom.AppMessage
+func (o *office) appTo(user string) []wecomtest.AppMessage {
+	var out []wecomtest.AppMessage
 	for _, m := range o.wc.AppMessages() {
 		if m.ToUser == user {
 			out = append(out, m)

@@ -14,6 +14,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -24,7 +25,7 @@ import (
 type reportRig struct {
 	s       *models.Store
 	clock   *modeltest.Clock
-	wc      *wecom.FakeServer
+	wc      *wecomtest.FakeServer
 	deliver *jobs.Deliverer
 	quiet   *slog.Logger
 }
@@ -34,7 +35,7 @@ func newReportRig(t *testing.T, s *models.Store, at time.Time) *reportRig {
 	clock := modeltest.NewClock(at)
 	s.Now = clock.Now
 	modeltest.SeedOrg(t, s)
-	wc := wecom.NewFakeServer("wwcorp", "secret", 1000002)
+	wc := wecomtest.NewFakeServer("wwcorp", "secret", 1000002)
 	wc.Now = clock.Now
 	for _, u := range []string{"dispatcher1", "cg-head", "zj-head", "leader1"} {
 		wc.AddUsers(u)

@@ -23,6 +23,10 @@ const (
 	actionCardButtonsMax = 5
 )
 
+// DefaultGroupPenalty is how long DingTalk keeps a custom group robot that
+// went over its per-minute limit blocked (dingtalktest.FakeServer too).
+const DefaultGroupPenalty = 10 * time.Minute
+
 // Platform delivers the bot's messages on DingTalk (钉钉): robot 1:1
 // messages to members and custom group robot messages to department and
 // joint-meeting groups. It implements bot.Platform.
