@@ -30,6 +30,7 @@ import (
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
 	"minsheng/bot/mp"
+	"minsheng/bot/sandbox"
 	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
@@ -144,40 +145,40 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
 	}
 	wcSecret, wcAgent := cfg.WeCom.Secret, cfg.WeCom.AgentIDNumber()
-	var sandbox *handlers.Sandbox
-	var sandboxDingTalk *handlers.SandboxDingTalk
+	var sb *sandbox.Server
+	var sandboxDingTalk *sandbox.DingTalk
 	if cfg.SandboxOn() {
 		self := "http://" + cfg.Server.Addr
 		if mpCfg.AppID == "" {
-			mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey = handlers.SandboxCredentials()
+			mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey = sandbox.Credentials()
 		}
-		sandbox = handlers.NewSandbox(mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey, nil)
-		cfg.MP.APIBase = self + handlers.SandboxMPAPIPath
+		sb = sandbox.New(mpCfg.AppID, mpCfg.AppSecret, mpCfg.Token, mpCfg.EncodingAESKey, nil)
+		cfg.MP.APIBase = self + sandbox.MPAPIPath
 		if wcCfg.CorpID == "" {
-			wcCfg.CorpID, wcSecret, wcCfg.Token, wcCfg.EncodingAESKey, wcAgent = handlers.SandboxWeComCredentials()
+			wcCfg.CorpID, wcSecret, wcCfg.Token, wcCfg.EncodingAESKey, wcAgent = sandbox.WeComCredentials()
 		}
-		sandbox.WeCom = handlers.NewSandboxWeCom(wcCfg.CorpID, wcSecret, wcCfg.Token, wcCfg.EncodingAESKey, wcAgent, nil)
-		cfg.WeCom.APIBase = self + handlers.SandboxWeComAPIPath
+		sb.WeCom = sandbox.NewWeCom(wcCfg.CorpID, wcSecret, wcCfg.Token, wcCfg.EncodingAESKey, wcAgent, nil)
+		cfg.WeCom.APIBase = self + sandbox.WeComAPIPath
 		for _, m := range cfg.Org.Members {
-			sandbox.WeCom.Fake.AddUsers(m.UserID)
+			sb.WeCom.Fake.AddUsers(m.UserID)
 		}
 		for _, d := range cfg.Org.Departments {
 			if d.WeComRobotKey != "" {
-				sandbox.WeCom.Fake.AddWebhook(d.WeComRobotKey)
-				sandbox.WeCom.Groups[d.Name] = d.WeComRobotKey
+				sb.WeCom.Fake.AddWebhook(d.WeComRobotKey)
+				sb.WeCom.Groups[d.Name] = d.WeComRobotKey
 			}
 		}
 		if k := cfg.Org.JointMeeting.WeComRobotKey; k != "" {
-			sandbox.WeCom.Fake.AddWebhook(k)
-			sandbox.WeCom.Groups[cfg.Org.JointMeeting.Name] = k
+			sb.WeCom.Fake.AddWebhook(k)
+			sb.WeCom.Groups[cfg.Org.JointMeeting.Name] = k
 		}
 		log.Warn("sandbox mode: no platform credentials configured; the Official Account and WeCom are simulated in process",
 			"page", self+"/sandbox")
 		if !cfg.DingTalk.Configured() {
 			dt := &cfg.DingTalk
-			dt.AppKey, dt.AppSecret, dt.RobotCode = handlers.SandboxDingTalkCredentials()
+			dt.AppKey, dt.AppSecret, dt.RobotCode = sandbox.DingTalkCredentials()
 			dt.Mode = "http"
-			sandboxDingTalk = handlers.NewSandboxDingTalk(dt.AppKey, dt.AppSecret, dt.RobotCode, self, nil)
+			sandboxDingTalk = sandbox.NewDingTalk(dt.AppKey, dt.AppSecret, dt.RobotCode, self, nil)
 			dt.APIBase, dt.OAPIBase = sandboxDingTalk.APIBase(), sandboxDingTalk.APIBase()
 			if err := sandboxDingTalk.Prepare(ctx, store); err != nil {
 				return err
@@ -217,19 +218,26 @@ func serve(ctx context.Context, path string, log *slog.Logger) error {
 		return err
 	}
 
+	var mounts []handlers.Mounter // the sandbox, when it is on
+	if sb != nil {
+		mounts = append(mounts, sb)
+	}
+	if sandboxDingTalk != nil {
+		mounts = append(mounts, sandboxDingTalk)
+	}
 	metrics := handlers.NewMetrics(store)
 	handler := handlers.New(handlers.Deps{
-		Store: store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Sandbox: sandbox,
-		DingTalk: dtCfg, SandboxDingTalk: sandboxDingTalk,
-		H5: h5Config(cfg, b.Settings.Links, wcCfg.CorpID, wcSecret, wcAgent, sandbox != nil, httpc),
+		Store: store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Mounts: mounts,
+		DingTalk: dtCfg,
+		H5:       h5Config(cfg, b.Settings.Links, wcCfg.CorpID, wcSecret, wcAgent, sb != nil, httpc),
 
 		// The public reply board, the open data and the dashboard (main_board.go).
-		Public: publicConfig(cfg), Admin: adminConfig(cfg, wcCfg.CorpID, wcSecret, wcAgent, sandbox != nil, httpc, log),
+		Public: publicConfig(cfg), Admin: adminConfig(cfg, wcCfg.CorpID, wcSecret, wcAgent, sb != nil, httpc, log),
 	})
 	srv := &http.Server{Addr: cfg.Server.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("minsheng serving", "addr", cfg.Server.Addr, "database", cfg.Database.Driver, "sandbox", sandbox != nil)
+	log.Info("minsheng serving", "addr", cfg.Server.Addr, "database", cfg.Database.Driver, "sandbox", sb != nil)
 
 	// Background work: every goroutine has an owner (this function) and an
 	// exit (ctx), and shutdown waits for it.

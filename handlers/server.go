@@ -1,6 +1,7 @@
 // Package handlers is the HTTP face of 民声: platform callbacks, health and
-// metrics, and the sandbox page. Handlers are thin: bind, call the bot, map
-// the error, write.
+// metrics, the case page, the board and the dashboard; the sandbox
+// (bot/sandbox) mounts itself through Mounter. Handlers are thin: bind, call
+// the bot, map the error, write.
 package handlers
 
 import (
@@ -25,8 +26,6 @@ type Deps struct {
 	WeCom   WeComConfig
 	Metrics *Metrics
 	Logger  *slog.Logger
-	// Sandbox, when set, mounts the sandbox page and its fakes.
-	Sandbox *Sandbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// H5, when set, mounts the mobile case page /case/<no> (h5.go).
@@ -34,15 +33,22 @@ type Deps struct {
 	// DingTalk is the DingTalk robot's message path; an empty AppSecret,
 	// or Stream mode, leaves /callback/dingtalk unmounted.
 	DingTalk DingTalkConfig
-	// SandboxDingTalk, when set, mounts the sandbox's DingTalk fake and
-	// its endpoints.
-	SandboxDingTalk *SandboxDingTalk
 	// Public, when set, mounts the public reply board /board and the open
 	// data /open311/v2 (public.go, open311.go).
 	Public *PublicConfig
 	// Admin is the dispatcher's dashboard /admin (admin.go); nil, or with no
 	// way to sign in, /admin answers 403 and says how to open it.
 	Admin *AdminConfig
+	// Mounts add routes of their own after every other route, in order:
+	// the sandbox's page and fakes (bot/sandbox) when it is on.
+	Mounts []Mounter
+}
+
+// Mounter adds its own routes to the server's router. The sandbox is one:
+// it gets the router itself, to post its drivers' callbacks through it, and
+// the handlers never import it.
+type Mounter interface {
+	Mount(r *gin.Engine)
 }
 
 type loggerKey struct{}
@@ -98,11 +104,8 @@ func New(d Deps) *gin.Engine {
 	}
 	newAdminHandler(d.Admin, d.Store, d.Bot, d.Now).mount(r)
 
-	if d.Sandbox != nil {
-		d.Sandbox.mount(r)
-	}
-	if d.SandboxDingTalk != nil {
-		d.SandboxDingTalk.mount(r, d.Store)
+	for _, m := range d.Mounts {
+		m.Mount(r)
 	}
 	return r
 }
