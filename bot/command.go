@@ -8,20 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// CitizenVerb is what a citizen's text asks for.
-type CitizenVerb int
-
-// The citizen's commands. Anything that is not a command is a report.
-const (
-	VerbReport     CitizenVerb = iota // a description of a problem
-	VerbQuery                         // 查询 / 进度 <编号>
-	VerbSupplement                    // 补充 <编号> <内容>
-	VerbMine                          // 我的
-	VerbHelp                          // 帮助
-	VerbUsage                         // a command word without what it needs
-	VerbRate                          // 1 / 2 / 3, 满意 / 基本满意 / 不满意, 评价 <编号> <1-3> (rating_command.go)
-)
-
 // CitizenCommand is a parsed citizen message.
 type CitizenCommand struct {
 	Verb CitizenVerb

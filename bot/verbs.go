@@ -55,6 +55,21 @@ const (
 	VerbPublish      Verb = "恢复公开" // put it back
 )
 
+// CitizenVerb is what a citizen's text asks for.
+type CitizenVerb int
+
+// The citizen's commands, one row each in buildVerbs but VerbReport and
+// VerbUsage. Anything that is not a command is a report.
+const (
+	VerbReport     CitizenVerb = iota // a description of a problem
+	VerbQuery                         // 查询 / 进度 <编号>
+	VerbSupplement                    // 补充 <编号> <内容>
+	VerbMine                          // 我的
+	VerbHelp                          // 帮助
+	VerbUsage                         // a command word without what it needs
+	VerbRate                          // 1 / 2 / 3, 满意 / 基本满意 / 不满意, 评价 <编号> <1-3> (rating_command.go)
+)
+
 // memberVerb is one row of the members' part of the verb table.
 type memberVerb struct {
 	verb Verb
