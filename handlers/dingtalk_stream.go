@@ -39,7 +39,8 @@ type DingTalkStream struct {
 	Retry  time.Duration
 	Logger *slog.Logger
 
-	h        *dingtalkHandler
+	in       *dingtalk.Inbound
+	h        *callbackHandler
 	mu       sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup
@@ -52,9 +53,13 @@ func NewDingTalkStream(d Deps) *DingTalkStream {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	in := d.DingTalk.inbound(d.Now)
 	return &DingTalkStream{
 		AppSecret: d.DingTalk.AppSecret, Logger: d.Logger,
-		h: newDingTalkHandler(d.DingTalk, d.Bot, d.Metrics, d.Now),
+		in: in, h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now},
 	}
 }
 
@@ -93,7 +98,11 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", models.PlatformDingTalk, "err", err)
 		return nil, err
 	}
-	s.h.metrics.callback(models.PlatformDingTalk, s.h.handle(ctx, msg))
+	result, err := s.h.handle(ctx, s.in.Callback(msg), nil)
+	if err != nil {
+		s.Logger.ErrorContext(ctx, "dingtalk stream: answer not given", "platform", models.PlatformDingTalk, "err", err)
+	}
+	s.h.metrics.callback(models.PlatformDingTalk, result)
 	return nil, nil
 }
 

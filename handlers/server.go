@@ -39,6 +39,10 @@ type Deps struct {
 	// Admin is the dispatcher's dashboard /admin (admin.go); nil, or with no
 	// way to sign in, /admin answers 403 and says how to open it.
 	Admin *AdminConfig
+	// Inbound are further platforms members work on, each with its
+	// callback at /callback/<name> (WeCom and DingTalk come from their
+	// configs above).
+	Inbound []bot.Inbound
 	// Mounts add routes of their own after every other route, in order:
 	// the sandbox's page and fakes (bot/sandbox) when it is on.
 	Mounts []Mounter
@@ -77,13 +81,14 @@ func New(d Deps) *gin.Engine {
 	r.GET("/callback/mp", mph.verify)
 	r.POST("/callback/mp", mph.receive)
 
-	if d.WeCom.CorpID != "" {
-		wh := &wecomHandler{cfg: d.WeCom, bot: d.Bot, metrics: d.Metrics, now: d.Now}
-		r.GET("/callback/wecom", wh.verify)
-		r.POST("/callback/wecom", wh.receive)
-	}
-	if d.DingTalk.AppSecret != "" && !d.DingTalk.Stream {
-		r.POST("/callback/dingtalk", newDingTalkHandler(d.DingTalk, d.Bot, d.Metrics, d.Now).receive)
+	// The platforms members work on: one callback each, through its
+	// bot.Inbound (verified by GET when the platform does that).
+	for _, in := range d.inbounds() {
+		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		if _, ok := in.(bot.Verifier); ok {
+			r.GET("/callback/"+string(in.Name()), h.verify)
+		}
+		r.POST("/callback/"+string(in.Name()), h.receive)
 	}
 
 	r.GET("/healthz", func(c *gin.Context) {
@@ -108,6 +113,19 @@ func New(d Deps) *gin.Engine {
 		m.Mount(r)
 	}
 	return r
+}
+
+// inbounds lists the member platforms whose callbacks are served: WeCom when
+// its app is configured, DingTalk in HTTP mode, and d.Inbound.
+func (d Deps) inbounds() []bot.Inbound {
+	var out []bot.Inbound
+	if d.WeCom.CorpID != "" {
+		out = append(out, d.WeCom.inbound(d.Now))
+	}
+	if d.DingTalk.AppSecret != "" && !d.DingTalk.Stream {
+		out = append(out, d.DingTalk.inbound(d.Now))
+	}
+	return append(out, d.Inbound...)
 }
 
 func logger(c *gin.Context) *slog.Logger { return loggerCtx(c.Request.Context()) }
