@@ -101,13 +101,36 @@ func New(d Deps) *gin.Engine {
 		c.JSON(http.StatusOK, gin.H{"status": "ok", "database": d.Store.Driver()})
 	})
 	if d.H5 != nil {
-		(&h5Handler{cfg: *d.H5, bot: d.Bot, now: d.Now}).mount(r)
+		h := &h5Handler{cfg: *d.H5, bot: d.Bot, now: d.Now}
+		r.GET("/case/:no", h.page)
+		r.POST("/case/:no/act", h.act)
 	}
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
 	if d.Public != nil {
-		(&publicHandler{cfg: *d.Public, store: d.Store, now: d.Now}).mount(r)
+		h := &publicHandler{cfg: *d.Public, store: d.Store, now: d.Now}
+		r.GET("/board", h.board)
+		g := r.Group("/open311/v2", h.open311Headers)
+		g.GET("/services.json", h.services)
+		g.GET("/requests.json", h.requests)
+		g.GET("/requests/:id", h.request)
 	}
-	newAdminHandler(d.Admin, d.Store, d.Bot, d.Now).mount(r)
+
+	admin := newAdminHandler(d.Admin, d.Store, d.Bot, d.Now)
+	g := r.Group("/admin", admin.headers, admin.closed)
+	g.GET("/login", admin.loginPage)
+	g.POST("/login", admin.login)
+	g.POST("/login/sandbox", admin.sandboxLogin)
+	g.GET("/oauth", admin.oauth)
+	signedIn := g.Group("", admin.auth)
+	signedIn.GET("", admin.dashboard)
+	signedIn.GET("/cases", admin.cases)
+	signedIn.GET("/export.csv", admin.exportCSV)
+	signedIn.GET("/export.xlsx", admin.exportXLSX)
+	posts := signedIn.Group("", admin.csrf)
+	posts.POST("/logout", admin.logout)
+	posts.POST("/outbox/:id/retry", admin.retry)
+	posts.POST("/cases/:no/withhold", admin.withhold)
+	posts.POST("/cases/:no/publish", admin.publish)
 
 	for _, m := range d.Mounts {
 		m.Mount(r)
