@@ -525,9 +525,9 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 			if tasks[o.TaskID] != 1 {
 				t.Errorf("card %s (%s) reached WeCom %d times; want once", o.TaskID, r.Kind, tasks[o.TaskID])
 			}
-		case r.Platform == "wecom" && (strings.HasPrefix(r.Target, "group:") || r.Target == bot.JointTarget):
+		case r.Platform == "wecom" && (strings.HasPrefix(r.Target, "group:") || r.Target == models.JointTarget().String()):
 			key := strings.TrimPrefix(r.Target, "group:")
-			if r.Target == bot.JointTarget {
+			if r.Target == models.JointTarget().String() {
 				key = "joint"
 			}
 			if !anyGroupHas(groups[key], o.CaseNo) {

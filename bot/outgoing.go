@@ -83,9 +83,6 @@ func memberTarget(m *models.Member) models.Target    { return models.MemberTarge
 func groupTarget(d *models.Department) models.Target { return models.GroupTarget(d.Code) }
 func citizenTarget(citizenID uint64) models.Target   { return models.CitizenTarget(citizenID) }
 
-// JointTarget is the joint-meeting group (联席会议群) as the outbox stores it.
-const JointTarget = string(models.TargetJoint)
-
 // enqueue writes a message to the outbox in the caller's transaction.
 func enqueue(tx *models.Tx, platform models.Platform, target models.Target, caseID uint64, purpose string, o Outgoing) error {
 	row, err := outboxRow(platform, target, caseID, purpose, o)

@@ -138,7 +138,7 @@ func TestWeeklySummary(t *testing.T) {
 		if len(rows) != 2 {
 			t.Fatalf("queued %d messages; want the table and the chart", len(rows))
 		}
-		if rows[0].DedupKey != "weekly:2026-W47" || rows[0].Target != bot.JointTarget || rows[0].Platform != "wecom" {
+		if rows[0].DedupKey != "weekly:2026-W47" || rows[0].Target != models.JointTarget().String() || rows[0].Platform != "wecom" {
 			t.Errorf("table row = %s to %s on %s; want weekly:2026-W47 to the joint group on wecom", rows[0].DedupKey, rows[0].Target, rows[0].Platform)
 		}
 		if rows[1].DedupKey != "weekly:2026-W47:chart" {
