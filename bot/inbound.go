@@ -26,6 +26,21 @@ type Inbound interface {
 	Open(w http.ResponseWriter, r *http.Request) (*Callback, error)
 }
 
+// CitizenInbound is the incoming side of a platform citizens write on (the
+// Official Account, bot/mp): handlers mounts it at GET and POST
+// /callback/<Name> with one handler that counts, logs and calls the bot.
+type CitizenInbound interface {
+	// Name is the platform: the callback route's last segment and the
+	// metrics label.
+	Name() models.Platform
+	Verifier
+	// Serve authenticates and reads one callback, gives its message to
+	// handle and answers the platform with the text handle returns ("" for
+	// no reply). A request the platform's rules refuse gives a *Rejection
+	// before handle runs; another error means the answer failed after it.
+	Serve(w http.ResponseWriter, r *http.Request, handle func(context.Context, CitizenMessage) string) error
+}
+
 // Verifier is an Inbound whose platform checks the callback URL before use
 // (WeCom's echostr): handlers mounts GET /callback/<Name> for it.
 type Verifier interface {

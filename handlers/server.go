@@ -77,9 +77,10 @@ func New(d Deps) *gin.Engine {
 		c.Next()
 	})
 
-	mph := newMPHandler(d.MP, d.Bot, d.Metrics, d.Now)
-	r.GET("/callback/mp", mph.verify)
-	r.POST("/callback/mp", mph.receive)
+	// The platform citizens write on: the Official Account.
+	mph := &citizenHandler{in: d.MP.inbound(d.Now), bot: d.Bot, metrics: d.Metrics, now: d.Now}
+	r.GET("/callback/"+string(mph.in.Name()), mph.verify)
+	r.POST("/callback/"+string(mph.in.Name()), mph.receive)
 
 	// The platforms members work on: one callback each, through its
 	// bot.Inbound (verified by GET when the platform does that).

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/wxcrypto"
 	"minsheng/models"
 )
 
@@ -69,7 +68,7 @@ func (in *Inbound) Open(w http.ResponseWriter, r *http.Request) (*bot.Callback, 
 	if err != nil {
 		return nil, &bot.Rejection{Status: http.StatusRequestEntityTooLarge, Body: "body too large", Result: "too_large"}
 	}
-	if !xmlContent(r.Header.Get("Content-Type")) {
+	if !wxcrypto.XMLContentType(r.Header.Get("Content-Type")) {
 		return nil, &bot.Rejection{Status: http.StatusUnsupportedMediaType, Body: "want text/xml", Result: "bad_content_type"}
 	}
 	q := r.URL.Query()
@@ -119,17 +118,4 @@ func (in *Inbound) Open(w http.ResponseWriter, r *http.Request) (*bot.Callback, 
 		return err
 	}
 	return &bot.Callback{Message: m, Answer: answer}, nil
-}
-
-// xmlContent accepts the content types WeChat and WeCom post XML with, and
-// none at all.
-func xmlContent(ct string) bool {
-	if ct == "" {
-		return true // WeCom always sends one, but an absent type is not an attack
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
-	}
-	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
 }
