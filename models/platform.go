@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Platform names a chat platform as the store keeps it: in the outbox, on
@@ -25,8 +26,9 @@ var OfficePlatforms = []Platform{PlatformWeCom, PlatformDingTalk}
 // String returns the stored name, for logs and metric labels.
 func (p Platform) String() string { return string(p) }
 
-// ValidPlatform reports whether p is a platform members and units work on.
-func ValidPlatform(p Platform) bool { return p == PlatformWeCom || p == PlatformDingTalk }
+// ValidPlatform reports whether p is a platform members and units work on
+// (one of OfficePlatforms).
+func ValidPlatform(p Platform) bool { return slices.Contains(OfficePlatforms, p) }
 
 // JointPlatform is the platform the joint-meeting group (联席会议群) is
 // reached on, given its WeCom robot key and its DingTalk robot webhook:
