@@ -19,6 +19,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // The dashboard's pages and exports (admin.go has the sign-in).
@@ -223,7 +224,7 @@ func (h *adminHandler) failed(c *gin.Context) ([]failedRow, error) {
 	}
 	var out []failedRow
 	for _, r := range rows {
-		reason := openIDLike.ReplaceAllString(bot.Mask(r.LastError), "[openid已隐去]")
+		reason := openIDLike.ReplaceAllString(redact.Mask(r.LastError), "[openid已隐去]")
 		if utf8.RuneCountInString(reason) > 160 {
 			reason = string([]rune(reason)[:159]) + "…"
 		}
@@ -426,7 +427,7 @@ func (h *adminHandler) cases(c *gin.Context) {
 	for _, r := range chosen[from:min(from+h.cfg.PageSize, len(chosen))] {
 		row := caseRow{
 			No: r.No, Received: r.ReceivedAt.In(loc).Format("01-02 15:04"), Status: r.Status.Label(), Unit: r.DeptName,
-			Problem: summarize(bot.Mask(r.Content, known[r.No]...), 80),
+			Problem: summarize(redact.Mask(r.Content, known[r.No]...), 80),
 		}
 		if r.DueAt != nil {
 			row.Due = r.DueAt.In(loc).Format("01-02 15:04")
@@ -508,7 +509,7 @@ func (h *adminHandler) exportLines(rows []models.CaseRow, withheld map[string]mo
 		received := r.ReceivedAt
 		out = append(out, []string{
 			r.No, when(&received), when(r.AssignedAt), r.DeptName, r.Status.Label(), r.Kind, string(r.Severity),
-			when(r.DueAt), when(r.AnsweredAt), onTime, rating, board, strings.Join(strings.Fields(bot.Mask(r.Content, known[r.No]...)), " "),
+			when(r.DueAt), when(r.AnsweredAt), onTime, rating, board, strings.Join(strings.Fields(redact.Mask(r.Content, known[r.No]...)), " "),
 		})
 	}
 	return out

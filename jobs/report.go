@@ -17,6 +17,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // reportAttachMax is the largest workbook sent as a file message: WeCom takes
@@ -598,7 +599,7 @@ func (m *Monthly) caseSheet(w *sheetWriter, p models.Period, cases []models.Case
 
 // caseSummary is the problem text masked and cut for the case list.
 func caseSummary(text string) string {
-	t := strings.Join(strings.Fields(bot.Redact(text)), " ")
+	t := strings.Join(strings.Fields(redact.Identity(text)), " ")
 	if utf8.RuneCountInString(t) > reportSummaryMax {
 		t = string([]rune(t)[:reportSummaryMax-1]) + "…"
 	}
