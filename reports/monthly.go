@@ -435,12 +435,35 @@ func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) 
 	w.print(s, []float64{22, 14, 60})
 }
 
+// unitFigures are the figures of the per-unit sheet, a column each between
+// the unit's name and its rates: the header, the width and the figure.
+var unitFigures = []struct {
+	name  string
+	width float64
+	value func(u models.UnitFigures) int64
+}{
+	{"收件", 7, func(u models.UnitFigures) int64 { return u.Received }},
+	{"有效", 7, func(u models.UnitFigures) int64 { return u.Valid }},
+	{"交办", 7, func(u models.UnitFigures) int64 { return u.Assigned }},
+	{"已答复", 8, func(u models.UnitFigures) int64 { return u.Answered }},
+	{"按期答复", 9, func(u models.UnitFigures) int64 { return u.OnTime }},
+	{"当前超期", 9, func(u models.UnitFigures) int64 { return u.Overdue }},
+	{"延期申请", 9, func(u models.UnitFigures) int64 { return u.ExtensionsRequested }},
+	{"延期批准", 9, func(u models.UnitFigures) int64 { return u.ExtensionsApproved }},
+	{"已评价", 8, func(u models.UnitFigures) int64 { return u.Rated }},
+	{"满意", 7, func(u models.UnitFigures) int64 { return u.Satisfied }},
+}
+
 func (m *Monthly) unitSheet(w *sheetWriter, st *models.Stats) {
 	s := SheetUnits
 	_, err := w.f.NewSheet(s)
 	w.do(err)
-	names := []string{"单位代码", "单位名称", "收件", "有效", "交办", "已答复", "按期答复", "当前超期",
-		"延期申请", "延期批准", "已评价", "满意", "答复率", "按期率", "满意率", "提醒"}
+	names, widths := []string{"单位代码", "单位名称"}, []float64{9, 22}
+	for _, c := range unitFigures {
+		names, widths = append(names, c.name), append(widths, c.width)
+	}
+	names, widths = append(names, "答复率", "按期率", "满意率", "提醒"), append(widths, 9, 9, 9, 24)
+	rates, note := 3+len(unitFigures), len(names) // the first rate's column, the reminder's
 	w.heading(s, "各单位办理情况（"+monthLabel(st.Period)+"）", "收件含被本单位退回的件；其余各项以本单位牵头的件计", len(names))
 	w.header(s, 3, names)
 	row := 4
@@ -451,26 +474,25 @@ func (m *Monthly) unitSheet(w *sheetWriter, st *models.Stats) {
 		}
 		w.set(s, 1, row, u.Code, txt)
 		w.set(s, 2, row, u.Name, txt)
-		for i, v := range []int64{u.Received, u.Valid, u.Assigned, u.Answered, u.OnTime, u.Overdue,
-			u.ExtensionsRequested, u.ExtensionsApproved, u.Rated, u.Satisfied} {
-			w.set(s, 3+i, row, v, num)
+		for i, c := range unitFigures {
+			w.set(s, 3+i, row, c.value(u), num)
 		}
-		w.rate(s, 13, row, u.ReplyRate(), pct, num)
-		w.rate(s, 14, row, u.OnTimeRate(), pct, num)
-		w.rate(s, 15, row, u.SatisfactionRate(), pct, num)
+		w.rate(s, rates, row, u.ReplyRate(), pct, num)
+		w.rate(s, rates+1, row, u.OnTimeRate(), pct, num)
+		w.rate(s, rates+2, row, u.SatisfactionRate(), pct, num)
 		if why := m.below(u); why != "" && !total {
-			w.set(s, 16, row, "提醒："+why, w.warn)
+			w.set(s, note, row, "提醒："+why, w.warn)
 		} else {
-			w.set(s, 16, row, "", txt)
+			w.set(s, note, row, "", txt)
 		}
 		// Upheld appeals are out of the satisfaction rate (models/rating.go).
 		if n := u.AppealNote(); n != "" {
-			cur, _ := w.f.GetCellValue(s, xlCell(16, row))
+			cur, _ := w.f.GetCellValue(s, xlCell(note, row))
 			style := txt
 			if cur != "" {
 				cur, style = cur+"；", w.warn
 			}
-			w.set(s, 16, row, cur+"满意率"+n, style)
+			w.set(s, note, row, cur+"满意率"+n, style)
 		}
 		row++
 	}
@@ -478,7 +500,7 @@ func (m *Monthly) unitSheet(w *sheetWriter, st *models.Stats) {
 		put(u, false)
 	}
 	put(st.Total, true)
-	w.print(s, []float64{9, 22, 7, 7, 7, 8, 9, 9, 9, 9, 8, 7, 9, 9, 9, 24})
+	w.print(s, widths)
 }
 
 // caseSheet writes the case list through excelize's stream writer: a busy
