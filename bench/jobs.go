@@ -58,7 +58,7 @@ func (c chaseMeasured) chases() int {
 //     passes it: that one must act on nothing and cost next to nothing;
 //   - the weekly summary of the week before sd.at (jobs.Weekly.Run), queued
 //     for the joint-meeting group;
-//   - the monthly report of sd.month (jobs.Monthly.Produce) to a temporary
+//   - the monthly report of sd.month (reports.Monthly.Produce) to a temporary
 //     file, removed afterwards.
 func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, log *slog.Logger, progress func(string, ...any)) (*jobsMeasured, error) {
 	store := o.store
