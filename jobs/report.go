@@ -62,7 +62,7 @@ func (m *Monthly) Run(ctx context.Context, now time.Time) error {
 		for _, d := range dispatchers {
 			key := fmt.Sprintf("monthly:%s:member:%d", month, d.ID)
 			target := models.MemberTarget(d.ID)
-			attach := d.Platform == models.PlatformWeCom && fits // DingTalk robots send no files: the note says where it is
+			attach := d.Platform.Files() && fits // where files cannot go, the note says where it is
 			ok, err := queueMessage(tx, d.Platform, target, "monthly_report", key, bot.Outgoing{Kind: bot.KindMarkdown, Text: r.Note(is, attach)})
 			if err != nil {
 				return err

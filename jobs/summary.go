@@ -58,7 +58,7 @@ func (w *Weekly) log() *slog.Logger {
 // summary is the weekly summary as w sets it.
 func (w *Weekly) summary() *reports.Weekly {
 	return &reports.Weekly{
-		Store: w.Store, NoTables: w.platform() != models.PlatformWeCom,
+		Store: w.Store, NoTables: !w.platform().Tables(),
 		ReplyTarget: w.ReplyTarget, SatisfactionTarget: w.SatisfactionTarget, RateDays: w.RateDays, Overdue: w.Overdue,
 	}
 }
@@ -71,7 +71,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 		return err
 	}
 	kind := bot.KindTable
-	if w.platform() != models.PlatformWeCom {
+	if !w.platform().Tables() {
 		kind = bot.KindMarkdown
 	}
 	queued := 0

@@ -26,6 +26,14 @@ var OfficePlatforms = []Platform{PlatformWeCom, PlatformDingTalk}
 // String returns the stored name, for logs and metric labels.
 func (p Platform) String() string { return string(p) }
 
+// Tables reports whether group messages on p show markdown tables (WeCom's
+// markdown_v2); elsewhere a table is written out as lines.
+func (p Platform) Tables() bool { return p == PlatformWeCom }
+
+// Files reports whether p delivers a document to a member (WeCom's app file
+// message); DingTalk's robot sends none, so a message says where it is.
+func (p Platform) Files() bool { return p == PlatformWeCom }
+
 // ValidPlatform reports whether p is a platform members and units work on
 // (one of OfficePlatforms).
 func ValidPlatform(p Platform) bool { return slices.Contains(OfficePlatforms, p) }

@@ -118,3 +118,41 @@ func TestSetMemberPlatform(t *testing.T) {
 		}
 	})
 }
+
+func TestJointPlatform(t *testing.T) {
+	tests := []struct {
+		name, key, webhook string
+		want               models.Platform
+	}{
+		{"WeCom robot", "key", "", models.PlatformWeCom},
+		{"both: WeCom first", "key", "https://oapi.dingtalk.com/robot/send?access_token=j", models.PlatformWeCom},
+		{"DingTalk only", "", "https://oapi.dingtalk.com/robot/send?access_token=j", models.PlatformDingTalk},
+		{"none configured", "", "", models.PlatformWeCom},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := models.JointPlatform(tt.key, tt.webhook); got != tt.want {
+				t.Errorf("JointPlatform(%q, %q) = %q; want %q", tt.key, tt.webhook, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlatformCapabilities(t *testing.T) {
+	tests := []struct {
+		p             models.Platform
+		tables, files bool
+	}{
+		{models.PlatformWeCom, true, true},
+		{models.PlatformDingTalk, false, false},
+		{models.PlatformMP, false, false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Tables(); got != tt.tables {
+			t.Errorf("%s.Tables() = %v; want %v", tt.p, got, tt.tables)
+		}
+		if got := tt.p.Files(); got != tt.files {
+			t.Errorf("%s.Files() = %v; want %v", tt.p, got, tt.files)
+		}
+	}
+}

@@ -86,22 +86,3 @@ func leadingZeros(s string) bool {
 	}
 	return false
 }
-
-func TestJointPlatform(t *testing.T) {
-	tests := []struct {
-		name, key, webhook string
-		want               models.Platform
-	}{
-		{"WeCom robot", "key", "", models.PlatformWeCom},
-		{"both: WeCom first", "key", "https://oapi.dingtalk.com/robot/send?access_token=j", models.PlatformWeCom},
-		{"DingTalk only", "", "https://oapi.dingtalk.com/robot/send?access_token=j", models.PlatformDingTalk},
-		{"none configured", "", "", models.PlatformWeCom},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := models.JointPlatform(tt.key, tt.webhook); got != tt.want {
-				t.Errorf("JointPlatform(%q, %q) = %q; want %q", tt.key, tt.webhook, got, tt.want)
-			}
-		})
-	}
-}
