@@ -1,18 +1,12 @@
-package main
+package app
 
 import (
-	"bufio"
 	"crypto/rand"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"golang.org/x/crypto/bcrypt"
-
+	"minsheng/bot"
 	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
@@ -61,25 +55,19 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 	return out
 }
 
-// hashPassword reads a password from in (one line) and writes its bcrypt
-// hash, for admin.users[].password_hash.
-func hashPassword(in io.Reader, out io.Writer) error {
-	fmt.Fprintln(out, "输入工作台账号的密码（至少 10 个字符），回车结束：")
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("hash-password: read the password: %w", err)
+// h5Config is the case page's: sessions signed with the link secret, and
+// WeCom OAuth when a WeCom app is configured (in the sandbox, the sandbox's
+// own OAuth page stands for WeCom's).
+func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client) *handlers.H5Config {
+	h := &handlers.H5Config{
+		Secret: links.Secret, SessionTTL: cfg.Server.SessionTTL.D(), PublicURL: cfg.Server.PublicURL,
+		AuthorizeURL: cfg.WeCom.OAuthURL, CorpID: corpID, AgentID: strconv.FormatInt(agentID, 10),
 	}
-	pw := strings.TrimRight(line, "\r\n")
-	if len([]rune(pw)) < 10 {
-		return errors.New("hash-password: the password must have at least 10 characters")
+	if sandbox {
+		h.AuthorizeURL = handlers.SandboxOAuthPath
 	}
-	if len(pw) > 72 {
-		return errors.New("hash-password: the password must be at most 72 bytes (bcrypt)")
+	if corpID != "" && secret != "" {
+		h.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc}
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("hash-password: %w", err)
-	}
-	fmt.Fprintf(out, "password_hash: %q\n", string(h))
-	return nil
+	return h
 }
