@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"minsheng/bench"
 	"minsheng/app"
+	"minsheng/bench"
 )
 
 // runBench is `minsheng bench`: the measurements of package bench against
