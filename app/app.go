@@ -42,7 +42,9 @@ type App struct {
 	Scheduler *jobs.Scheduler
 	// Handler is the router with every route; nil Offline.
 	Handler http.Handler
-	// Deliverer sends the outbox; nil Offline.
+	// Router holds the platforms the outbox is sent through; Deliverer
+	// sends it. Both nil Offline.
+	Router    *jobs.Router
 	Deliverer *jobs.Deliverer
 	// Sandbox and SandboxDingTalk are the in-process platform fakes of
 	// sandbox mode; nil outside it.
@@ -82,7 +84,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 // caller closes it.
 func WithStore(s *models.Store) Option { return func(o *options) { o.store = s } }
 
-// WithClock makes now the clock of the store, the handlers, the sandbox
+// WithClock makes now the clock of the store, the handlers, the sandbox,
+// the platform clients (their signatures and token expiries), the deliverer
 // and the scheduler.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
@@ -205,10 +208,12 @@ func (a *App) build(ctx context.Context) error {
 		CorpID: wc.CorpID, Token: wc.Token, EncodingAESKey: wc.EncodingAESKey,
 		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
 	}
+	now := a.o.now
 	router := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc}, TemplateID: cfg.MP.TemplateID},
-		&wecom.Platform{Client: &wecom.Client{BaseURL: wc.APIBase, CorpID: wc.CorpID, Secret: wc.Secret, AgentID: wc.AgentIDNumber(), HTTP: httpc}},
+		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc, Now: now}, TemplateID: cfg.MP.TemplateID},
+		&wecom.Platform{Client: &wecom.Client{BaseURL: wc.APIBase, CorpID: wc.CorpID, Secret: wc.Secret, AgentID: wc.AgentIDNumber(), HTTP: httpc, Now: now}},
 	}}
+	a.Router = router
 	dtCfg := handlers.DingTalkConfig{
 		AppSecret: cfg.DingTalk.AppSecret, Stream: cfg.DingTalk.Mode == "stream", MaxSkew: cfg.DingTalk.CallbackSkew.D(),
 		MaxBody: cfg.Server.MaxBodyBytes, ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(),
@@ -216,24 +221,24 @@ func (a *App) build(ctx context.Context) error {
 	if cfg.DingTalk.Configured() {
 		dtCfg.Client = &dingtalk.Client{
 			APIBase: cfg.DingTalk.APIBase, OAPIBase: cfg.DingTalk.OAPIBase, AppKey: cfg.DingTalk.AppKey,
-			AppSecret: cfg.DingTalk.AppSecret, RobotCode: cfg.DingTalk.RobotCode, HTTP: httpc,
+			AppSecret: cfg.DingTalk.AppSecret, RobotCode: cfg.DingTalk.RobotCode, HTTP: httpc, Now: now,
 		}
 		router.Platforms = append(router.Platforms, &dingtalk.Platform{Client: dtCfg.Client})
 	}
 	a.Deliverer = &jobs.Deliverer{
 		Store: a.Store, Senders: router.Senders(), OnFailed: router.OnFailed, Combine: router.Combine, Logger: log,
-		Owner: owner, Now: a.o.now,
+		Owner: owner, Now: now,
 	}
 	b.Queued = a.Deliverer.Notify
 	a.Work = work(cfg, a.Store, b, log)
 	if a.Scheduler, err = scheduler(cfg, a.Store, a.Work, owner, log); err != nil {
 		return err
 	}
-	a.Scheduler.Now = a.o.now
+	a.Scheduler.Now = now
 
 	metrics := handlers.NewMetrics(a.Store)
 	a.Handler = handlers.New(handlers.Deps{
-		Store: a.Store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Now: a.o.now,
+		Store: a.Store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Now: now,
 		Sandbox: a.Sandbox, DingTalk: dtCfg, SandboxDingTalk: a.SandboxDingTalk,
 		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc),
 		// The public reply board, the open data and the dashboard (web.go).
