@@ -95,8 +95,8 @@ func (b *Bot) notifyAppeal(tx *models.Tx, k *models.Case, d *models.Department, 
 		Kind: KindCard, Title: "申诉待裁定 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,
 		Fields: []Field{{"编号", k.No}, {"申诉单位", d.Name}, {"申诉人", by.Name}, {"评价", fmt.Sprintf("不满意（第%d次答复）", r.Round)}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbAppealUphold, k.No), Text: "申诉成立", Style: 1},
-			{Key: buttonKey(VerbAppealReject, k.No), Text: "申诉驳回", Style: 2},
+			verbButton(VerbAppealUphold, k.No),
+			verbButton(VerbAppealReject, k.No),
 		},
 	}
 	told := 0

@@ -632,7 +632,7 @@ func (p *plan) render(d *draft) (Outgoing, []string, uint64) {
 			o.Fields = append(o.Fields, Field{"时限", dateTime(k.DueAt.In(p.r.now.Location()))})
 		}
 		if sec.accept {
-			o.Buttons = []Button{{Key: buttonKey(VerbAccept, k.No), Text: "签收", Style: 1}}
+			o.Buttons = []Button{verbButton(VerbAccept, k.No)}
 		}
 		return o, keys, k.ID
 	}

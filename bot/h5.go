@@ -88,12 +88,6 @@ type PageAction struct {
 	Primary, Danger bool
 }
 
-// pageVerbs are the commands the case page may send.
-var pageVerbs = map[Verb]bool{
-	VerbApprove: true, VerbRevise: true, VerbExtApprove: true, VerbExtReject: true, VerbInstruct: true,
-	VerbAck: true, VerbAccept: true, VerbProgress: true, VerbAnswer: true, VerbSupervise: true,
-}
-
 // Viewer returns the active member with id (from a signed link or session);
 // models.ErrNotFound if there is none.
 func (b *Bot) Viewer(ctx context.Context, id uint64) (*models.Member, error) {
@@ -408,7 +402,7 @@ var nonceRe = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
 // record and every message are identical. nonce, from the form, makes a
 // double submission count once. It returns the reply to show on the page.
 func (b *Bot) PageAct(ctx context.Context, m *models.Member, no string, verb Verb, text, nonce string) (string, error) {
-	if !pageVerbs[verb] || !ValidCaseNo(no) {
+	if !pageVerb(verb) || !ValidCaseNo(no) {
 		return "无法识别的操作。", nil
 	}
 	cmd := string(verb) + " " + no

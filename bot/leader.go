@@ -168,8 +168,8 @@ func (a *action) requestExtension() (string, error) {
 		Fields: []Field{{"编号", k.No}, {"单位", dept.Name}, {"申请", fmt.Sprintf("%d个工作日", c.Days)},
 			{"原时限", dateTime(k.DueAt.In(loc))}, {"拟延至", dateTime(newDue.In(loc))}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbExtApprove, k.No), Text: "同意", Style: 1},
-			{Key: buttonKey(VerbExtReject, k.No), Text: "不同意", Style: 2},
+			verbButton(VerbExtApprove, k.No),
+			verbButton(VerbExtReject, k.No),
 		},
 	}
 	for i := range leaders {

@@ -280,8 +280,8 @@ func (b *Bot) toDispatcherReview(tx *models.Tx, k *models.Case, reason string) e
 			unit, mdEscape(summary(reason, 300)), k.No, k.No),
 		Fields: []Field{{"编号", k.No}, {"承办单位", unit}, {"评价", models.RatingUnsatisfied}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbReopen, k.No), Text: "重办", Style: 1},
-			{Key: buttonKey(VerbClose, k.No), Text: "办结", Style: 2},
+			verbButton(VerbReopen, k.No),
+			verbButton(VerbClose, k.No),
 		},
 	}
 	for i := range dispatchers {

@@ -192,8 +192,8 @@ func (b *Bot) sendReviewCards(tx *models.Tx, k *models.Case, ans *models.Answer,
 		Text:   "答复稿：\n" + ans.Body,
 		Fields: []Field{{"编号", k.No}, {"单位", dept.Name}, {"拟稿", nameOf(author)}, {"审核", level}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbApprove, k.No), Text: "同意", Style: 1},
-			{Key: buttonKey(VerbRevise, k.No), Text: "退回修改", Style: 2},
+			verbButton(VerbApprove, k.No),
+			verbButton(VerbRevise, k.No),
 		},
 	}
 	for i := range ms {

@@ -27,7 +27,7 @@ func (b *Bot) seriousCard(k *models.Case, title string, due time.Time, extra ...
 	return Outgoing{Kind: KindCard, Title: title, CaseNo: k.No, URL: b.caseURL(k.No),
 		Text:    mdEscape(summary(Redact(k.Content), 300)),
 		Fields:  fields,
-		Buttons: []Button{{Key: buttonKey(VerbAck, k.No), Text: "知悉", Style: 1}}}
+		Buttons: []Button{verbButton(VerbAck, k.No)}}
 }
 
 // gradeAtIntake applies the keyword rule (serious.keywords in config) to a
