@@ -71,7 +71,6 @@ type options struct {
 	offline  bool
 	noWork   bool
 	owner    string
-	httpc    *http.Client
 }
 
 // Option changes how New builds.
@@ -96,10 +95,6 @@ func WithListener(ln net.Listener) Option { return func(o *options) { o.listener
 // WithBases points the platform clients at b (fakes) over config's and the
 // sandbox's base URLs.
 func WithBases(b Bases) Option { return func(o *options) { o.bases = b } }
-
-// WithHTTPClient makes c the client of the platform APIs (default: a
-// 10-second timeout).
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpc = c } }
 
 // WithOwner names this instance in job_runs and the outbox leases (default
 // host-pid).
@@ -195,10 +190,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Bot = b
 
-	httpc := a.o.httpc
-	if httpc == nil {
-		httpc = &http.Client{Timeout: 10 * time.Second}
-	}
+	httpc := &http.Client{Timeout: 10 * time.Second}
 	mpCfg := handlers.MPConfig{
 		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
 		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes, AllowPlaintext: cfg.MP.AllowPlaintext,
