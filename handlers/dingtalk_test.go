@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
 	"minsheng/bot/mp"
@@ -53,7 +54,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 
 	// The county, with cg, its people and the leader on DingTalk, and the
 	// joint meeting a DingTalk group too.
-	org := county()
+	org := apptest.County()
 	org.Departments[0].Platform, org.Departments[0].WeComRobotKey = "dingtalk", ""
 	org.Departments[0].DingTalkWebhook, org.Departments[0].DingTalkSecret = dtSrv.URL+"/robot/send?access_token=dt-cg", dtGroupSec
 	org.JointMeeting = config.Group{Name: "联席会议", DingTalkWebhook: dtSrv.URL + "/robot/send?access_token=dt-joint", DingTalkSecret: dtGroupSec}
@@ -80,9 +81,9 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
 
-	cfg := testConfig(org, true)
+	cfg := apptest.Config(org, true)
 	cfg.DingTalk.AppKey, cfg.DingTalk.AppSecret, cfg.DingTalk.RobotCode = dtAppKey, dtAppSecret, dtRobot
-	a := buildApp(t, s, cfg, clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL, DingTalk: dtSrv.URL, DingTalkOAPI: dtSrv.URL})
+	a := apptest.New(t, s, cfg, clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL, DingTalk: dtSrv.URL, DingTalkOAPI: dtSrv.URL}, "test")
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	httpc := &http.Client{Timeout: 2 * time.Second}

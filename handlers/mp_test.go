@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
 	"minsheng/config"
@@ -20,11 +21,12 @@ import (
 	"minsheng/models/modeltest"
 )
 
+// The Official Account of the tests' server (apptest.Config).
 const (
-	appID  = "wx1234567890abcdef"
-	secret = "appsecret"
-	token  = "callbacktoken"
-	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	appID  = apptest.MPAppID
+	secret = apptest.MPSecret
+	token  = apptest.MPToken
+	aesKey = apptest.MPAESKey
 )
 
 type harness struct {
@@ -42,13 +44,13 @@ type harness struct {
 func newHarness(t *testing.T, s *models.Store, opts ...func(*config.MP)) *harness {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	cfg := testConfig(config.Org{}, false)
+	cfg := apptest.Config(config.Org{}, false)
 	cfg.Intake.MaxCasesPerHour = 3
 	cfg.Deadlines.ExtensionWorkdays, cfg.Deadlines.ReportUpMajor, cfg.Deadlines.ReportUpCritical = 0, 0, 0
 	for _, o := range opts {
 		o(&cfg.MP)
 	}
-	router := buildApp(t, s, cfg, clock, app.Bases{}).Handler
+	router := apptest.New(t, s, cfg, clock, app.Bases{}, "test").Handler
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	d := func(safe bool) *mp.Driver {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
 	"minsheng/bot/wecom"
@@ -19,12 +20,13 @@ import (
 	"minsheng/models/modeltest"
 )
 
+// The WeCom app of the tests' server (apptest.Config).
 const (
-	corpID    = "ww0123456789abcdef"
-	wcSecret  = "wecomsecret"
-	wcToken   = "wecomtoken"
-	wcAESKey  = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-	wcAgentID = 1000002
+	corpID    = apptest.CorpID
+	wcSecret  = apptest.WeComSecret
+	wcToken   = apptest.WeComToken
+	wcAESKey  = apptest.WeComAESKey
+	wcAgentID = apptest.AgentID
 )
 
 // office is a whole deployment in one test: the server, the Official Account
@@ -48,7 +50,7 @@ type office struct {
 func newOffice(t *testing.T, s *models.Store) *office {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	org := county()
+	org := apptest.County()
 	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
 	for _, m := range org.Members {
@@ -65,7 +67,7 @@ func newOffice(t *testing.T, s *models.Store) *office {
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
 
-	a := buildApp(t, s, testConfig(org, true), clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL})
+	a := apptest.New(t, s, apptest.Config(org, true), clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL}, "test")
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	o := &office{
