@@ -14,7 +14,6 @@ import (
 	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/wecom"
-	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -54,21 +53,7 @@ func (acceptAll) Send(context.Context, models.Outbox) error { return nil }
 // with another desk (a second server instance on the same database).
 func newDesk(t *testing.T, s *models.Store, clock *modeltest.Clock, wc *wecom.FakeServer, owner string) *desk {
 	t.Helper()
-	org := config.Org{
-		Departments: []config.Department{
-			{Code: "cg", Name: "县城市管理局", Keywords: []string{"路灯", "井盖"}, Platform: "wecom", WeComRobotKey: "key-cg"},
-			{Code: "zj", Name: "县住房和城乡建设局", Keywords: []string{"物业", "燃气"}, Platform: "wecom", WeComRobotKey: "key-zj"},
-		},
-		JointMeeting: config.Group{Name: "联席会议", WeComRobotKey: "key-joint"},
-		Members: []config.Member{
-			{Name: "王问政", UserID: "dispatcher1", Platform: "wecom", Role: "dispatcher"},
-			{Name: "李承办", UserID: "cg-officer1", Platform: "wecom", Department: "cg", Role: "officer"},
-			{Name: "赵局长", UserID: "cg-head", Platform: "wecom", Department: "cg", Role: "head"},
-			{Name: "孙承办", UserID: "zj-officer1", Platform: "wecom", Department: "zj", Role: "officer"},
-			{Name: "周局长", UserID: "zj-head", Platform: "wecom", Department: "zj", Role: "head"},
-			{Name: "陈县长", UserID: "leader1", Platform: "wecom", Role: "leader"},
-		},
-	}
+	org := apptest.Small()
 	if wc == nil {
 		wc = wecom.NewFakeServer(dCorpID, dSecret, dAgentID)
 		wc.Now = clock.Now

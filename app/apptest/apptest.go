@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -52,6 +53,15 @@ func County() config.Org {
 			{Name: "陈县长", UserID: "leader1", Platform: "wecom", Role: "leader"},
 		},
 	}
+}
+
+// Small is County without hb and cg's second officer (钱承办): two units,
+// six people. The jobs' desk and the crash test run on it.
+func Small() config.Org {
+	o := County()
+	o.Departments = slices.DeleteFunc(o.Departments, func(d config.Department) bool { return d.Code == "hb" })
+	o.Members = slices.DeleteFunc(o.Members, func(m config.Member) bool { return m.UserID == "cg-officer2" })
+	return o
 }
 
 // Config is config.yaml's defaults with org, the Official Account's
