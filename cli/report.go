@@ -8,8 +8,8 @@ import (
 	"log/slog"
 
 	"minsheng/app"
-	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // report is `minsheng report [--month 2026-11] [-o file.xlsx]`: a month's
@@ -40,14 +40,14 @@ func report(ctx context.Context, path string, args []string, out io.Writer, log 
 	}
 	defer a.Close()
 	now := a.Store.Now()
-	p := jobs.PreviousMonth(now, cfg.Location)
+	p := reports.PreviousMonth(now, cfg.Location)
 	if *month != "" {
 		if p, err = models.ParseMonth(*month, cfg.Location); err != nil {
 			return fmt.Errorf("report --month: %w", err)
 		}
 	}
 	fmt.Fprintf(out, "正在生成 %s 月报（数据截至 %s）…\n", p.Month(), now.In(cfg.Location).Format("2006-01-02 15:04"))
-	rep, _, err := a.Work.Monthly.Produce(ctx, p, now, *file, false)
+	rep, _, err := a.Work.Monthly.Report().Produce(ctx, p, now, *file, false)
 	if err != nil {
 		return err
 	}
