@@ -232,9 +232,9 @@ func (a *App) build(ctx context.Context) error {
 	a.Handler = handlers.New(handlers.Deps{
 		Store: a.Store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Now: now,
 		Sandbox: a.Sandbox, DingTalk: dtCfg, SandboxDingTalk: a.SandboxDingTalk,
-		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc),
+		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
 		// The public reply board, the open data and the dashboard (web.go).
-		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, log),
+		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now, log),
 	})
 	if cfg.DingTalk.Configured() && dtCfg.Stream {
 		a.stream = handlers.NewDingTalkStream(handlers.Deps{Bot: b, DingTalk: dtCfg, Metrics: metrics, Logger: log})

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"minsheng/bot"
 	"minsheng/bot/wecom"
@@ -27,7 +28,7 @@ func publicConfig(cfg *config.Config) *handlers.PublicConfig {
 // dispatchers when a WeCom app is configured (outside the sandbox), and in
 // the sandbox its marked sign-in. Without admin.session_secret a random
 // secret is drawn, loudly: sign-ins then end at the next start.
-func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, log *slog.Logger) *handlers.AdminConfig {
+func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, now func() time.Time, log *slog.Logger) *handlers.AdminConfig {
 	a := cfg.Admin
 	out := &handlers.AdminConfig{
 		Secret: []byte(a.SessionSecret), SessionTTL: a.SessionTTL.D(), Sandbox: sandbox,
@@ -40,7 +41,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 		out.Accounts = append(out.Accounts, handlers.AdminAccount{Name: u.Name, PasswordHash: []byte(u.PasswordHash)})
 	}
 	if a.OAuth && !sandbox && corpID != "" && secret != "" {
-		out.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc}
+		out.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc, Now: now}
 	}
 	if len(out.Secret) == 0 {
 		out.Secret = make([]byte, 32)
@@ -58,7 +59,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 // h5Config is the case page's: sessions signed with the link secret, and
 // WeCom OAuth when a WeCom app is configured (in the sandbox, the sandbox's
 // own OAuth page stands for WeCom's).
-func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client) *handlers.H5Config {
+func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, now func() time.Time) *handlers.H5Config {
 	h := &handlers.H5Config{
 		Secret: links.Secret, SessionTTL: cfg.Server.SessionTTL.D(), PublicURL: cfg.Server.PublicURL,
 		AuthorizeURL: cfg.WeCom.OAuthURL, CorpID: corpID, AgentID: strconv.FormatInt(agentID, 10),
@@ -67,7 +68,7 @@ func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string,
 		h.AuthorizeURL = handlers.SandboxOAuthPath
 	}
 	if corpID != "" && secret != "" {
-		h.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc}
+		h.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc, Now: now}
 	}
 	return h
 }

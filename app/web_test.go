@@ -29,7 +29,7 @@ func TestAdminConfigOpensOnlyWhenConfigured(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := cfg
 			c.Admin.Users = tt.users
-			got := adminConfig(&c, tt.corp, tt.secret, 1000002, tt.sandbox, http.DefaultClient, quiet)
+			got := adminConfig(&c, tt.corp, tt.secret, 1000002, tt.sandbox, http.DefaultClient, nil, quiet)
 			if (got.OAuth != nil) != tt.wantOAuth || got.Sandbox != tt.wantSandbx || len(got.Accounts) != tt.wantAccounts || len(got.Secret) < 32 {
 				t.Errorf("adminConfig = OAuth %v, sandbox %v, %d accounts, %d-byte secret; want %v, %v, %d, a secret",
 					got.OAuth != nil, got.Sandbox, len(got.Accounts), len(got.Secret), tt.wantOAuth, tt.wantSandbx, tt.wantAccounts)
@@ -38,7 +38,7 @@ func TestAdminConfigOpensOnlyWhenConfigured(t *testing.T) {
 	}
 	c := cfg
 	c.Admin.OAuth = false
-	if got := adminConfig(&c, "ww1", "s", 1, false, http.DefaultClient, quiet); got.OAuth != nil {
+	if got := adminConfig(&c, "ww1", "s", 1, false, http.DefaultClient, nil, quiet); got.OAuth != nil {
 		t.Errorf("admin.oauth: false still signs in through WeCom")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"minsheng/bot"
 	"minsheng/bot/mp"
 	"minsheng/bot/wecom"
+	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -47,10 +48,20 @@ type office struct {
 // newOffice is the server built by app for the county, with the Official
 // Account's and WeCom's fakes behind it; the deliverer runs when a test
 // says (o.deliver.RunOnce) and records what finally failed.
-func newOffice(t *testing.T, s *models.Store) *office {
+func newOffice(t *testing.T, s *models.Store) *office { return buildOffice(t, s, nil) }
+
+// buildOffice is newOffice with the configuration changed by edit, when
+// set, which is told the server's URL.
+func buildOffice(t *testing.T, s *models.Store, edit func(cfg *config.Config, url string)) *office {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	org := apptest.County()
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	cfg := apptest.Config(apptest.County(), true)
+	if edit != nil {
+		edit(cfg, "http://"+srv.Listener.Addr().String())
+	}
+	org := cfg.Org
 	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
 	for _, m := range org.Members {
@@ -67,9 +78,9 @@ func newOffice(t *testing.T, s *models.Store) *office {
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
 
-	a := apptest.New(t, s, apptest.Config(org, true), clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL}, "test")
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
+	a := apptest.New(t, s, cfg, clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL}, "test")
+	srv.Config.Handler = a.Handler
+	srv.Start()
 	o := &office{
 		harness: &harness{store: s, clock: clock, srv: srv, router: a.Handler,
 			safe: &mp.Driver{URL: srv.URL + "/callback/mp", AppID: appID, Token: token, EncodingAESKey: aesKey, Safe: true, Now: clock.Now}},
