@@ -38,7 +38,9 @@ type Work struct {
 
 // Table is every named background job, by name. A job is added here and
 // nowhere else: config.yaml accepts jobs.<name> for the names listed,
-// `minsheng jobs` lists them and `minsheng run-job` runs them.
+// `minsheng jobs` lists them, `minsheng run-job` runs them, and the
+// Scheduler runs them on their schedules, never two runs of one job at
+// once in an instance and each occurrence once across instances.
 var Table = []Named{
 	// The holiday-calendar check: daily at 09:00.
 	{Name: JobCalendar, Schedule: "0 9 * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {
