@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,7 +57,7 @@ func (c chaseMeasured) chases() int {
 //     for the joint-meeting group;
 //   - the monthly report of sd.month (reports.Monthly.Produce) to a temporary
 //     file, removed afterwards.
-func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, log *slog.Logger, progress func(string, ...any)) (*jobsMeasured, error) {
+func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, progress func(string, ...any)) (*jobsMeasured, error) {
 	store := o.store
 	clock := store.Now
 	start := time.Now()
