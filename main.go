@@ -298,7 +298,8 @@ func newBot(cfg *config.Config, store *models.Store, log *slog.Logger) (*bot.Bot
 		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
 		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
 		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
-		PublicURL: cfg.Server.PublicURL,
+		ReportUpLarge: cfg.Deadlines.ReportUpLarge.D(),
+		PublicURL:     cfg.Server.PublicURL,
 	}}
 	b.Settings.Rating = ratingSettings(cfg) // main_rating.go
 	return b, nil

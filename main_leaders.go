@@ -38,6 +38,20 @@ func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, b
 		Scopes: map[string][]string{}, ChaseEvery: cfg.Serious.ChaseEvery.D(),
 		CriticalWords: cfg.Serious.CriticalKeywords, MajorWords: cfg.Serious.MajorKeywords,
 	}
+	platformOf := map[string]string{}
+	for _, m := range cfg.Org.Members {
+		platformOf[m.UserID] = m.Platform
+		if platformOf[m.UserID] == "" {
+			platformOf[m.UserID] = models.PlatformWeCom
+		}
+	}
+	for _, r := range cfg.Serious.ReportUp {
+		up := bot.UpperRecipient{Name: r.Name, Group: bot.GroupAddress{RobotKey: r.WeComRobotKey, Webhook: r.DingTalkWebhook, Secret: r.DingTalkSecret}}
+		for _, u := range r.Members {
+			up.Members = append(up.Members, bot.MemberRef{Platform: platformOf[u], UserID: u})
+		}
+		ld.ReportUp = append(ld.ReportUp, up)
+	}
 	for _, m := range cfg.Org.Members {
 		if m.Role == "leader" && len(m.Scope) > 0 {
 			platform := m.Platform

@@ -36,6 +36,10 @@ func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
 		case AddrJoint:
 			j := b.Settings.Joint
 			a = Address{Kind: AddrJoint, RobotKey: j.RobotKey, Webhook: j.Webhook, Secret: j.Secret}
+		case AddrUpper:
+			var err error
+			a, err = b.upperAddress(rest)
+			return err
 		case AddrCitizen:
 			id, err := strconv.ParseUint(rest, 10, 64)
 			if err != nil {

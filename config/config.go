@@ -152,9 +152,10 @@ type Deadlines struct {
 	Simple             Duration `yaml:"simple"`              // 即办 12h
 	GeneralWorkdays    int      `yaml:"general_workdays"`    // 7
 	ComplexWorkdays    int      `yaml:"complex_workdays"`    // 15
-	ExtensionWorkdays  int      `yaml:"extension_workdays"`  // cap per extension, 5
+	ExtensionWorkdays  int      `yaml:"extension_workdays"`  // total per case, 5
 	ReportUpMajor      Duration `yaml:"report_up_major"`     // 重大 2h
 	ReportUpCritical   Duration `yaml:"report_up_critical"`  // 特别重大 1h
+	ReportUpLarge      Duration `yaml:"report_up_large"`     // 较大: 0 no clock (酌情适时上报)
 	OfficeHours        string   `yaml:"office_hours"`        // 09:00-17:30
 	DefaultKind        string   `yaml:"default_kind"`        // 一般
 	ReplyRateTarget    float64  `yaml:"reply_rate_target"`   // 0.9
@@ -446,6 +447,9 @@ func (c *Config) Validate() error {
 		if v <= 0 {
 			return bad(key, "must be a positive duration")
 		}
+	}
+	if d.ReportUpLarge.D() < 0 {
+		return bad("deadlines.report_up_large", "must be 0 (no clock) or a positive duration")
 	}
 	for key, v := range map[string]int{
 		"deadlines.general_workdays": d.GeneralWorkdays, "deadlines.complex_workdays": d.ComplexWorkdays,

@@ -30,6 +30,20 @@ type Serious struct {
 	// CriticalKeywords grade a new case 特别重大 at intake; MajorKeywords 重大.
 	CriticalKeywords []string `yaml:"critical_keywords"`
 	MajorKeywords    []string `yaml:"major_keywords"`
+	// ReportUp are the upper-level recipients of every 重大/特别重大 case
+	// (党组, 上级部门, 县xx办): each a group robot and/or members.
+	ReportUp []ReportUpRecipient `yaml:"report_up"`
+}
+
+// ReportUpRecipient is one upper-level recipient of serious cases: a WeCom
+// group robot, a DingTalk group robot, and/or members of org.members by
+// user_id.
+type ReportUpRecipient struct {
+	Name            string   `yaml:"name"`
+	WeComRobotKey   string   `yaml:"wecom_robot_key"`
+	DingTalkWebhook string   `yaml:"dingtalk_webhook"`
+	DingTalkSecret  string   `yaml:"dingtalk_secret"`
+	Members         []string `yaml:"members"`
 }
 
 // validChain checks an approval chain: head and/or leader, each once.
@@ -78,6 +92,9 @@ func (c *Config) validateLeaders() error {
 	if c.Serious.ChaseEvery.D() <= 0 {
 		return bad("serious.chase_every", "must be a positive duration")
 	}
+	if err := c.validateReportUp(); err != nil {
+		return err
+	}
 	if c.Server.LinkTTL.D() <= 0 {
 		return bad("server.link_ttl", "must be a positive duration")
 	}
@@ -103,6 +120,35 @@ func (c *Config) validateLeaders() error {
 		for _, s := range m.Scope {
 			if !codes[s] {
 				return bad(fmt.Sprintf("org.members[%d].scope", i), fmt.Sprintf("%q is not a department code in org.departments", s))
+			}
+		}
+	}
+	return nil
+}
+
+// validateReportUp checks serious.report_up: each recipient named once and
+// reachable, its members in org.members.
+func (c *Config) validateReportUp() error {
+	users := map[string]bool{}
+	for _, m := range c.Org.Members {
+		users[m.UserID] = true
+	}
+	names := map[string]bool{}
+	for i, r := range c.Serious.ReportUp {
+		key := fmt.Sprintf("serious.report_up[%d]", i)
+		if strings.TrimSpace(r.Name) == "" {
+			return fmt.Errorf("%s.name: must be set", key)
+		}
+		if names[r.Name] {
+			return fmt.Errorf("%s.name: %q is listed twice", key, r.Name)
+		}
+		names[r.Name] = true
+		if r.WeComRobotKey == "" && r.DingTalkWebhook == "" && len(r.Members) == 0 {
+			return fmt.Errorf("%s: needs a wecom_robot_key, a dingtalk_webhook or members", key)
+		}
+		for j, u := range r.Members {
+			if !users[u] {
+				return fmt.Errorf("%s.members[%d]: %q is not in org.members", key, j, u)
 			}
 		}
 	}
