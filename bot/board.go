@@ -11,7 +11,7 @@ import (
 )
 
 // The public reply board (部门回应): every answered case is published with
-// its personal data masked (Mask), unless the dispatcher keeps it off with a
+// its personal data masked (redact.Mask), unless the dispatcher keeps it off with a
 // reason — by command in the chat or by the dashboard's button. Both are on
 // the case's record.
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // The mobile case page (/case/<no>): what one member may see of a case and
@@ -184,7 +185,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 	v := &CaseView{
 		No: k.No, Status: k.Status.Label(), Severity: string(k.Severity), Kind: k.Kind,
 		Received: dateTime(k.ReceivedAt.In(loc)), Due: a.b.dueText(k), Overdue: k.Overdue(tx.Now()),
-		Content: Redact(k.Content), Viewer: a.who.Name + "（" + a.who.Role.Label() + "）",
+		Content: redact.Identity(k.Content), Viewer: a.who.Name + "（" + a.who.Role.Label() + "）",
 	}
 	if dispatcher {
 		v.Content = k.Content
@@ -214,7 +215,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 	for _, e := range events {
 		body := e.Body
 		if !dispatcher {
-			body = Redact(body)
+			body = redact.Identity(body)
 		}
 		v.Timeline = append(v.Timeline, EventView{At: e.CreatedAt.In(loc).Format("01-02 15:04"), Who: actorLabel(e), What: eventLabel(e.Kind), Body: body})
 	}
@@ -231,7 +232,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 			av.Text = at.Label
 		}
 		if !dispatcher {
-			av.Text = Redact(av.Text)
+			av.Text = redact.Identity(av.Text)
 		}
 		v.Attachments = append(v.Attachments, av)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // LeaderSettings are the leaders' part of config.yaml: their scopes
@@ -526,9 +527,9 @@ func (a *action) leaderTodo() (string, error) {
 				due += " 已超期"
 			}
 		}
-		line := fmt.Sprintf("%s %s %s %s", k.No, k.Status.Label(), due, summary(Redact(k.Content), 14))
+		line := fmt.Sprintf("%s %s %s %s", k.No, k.Status.Label(), due, summary(redact.Identity(k.Content), 14))
 		if len(what) > 0 {
-			wait = append(wait, fmt.Sprintf("%s 【%s】 %s", k.No, strings.Join(what, "、"), summary(Redact(k.Content), 14)))
+			wait = append(wait, fmt.Sprintf("%s 【%s】 %s", k.No, strings.Join(what, "、"), summary(redact.Identity(k.Content), 14)))
 		} else if len(rest) < todoLimit {
 			rest = append(rest, line)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // MemberMessage is a command typed by a member, or a card button they pressed.
@@ -49,7 +50,7 @@ func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, e
 		key = "msg:" + m.UserID + ":" + randomHex(8)
 	}
 	var button string
-	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", Redact(summary(m.Text+m.EventKey, 200)), func(tx *models.Tx) (string, error) {
+	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", redact.Identity(summary(m.Text+m.EventKey, 200)), func(tx *models.Tx) (string, error) {
 		who, err := tx.Member(m.Platform, m.UserID)
 		if errors.Is(err, models.ErrNotFound) {
 			return "您还不是本系统的成员，请联系问政办在配置中添加您。", nil
@@ -356,7 +357,7 @@ func (a *action) view() (string, error) {
 		}
 		fmt.Fprintf(&sb, "\n内容：%s", k.Content)
 	} else {
-		fmt.Fprintf(&sb, "\n内容：%s", Redact(k.Content))
+		fmt.Fprintf(&sb, "\n内容：%s", redact.Identity(k.Content))
 	}
 	if k.Repeats > 0 {
 		fmt.Fprintf(&sb, "\n重复反映：%d 次", k.Repeats)
@@ -369,7 +370,7 @@ func (a *action) view() (string, error) {
 	for _, e := range lastEvents(events, 8) {
 		body := e.Body
 		if a.who.Role != models.RoleDispatcher {
-			body = Redact(body)
+			body = redact.Identity(body)
 		}
 		fmt.Fprintf(&sb, "\n%s %s %s %s", e.CreatedAt.In(loc).Format("01-02 15:04"), actorLabel(e), eventLabel(e.Kind), summary(body, 40))
 	}
@@ -557,7 +558,7 @@ func (a *action) todo() (string, error) {
 				due += " 已超期"
 			}
 		}
-		fmt.Fprintf(&sb, "\n%s %s %s %s", k.No, k.Status.Label(), due, summary(Redact(k.Content), 14))
+		fmt.Fprintf(&sb, "\n%s %s %s %s", k.No, k.Status.Label(), due, summary(redact.Identity(k.Content), 14))
 	}
 	return sb.String(), nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // caseURL links a card to the case page.
@@ -105,7 +106,7 @@ func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Departm
 	if k.DueAt != nil {
 		left = b.timeLeft(tx.Now(), *k.DueAt)
 	}
-	text := Redact(k.Content)
+	text := redact.Identity(k.Content)
 	for i, d := range append([]*models.Department{lead}, co...) {
 		role := "牵头"
 		if i > 0 {
@@ -207,7 +208,7 @@ func (b *Bot) notifySerious(tx *models.Tx, k *models.Case) error {
 	if err := b.reportUp(tx, k, al); err != nil {
 		return err
 	}
-	text := mdEscape(summary(Redact(k.Content), 300))
+	text := mdEscape(summary(redact.Identity(k.Content), 300))
 	for i := range leaders {
 		card := Outgoing{Kind: KindCard, Title: string(k.Severity) + " " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,
 			Fields:  []Field{{"编号", k.No}, {"等级", string(k.Severity)}, {"报送时限", dateTime(due)}},

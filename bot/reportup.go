@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // Reporting up (002: "及时报告党组、上级部门和县xx办"): a 重大/特别重大 case
@@ -62,7 +63,7 @@ func (b *Bot) reportUp(tx *models.Tx, k *models.Case, al *models.SeriousAlert) e
 	if k.DueAt != nil {
 		handling = b.dueText(k)
 	}
-	text := mdEscape(summary(Redact(k.Content), 500))
+	text := mdEscape(summary(redact.Identity(k.Content), 500))
 	md := fmt.Sprintf("**%s事项报告 %s**\n> 等级：%s\n> 受理：%s\n> 报送时限：%s\n> 办理时限：%s\n\n%s",
 		k.Severity, k.No, k.Severity, dateTime(k.ReceivedAt.In(loc)), dateTime(al.ReportDueAt.In(loc)), handling, text)
 	card := Outgoing{Kind: KindCard, Title: string(k.Severity) + "事项报告 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // ReviewSettings are config.yaml's review.*: the automatic check an answer
@@ -45,10 +46,10 @@ func (r ReviewSettings) CheckDraft(body string) string {
 			return fmt.Sprintf("答复含有不当用语“%s”，请修改后重新提交。", w)
 		}
 	}
-	if idRe.MatchString(body) {
+	if redact.HasIDNumber(body) {
 		return "答复含有身份证号码。群众的个人信息不得写入答复，请删除后重新提交。"
 	}
-	if phoneRe.MatchString(body) {
+	if redact.HasMobile(body) {
 		return "答复含有手机号码。群众的个人信息不得写入答复，请删除后重新提交（单位办公电话可以保留）。"
 	}
 	rest, found := body, []string(nil)
