@@ -24,14 +24,14 @@ func weeklyJob(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.
 	return &jobs.Weekly{
 		Store: store, Platform: platform, Logger: log,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
+		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 	}
 }
 
 // monthlyJob is the monthly report as config sets it (jobs.monthly_report, reports.dir).
 func monthlyJob(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Monthly {
 	return &jobs.Monthly{
-		Store: store, Dir: cfg.Reports.Dir, Logger: log,
+		Store: store, Dir: cfg.Reports.Dir, Logger: log, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
 	}
 }

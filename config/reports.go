@@ -13,10 +13,13 @@ type Reports struct {
 	// OverdueList is how many of the longest-overdue cases the weekly
 	// summary lists.
 	OverdueList int `yaml:"overdue_list"`
+	// FlagRule names units for their rates: both (the regulation's
+	// "回复率和满意率均低于90%") or either rate under its target.
+	FlagRule string `yaml:"flag_rule"`
 }
 
 func defaultReports() Reports {
-	return Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10}
+	return Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10, FlagRule: "both"}
 }
 
 // validateReports checks reports.* and the targets the reports name units by.
@@ -31,6 +34,9 @@ func (c *Config) validateReports() error {
 	}
 	if r.OverdueList < 0 || r.OverdueList > 50 {
 		return bad("reports.overdue_list", "must be 0 to 50 cases")
+	}
+	if r.FlagRule != "both" && r.FlagRule != "either" {
+		return bad("reports.flag_rule", fmt.Sprintf("%q: must be both or either", r.FlagRule))
 	}
 	for key, v := range map[string]float64{
 		"deadlines.reply_rate_target": c.Deadlines.ReplyRateTarget, "deadlines.satisfaction_target": c.Deadlines.SatisfactionTarget,

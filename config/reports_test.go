@@ -10,7 +10,7 @@ func TestReportsSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(config.yaml) = %v", err)
 	}
-	if c.Reports != (Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10}) {
+	if c.Reports != (Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10, FlagRule: "both"}) {
 		t.Errorf("shipped reports = %+v", c.Reports)
 	}
 	for name, want := range map[string]string{"weekly_summary": "0 9 * * 1", "monthly_report": "0 8 1 * *"} {
@@ -25,6 +25,7 @@ func TestReportsRejectsBadValuesNamingTheKey(t *testing.T) {
 		{"reports: {dir: ''}", "reports.dir"},
 		{"reports: {rate_days: 0}", "reports.rate_days"},
 		{"reports: {overdue_list: -1}", "reports.overdue_list"},
+		{"reports: {flag_rule: any}", "reports.flag_rule"},
 		{"reports: {colour: red}", "colour"},
 		{"deadlines: {reply_rate_target: 90}", "deadlines.reply_rate_target"},
 		{"deadlines: {satisfaction_target: 0}", "deadlines.satisfaction_target"},

@@ -53,6 +53,9 @@ type AdminConfig struct {
 	OverdueList, TrendWeeks, FailedList, PageSize, ExportMaxDays int
 	// ReplyTarget and SatisfactionTarget mark units under target.
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names a unit (提醒) when both rates are under target, or
+	// either (reports.flag_rule; "" is both).
+	FlagRule models.FlagRule
 }
 
 // AdminAccount is a dashboard account: a name and the bcrypt hash of its password.

@@ -158,6 +158,8 @@ func TestAdminSignIn(t *testing.T) {
 		for _, want := range []string{
 			`id="who">` + adminName, `id="status"`, `data-status="answered"`, `id="trend"`, "<svg", `id="units"`, "县城市管理局",
 			`id="overdue"`, `id="failed"`, `id="export-csv" href="/admin/export.csv?from=2026-11-01&amp;to=2026-11-23"`,
+			// The rates as the regulations count them, with 未到期 beside them.
+			"<th class=\"n opt\">未到期</th>", "<th class=\"n\">回复率</th>", "均不含未到期", "回复率和满意率均低于目标的单位",
 		} {
 			if !strings.Contains(dash, want) {
 				t.Errorf("dashboard lacks %q", want)
