@@ -18,9 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
 	"minsheng/bot/wecom"
+	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -119,7 +123,10 @@ func crashRun(t *testing.T, driver string) {
 	w.driver, w.dsn = modeltest.DSN(t, driver)
 
 	w.wc = wecom.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
-	w.wc.AddUsers("dispatcher1", "cg-officer1", "cg-head", "zj-officer1", "zj-head", "leader1")
+	org := apptest.Small()
+	for _, m := range org.Members {
+		w.wc.AddUsers(m.UserID)
+	}
 	for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
 		w.wc.AddWebhook(k)
 	}
@@ -130,7 +137,9 @@ func crashRun(t *testing.T, driver string) {
 	t.Cleanup(mpSrv.Close)
 
 	w.cfgPath = filepath.Join(t.TempDir(), "minsheng.yaml")
-	cfg := fmt.Sprintf(crashConfig, w.driver, crashAppID, mpSrv.URL, crashCorpID, crashAgentID, wcSrv.URL)
+	orgYAML, err := yaml.Marshal(map[string]config.Org{"org": org})
+	modeltest.Must(t, err, "org as YAML")
+	cfg := fmt.Sprintf(crashConfig, w.driver, crashAppID, mpSrv.URL, crashCorpID, crashAgentID, wcSrv.URL) + string(orgYAML)
 	modeltest.Must(t, os.WriteFile(w.cfgPath, []byte(cfg), 0o600), "write config")
 	w.env = append(cleanEnv(),
 		"MINSHENG_DATABASE_DSN="+w.dsn,
@@ -201,9 +210,10 @@ func crashRun(t *testing.T, driver string) {
 	}
 }
 
-// crashConfig is the server's configuration file; secrets and the DSN come
-// from the environment. Placeholders: driver, app id, mp api base, corp id,
-// agent id, wecom api base.
+// crashConfig is the server's configuration file without its org (the
+// tests' apptest.Small, appended); secrets and the DSN come from the
+// environment. Placeholders: driver, app id, mp api base, corp id, agent id,
+// wecom api base.
 const crashConfig = `
 server:
   addr: 127.0.0.1:0
@@ -219,18 +229,6 @@ wecom:
   corp_id: %s
   agent_id: "%d"
   api_base: %s
-org:
-  departments:
-    - {name: 县城市管理局, code: cg, keywords: [路灯, 井盖], platform: wecom, wecom_robot_key: key-cg}
-    - {name: 县住房和城乡建设局, code: zj, keywords: [物业, 燃气], platform: wecom, wecom_robot_key: key-zj}
-  joint_meeting: {name: 网络问政联席会议, wecom_robot_key: key-joint}
-  members:
-    - {name: 王问政, user_id: dispatcher1, role: dispatcher}
-    - {name: 李承办, user_id: cg-officer1, department: cg, role: officer}
-    - {name: 赵局长, user_id: cg-head, department: cg, role: head}
-    - {name: 孙承办, user_id: zj-officer1, department: zj, role: officer}
-    - {name: 周局长, user_id: zj-head, department: zj, role: head}
-    - {name: 陈县长, user_id: leader1, role: leader}
 `
 
 // cleanEnv is the test's environment without MINSHENG_* settings.

@@ -1,37 +1,13 @@
-package main
+package app
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
-	"strings"
 	"testing"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"minsheng/config"
 )
-
-func TestHashPassword(t *testing.T) {
-	var out bytes.Buffer
-	if err := hashPassword(strings.NewReader("correct-horse-battery\n"), &out); err != nil {
-		t.Fatalf("hashPassword = %v", err)
-	}
-	m := regexp.MustCompile(`password_hash: "(\$2a\$\d\d\$[./A-Za-z0-9]{53})"`).FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("hashPassword printed %q; want a password_hash line", out.String())
-	}
-	if err := bcrypt.CompareHashAndPassword([]byte(m[1]), []byte("correct-horse-battery")); err != nil {
-		t.Errorf("the printed hash does not match the password: %v", err)
-	}
-	for _, bad := range []string{"short\n", "", strings.Repeat("x", 80) + "\n"} {
-		if err := hashPassword(strings.NewReader(bad), io.Discard); err == nil {
-			t.Errorf("hashPassword(%q) = nil; want it refused", bad)
-		}
-	}
-}
 
 func TestAdminConfigOpensOnlyWhenConfigured(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -53,7 +29,7 @@ func TestAdminConfigOpensOnlyWhenConfigured(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := cfg
 			c.Admin.Users = tt.users
-			got := adminConfig(&c, tt.corp, tt.secret, 1000002, tt.sandbox, http.DefaultClient, quiet)
+			got := adminConfig(&c, tt.corp, tt.secret, 1000002, tt.sandbox, http.DefaultClient, nil, quiet)
 			if (got.OAuth != nil) != tt.wantOAuth || got.Sandbox != tt.wantSandbx || len(got.Accounts) != tt.wantAccounts || len(got.Secret) < 32 {
 				t.Errorf("adminConfig = OAuth %v, sandbox %v, %d accounts, %d-byte secret; want %v, %v, %d, a secret",
 					got.OAuth != nil, got.Sandbox, len(got.Accounts), len(got.Secret), tt.wantOAuth, tt.wantSandbx, tt.wantAccounts)
@@ -62,7 +38,7 @@ func TestAdminConfigOpensOnlyWhenConfigured(t *testing.T) {
 	}
 	c := cfg
 	c.Admin.OAuth = false
-	if got := adminConfig(&c, "ww1", "s", 1, false, http.DefaultClient, quiet); got.OAuth != nil {
+	if got := adminConfig(&c, "ww1", "s", 1, false, http.DefaultClient, nil, quiet); got.OAuth != nil {
 		t.Errorf("admin.oauth: false still signs in through WeCom")
 	}
 }

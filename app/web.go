@@ -1,18 +1,13 @@
-package main
+package app
 
 import (
-	"bufio"
 	"crypto/rand"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
+	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
+	"minsheng/bot"
 	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
@@ -34,7 +29,7 @@ func publicConfig(cfg *config.Config) *handlers.PublicConfig {
 // dispatchers when a WeCom app is configured (outside the sandbox), and in
 // the sandbox its marked sign-in. Without admin.session_secret a random
 // secret is drawn, loudly: sign-ins then end at the next start.
-func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, log *slog.Logger) *handlers.AdminConfig {
+func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, now func() time.Time, log *slog.Logger) *handlers.AdminConfig {
 	a := cfg.Admin
 	out := &handlers.AdminConfig{
 		Secret: []byte(a.SessionSecret), SessionTTL: a.SessionTTL.D(), Sandbox: sandbox,
@@ -48,7 +43,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 		out.Accounts = append(out.Accounts, handlers.AdminAccount{Name: u.Name, PasswordHash: []byte(u.PasswordHash)})
 	}
 	if a.OAuth && !sandbox && corpID != "" && secret != "" {
-		out.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc}
+		out.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc, Now: now}
 	}
 	if len(out.Secret) == 0 {
 		out.Secret = make([]byte, 32)
@@ -63,25 +58,19 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 	return out
 }
 
-// hashPassword reads a password from in (one line) and writes its bcrypt
-// hash, for admin.users[].password_hash.
-func hashPassword(in io.Reader, out io.Writer) error {
-	fmt.Fprintln(out, "输入工作台账号的密码（至少 10 个字符），回车结束：")
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("hash-password: read the password: %w", err)
+// h5Config is the case page's: sessions signed with the link secret, and
+// WeCom OAuth when a WeCom app is configured (in the sandbox, the sandbox's
+// own OAuth page stands for WeCom's).
+func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, now func() time.Time) *handlers.H5Config {
+	h := &handlers.H5Config{
+		Secret: links.Secret, SessionTTL: cfg.Server.SessionTTL.D(), PublicURL: cfg.Server.PublicURL,
+		AuthorizeURL: cfg.WeCom.OAuthURL, CorpID: corpID, AgentID: strconv.FormatInt(agentID, 10),
 	}
-	pw := strings.TrimRight(line, "\r\n")
-	if len([]rune(pw)) < 10 {
-		return errors.New("hash-password: the password must have at least 10 characters")
+	if sandbox {
+		h.AuthorizeURL = handlers.SandboxOAuthPath
 	}
-	if len(pw) > 72 {
-		return errors.New("hash-password: the password must be at most 72 bytes (bcrypt)")
+	if corpID != "" && secret != "" {
+		h.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc, Now: now}
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("hash-password: %w", err)
-	}
-	fmt.Fprintf(out, "password_hash: %q\n", string(h))
-	return nil
+	return h
 }

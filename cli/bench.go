@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,13 +8,13 @@ import (
 	"strconv"
 	"strings"
 
+	"minsheng/app"
 	"minsheng/bench"
-	"minsheng/config"
 )
 
-// benchCmd is `minsheng bench`: the measurements of package bench against
+// runBench is `minsheng bench`: the measurements of package bench against
 // MariaDB on this machine, or with -load the load test.
-func benchCmd(ctx context.Context, cfgPath string, args []string) error {
+func runBench(ctx context.Context, cfgPath string, args []string) error {
 	fs := flag.NewFlagSet("minsheng bench", flag.ExitOnError)
 	var o bench.Options
 	var lo bench.LoadOptions
@@ -38,7 +38,7 @@ func benchCmd(ctx context.Context, cfgPath string, args []string) error {
 		}
 		o.Clients = append(o.Clients, n)
 	}
-	cfg, err := config.Load(cfgPath)
+	cfg, err := app.LoadConfig(cfgPath)
 	if err != nil {
 		return err
 	}
