@@ -22,6 +22,7 @@ import (
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
 	"minsheng/bot/mp"
+	"minsheng/bot/sandbox"
 	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
@@ -48,8 +49,8 @@ type App struct {
 	Deliverer *jobs.Deliverer
 	// Sandbox and SandboxDingTalk are the in-process platform fakes of
 	// sandbox mode; nil outside it.
-	Sandbox         *handlers.Sandbox
-	SandboxDingTalk *handlers.SandboxDingTalk
+	Sandbox         *sandbox.Server
+	SandboxDingTalk *sandbox.DingTalk
 
 	o        options
 	log      *slog.Logger
@@ -179,7 +180,7 @@ func (a *App) build(ctx context.Context) error {
 			self = "http://" + a.o.listener.Addr().String()
 		}
 		var err error
-		if a.Sandbox, a.SandboxDingTalk, err = sandbox(ctx, cfg, a.Store, self, a.o.now, log); err != nil {
+		if a.Sandbox, a.SandboxDingTalk, err = startSandbox(ctx, cfg, a.Store, self, a.o.now, log); err != nil {
 			return err
 		}
 	}
@@ -231,7 +232,7 @@ func (a *App) build(ctx context.Context) error {
 	metrics := handlers.NewMetrics(a.Store)
 	a.Handler = handlers.New(handlers.Deps{
 		Store: a.Store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Now: now,
-		Sandbox: a.Sandbox, DingTalk: dtCfg, SandboxDingTalk: a.SandboxDingTalk,
+		Mounts: a.mounts(), DingTalk: dtCfg,
 		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
 		// The public reply board, the open data and the dashboard (web.go).
 		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now, log),
@@ -299,7 +300,7 @@ func (a *App) Run(ctx context.Context) error {
 		if a.stream != nil {
 			wg.Go(func() {
 				if err := a.stream.Run(workCtx); err != nil {
-					log.Error("dingtalk stream stopped", "platform", "dingtalk", "err", err)
+					log.Error("dingtalk stream stopped", "platform", models.PlatformDingTalk, "err", err)
 				}
 			})
 		}

@@ -51,13 +51,12 @@ func Weekly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Wee
 	}
 }
 
-// JointPlatform is the joint-meeting group's platform: WeCom when it has a
-// robot key, else DingTalk when it has a webhook.
-func JointPlatform(cfg *config.Config) string {
-	if j := cfg.Org.JointMeeting; j.WeComRobotKey == "" && j.DingTalkWebhook != "" {
-		return models.PlatformDingTalk
-	}
-	return models.PlatformWeCom
+// JointPlatform is the joint-meeting group's platform, by the one rule
+// (models.JointPlatform): WeCom when it has a robot key, else DingTalk when
+// it has a webhook.
+func JointPlatform(cfg *config.Config) models.Platform {
+	j := cfg.Org.JointMeeting
+	return models.JointPlatform(j.WeComRobotKey, j.DingTalkWebhook)
 }
 
 // Monthly is the monthly report as config sets it (jobs.monthly_report,

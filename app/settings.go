@@ -37,10 +37,10 @@ func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, b
 	}
 	// serious.report_up: members are named by user_id; their platform is
 	// the one org.members gives them.
-	platformOf := map[string]string{}
+	platformOf := map[string]models.Platform{}
 	for _, m := range cfg.Org.Members {
-		platformOf[m.UserID] = m.Platform
-		if platformOf[m.UserID] == "" {
+		platformOf[m.UserID] = models.Platform(m.Platform)
+		if m.Platform == "" {
 			platformOf[m.UserID] = models.PlatformWeCom
 		}
 	}
@@ -53,11 +53,7 @@ func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, b
 	}
 	for _, m := range cfg.Org.Members {
 		if m.Role == "leader" && len(m.Scope) > 0 {
-			platform := m.Platform
-			if platform == "" {
-				platform = models.PlatformWeCom
-			}
-			ld.Scopes[bot.ScopeKey(platform, m.UserID)] = m.Scope
+			ld.Scopes[bot.ScopeKey(string(orWeCom(m.Platform)), m.UserID)] = m.Scope
 		}
 	}
 	secret := []byte(cfg.Server.LinkSecret)

@@ -26,13 +26,10 @@ type UpperRecipient struct {
 }
 
 // MemberRef names a member by platform and user id.
-type MemberRef struct{ Platform, UserID string }
-
-// AddrUpper is the address kind of an upper-level recipient's group robot;
-// its outbox target is "upper:<name>".
-const AddrUpper = "upper"
-
-func upperTarget(name string) string { return AddrUpper + ":" + name }
+type MemberRef struct {
+	Platform models.Platform
+	UserID   string
+}
 
 // upperAddress resolves an upper-level recipient's group by name.
 func (b *Bot) upperAddress(name string) (Address, error) {
@@ -77,7 +74,7 @@ func (b *Bot) reportUp(tx *models.Tx, k *models.Case, al *models.SeriousAlert) e
 			if r.Group.RobotKey == "" {
 				platform = models.PlatformDingTalk
 			}
-			if err := enqueue(tx, platform, upperTarget(r.Name), k.ID, "report_up", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+			if err := enqueue(tx, platform, models.UpperTarget(r.Name), k.ID, "report_up", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 				return err
 			}
 			reached = true

@@ -21,7 +21,7 @@ var errDingTalkCode = errors.New("dingtalk: sign-in code not accepted")
 // (dd.runtime.permission.requestAuthCode({corpId}), 免登) and sends it to the
 // server, which exchanges it for the member's userid through the app
 // (topapi/v2/user/getuserinfo). The result is what bot.MemberMessage takes:
-// platform "dingtalk" and the userid; the caller still looks the member up
+// platform models.PlatformDingTalk and the userid; the caller still looks the member up
 // (tx.Member) and refuses people who are not in org.members. A code DingTalk
 // refuses gives errDingTalkCode; anything else (DingTalk unreachable, the app
 // misconfigured) another error, which is a 502.
@@ -29,7 +29,7 @@ var errDingTalkCode = errors.New("dingtalk: sign-in code not accepted")
 // DingTalk's browser OAuth (login.dingtalk.com → Client.UnionID) yields the
 // person's unionId, not the userid the robot and the member table use; it is
 // not offered here.
-func dingTalkIdentity(ctx context.Context, c *dingtalk.Client, code string) (platform, userID string, err error) {
+func dingTalkIdentity(ctx context.Context, c *dingtalk.Client, code string) (platform models.Platform, userID string, err error) {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 128 {
 		return "", "", errDingTalkCode

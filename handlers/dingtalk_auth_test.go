@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 )
 
 func TestDingTalkIdentity(t *testing.T) {
-	fake := dingtalk.NewFakeServer("dingauthkey", "dingauthsecret", "dingauthkey")
+	fake := dingtalktest.NewFakeServer("dingauthkey", "dingauthsecret", "dingauthkey")
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	c := &dingtalk.Client{APIBase: srv.URL, OAPIBase: srv.URL, AppKey: "dingauthkey", AppSecret: "dingauthsecret"}

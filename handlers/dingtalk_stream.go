@@ -15,6 +15,7 @@ import (
 	sdklog "github.com/open-dingtalk/dingtalk-stream-sdk-go/logger"
 
 	"minsheng/bot/dingtalk"
+	"minsheng/models"
 )
 
 // errStreamClosed refuses a Stream message that arrives while the server
@@ -38,7 +39,8 @@ type DingTalkStream struct {
 	Retry  time.Duration
 	Logger *slog.Logger
 
-	h        *dingtalkHandler
+	in       *dingtalk.Inbound
+	h        *callbackHandler
 	mu       sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup
@@ -51,9 +53,13 @@ func NewDingTalkStream(d Deps) *DingTalkStream {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	in := d.DingTalk.inbound(d.Now)
 	return &DingTalkStream{
 		AppSecret: d.DingTalk.AppSecret, Logger: d.Logger,
-		h: newDingTalkHandler(d.DingTalk, d.Bot, d.Metrics, d.Now),
+		in: in, h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now},
 	}
 }
 
@@ -73,10 +79,10 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 	defer s.inflight.Done()
 
 	start := s.h.now()
-	defer func() { s.h.metrics.latency("dingtalk", time.Since(start)) }()
+	defer func() { s.h.metrics.latency(models.PlatformDingTalk, time.Since(start)) }()
 	ctx = context.WithValue(ctx, loggerKey{}, s.Logger)
 	if data == nil {
-		s.h.metrics.callback("dingtalk", "malformed")
+		s.h.metrics.callback(models.PlatformDingTalk, "malformed")
 		return nil, fmt.Errorf("dingtalk stream: %w: empty message", dingtalk.ErrMalformed)
 	}
 	// The SDK decoded DingTalk's JSON into its own model, with the same
@@ -88,11 +94,15 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 	}
 	msg, err := dingtalk.ParseMessage(raw)
 	if err != nil {
-		s.h.metrics.callback("dingtalk", "malformed")
-		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", "dingtalk", "err", err)
+		s.h.metrics.callback(models.PlatformDingTalk, "malformed")
+		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", models.PlatformDingTalk, "err", err)
 		return nil, err
 	}
-	s.h.metrics.callback("dingtalk", s.h.handle(ctx, msg))
+	result, err := s.h.handle(ctx, s.in.Callback(msg), nil)
+	if err != nil {
+		s.Logger.ErrorContext(ctx, "dingtalk stream: answer not given", "platform", models.PlatformDingTalk, "err", err)
+	}
+	s.h.metrics.callback(models.PlatformDingTalk, result)
 	return nil, nil
 }
 
@@ -121,7 +131,7 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 		if err == nil {
 			break
 		}
-		s.Logger.Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", "dingtalk", "retry_in", retry, "err", err)
+		s.Logger.Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", models.PlatformDingTalk, "retry_in", retry, "err", err)
 		t := time.NewTimer(retry)
 		select {
 		case <-ctx.Done():
@@ -131,13 +141,13 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	s.Logger.Info("dingtalk stream connected", "platform", "dingtalk")
+	s.Logger.Info("dingtalk stream connected", "platform", models.PlatformDingTalk)
 	<-ctx.Done()
 	// The SDK reconnects whenever its connection ends unless told not to.
 	cli.AutoReconnect = false
 	cli.Close()
 	s.shut()
-	s.Logger.Info("dingtalk stream closed", "platform", "dingtalk")
+	s.Logger.Info("dingtalk stream closed", "platform", models.PlatformDingTalk)
 	return nil
 }
 
@@ -158,22 +168,22 @@ func (g sdkLogger) Debugf(string, ...any) {}
 func (g sdkLogger) Infof(format string, args ...any) {
 	if strings.Contains(format, "sessionId") {
 		// "connect success, sessionId=[…]": the id is the connection's ticket.
-		g.l.Info("dingtalk stream: connected", "platform", "dingtalk")
+		g.l.Info("dingtalk stream: connected", "platform", models.PlatformDingTalk)
 		return
 	}
-	g.l.Info("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Info("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }
 
 func (g sdkLogger) Warningf(format string, args ...any) {
-	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }
 
 func (g sdkLogger) Errorf(format string, args ...any) {
-	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Warn("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }
 
 // Fatalf is logged as an error; the SDK never calls it, and it must not end
 // the process.
 func (g sdkLogger) Fatalf(format string, args ...any) {
-	g.l.Error("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", "dingtalk")
+	g.l.Error("dingtalk stream: "+fmt.Sprintf(format, args...), "platform", models.PlatformDingTalk)
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -76,8 +76,8 @@ func (l *leaders) handling(t *testing.T, openid, text, unit, officer string) str
 
 // cardsFor lists the template cards member user got whose text or buttons
 // mention want.
-func (l *leaders) cardsFor(user, want string) []wecom.AppMessage {
-	var out []wecom.AppMessage
+func (l *leaders) cardsFor(user, want string) []wecomtest.AppMessage {
+	var out []wecomtest.AppMessage
 	for _, m := range l.appTo(user) {
 		if m.MsgType == "template_card" && strings.Contains(string(mustJSON(m.Raw)), want) {
 			out = append(out, m)

@@ -1,4 +1,4 @@
-package mp
+package mptest
 
 import (
 	"bytes"
@@ -13,47 +13,26 @@ import (
 	"time"
 
 	"minsheng/bot/internal/fault"
-)
-
-// WeChat error codes used by FakeAPI and Client.
-const (
-	CodeOK                = 0
-	CodeInvalidCredential = 40001 // access_token invalid or not latest
-	CodeInvalidGrantType  = 40002
-	CodeInvalidOpenID     = 40003
-	CodeInvalidMsgType    = 40008
-	CodeInvalidAppID      = 40013
-	CodeInvalidToken      = 40014 // malformed access_token
-	CodeInvalidTemplateID = 40037
-	CodeInvalidAppSecret  = 40125
-	CodeTokenMissing      = 41001
-	CodeTokenExpired      = 42001
-	CodeRequireGET        = 43001
-	CodeRequirePOST       = 43002
-	CodeEmptyPostData     = 44002
-	CodeEmptyContent      = 44004
-	CodeRateLimited       = 45009 // api freq out of limit
-	CodeOutOfWindow       = 45015 // the 48-hour customer-service window
-	CodeDataFormat        = 47001
+	"minsheng/bot/mp"
 )
 
 var errMsgs = map[int]string{
-	CodeInvalidCredential: "invalid credential, access_token is invalid or not latest",
-	CodeInvalidGrantType:  "invalid grant_type",
-	CodeInvalidOpenID:     "invalid openid",
-	CodeInvalidMsgType:    "invalid message type",
-	CodeInvalidAppID:      "invalid appid",
-	CodeInvalidTemplateID: "invalid template_id",
-	CodeInvalidAppSecret:  "invalid appsecret",
-	CodeTokenMissing:      "access_token missing",
-	CodeTokenExpired:      "access_token expired",
-	CodeRequireGET:        "require GET method",
-	CodeRequirePOST:       "require POST method",
-	CodeEmptyPostData:     "empty post data",
-	CodeEmptyContent:      "empty content",
-	CodeRateLimited:       "api freq out of limit",
-	CodeOutOfWindow:       "response out of time limit or subscription is canceled",
-	CodeDataFormat:        "data format error",
+	mp.CodeInvalidCredential: "invalid credential, access_token is invalid or not latest",
+	mp.CodeInvalidGrantType:  "invalid grant_type",
+	mp.CodeInvalidOpenID:     "invalid openid",
+	mp.CodeInvalidMsgType:    "invalid message type",
+	mp.CodeInvalidAppID:      "invalid appid",
+	mp.CodeInvalidTemplateID: "invalid template_id",
+	mp.CodeInvalidAppSecret:  "invalid appsecret",
+	mp.CodeTokenMissing:      "access_token missing",
+	mp.CodeTokenExpired:      "access_token expired",
+	mp.CodeRequireGET:        "require GET method",
+	mp.CodeRequirePOST:       "require POST method",
+	mp.CodeEmptyPostData:     "empty post data",
+	mp.CodeEmptyContent:      "empty content",
+	mp.CodeRateLimited:       "api freq out of limit",
+	mp.CodeOutOfWindow:       "response out of time limit or subscription is canceled",
+	mp.CodeDataFormat:        "data format error",
 }
 
 // Kinds of SentMessage.
@@ -216,7 +195,7 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Read the body first, so that the server notices a client that gives up
 	// during the delay.
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, mp.MaxBody+1))
 	if err != nil {
 		return
 	}
@@ -248,11 +227,11 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case r.Method != method && method == http.MethodGet:
-		writeJSON(w, apiErr(CodeRequireGET))
+		writeJSON(w, apiErr(mp.CodeRequireGET))
 	case r.Method != method:
-		writeJSON(w, apiErr(CodeRequirePOST))
+		writeJSON(w, apiErr(mp.CodeRequirePOST))
 	case limited:
-		writeJSON(w, apiErr(CodeRateLimited))
+		writeJSON(w, apiErr(mp.CodeRateLimited))
 	default:
 		writeJSON(w, route(r))
 	}
@@ -269,7 +248,11 @@ func apiErr(code int) fakeErr {
 	return fakeErr{ErrCode: code, ErrMsg: fmt.Sprintf("%s rid: %s", errMsgs[code], randomHex(12))}
 }
 
-var okBody = fakeErr{ErrCode: CodeOK, ErrMsg: "ok"}
+var okBody = fakeErr{ErrCode: mp.CodeOK, ErrMsg: "ok"}
+
+// WriteError answers w with WeChat's error body for code, as FakeAPI does;
+// for a test that wraps FakeAPI to refuse some requests.
+func WriteError(w http.ResponseWriter, code int) { writeJSON(w, apiErr(code)) }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; encoding=utf-8")
@@ -284,11 +267,11 @@ type tokenBody struct {
 func (f *FakeAPI) checkApp(grantType, appID, secret string) (fakeErr, bool) {
 	switch {
 	case grantType != "client_credential":
-		return apiErr(CodeInvalidGrantType), false
+		return apiErr(mp.CodeInvalidGrantType), false
 	case appID != f.AppID:
-		return apiErr(CodeInvalidAppID), false
+		return apiErr(mp.CodeInvalidAppID), false
 	case secret != f.AppSecret:
-		return apiErr(CodeInvalidAppSecret), false
+		return apiErr(mp.CodeInvalidAppSecret), false
 	}
 	return fakeErr{}, true
 }
@@ -338,30 +321,30 @@ func (f *FakeAPI) stableToken(r *http.Request) any {
 func (f *FakeAPI) checkToken(r *http.Request) (fakeErr, bool) {
 	t := r.URL.Query().Get("access_token")
 	if t == "" {
-		return apiErr(CodeTokenMissing), false
+		return apiErr(mp.CodeTokenMissing), false
 	}
 	f.mu.Lock()
 	exp, ok := f.tokens[t]
 	f.mu.Unlock()
 	switch {
 	case !ok:
-		return apiErr(CodeInvalidCredential), false
+		return apiErr(mp.CodeInvalidCredential), false
 	case !f.now().Before(exp):
-		return apiErr(CodeTokenExpired), false
+		return apiErr(mp.CodeTokenExpired), false
 	}
 	return fakeErr{}, true
 }
 
 func decodeBody(r *http.Request, v any) (fakeErr, bool) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil || len(b) > MaxBody {
-		return apiErr(CodeDataFormat), false
+	b, err := io.ReadAll(io.LimitReader(r.Body, mp.MaxBody+1))
+	if err != nil || len(b) > mp.MaxBody {
+		return apiErr(mp.CodeDataFormat), false
 	}
 	if len(b) == 0 {
-		return apiErr(CodeEmptyPostData), false
+		return apiErr(mp.CodeEmptyPostData), false
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return apiErr(CodeDataFormat), false
+		return apiErr(mp.CodeDataFormat), false
 	}
 	return fakeErr{}, true
 }
@@ -386,13 +369,13 @@ func (f *FakeAPI) customSend(r *http.Request) any {
 	last, known := f.users[in.ToUser]
 	switch {
 	case !known:
-		return apiErr(CodeInvalidOpenID)
+		return apiErr(mp.CodeInvalidOpenID)
 	case in.MsgType != "text":
-		return apiErr(CodeInvalidMsgType)
+		return apiErr(mp.CodeInvalidMsgType)
 	case in.Text.Content == "":
-		return apiErr(CodeEmptyContent)
+		return apiErr(mp.CodeEmptyContent)
 	case now.Sub(last) > CustomWindow:
-		return apiErr(CodeOutOfWindow)
+		return apiErr(mp.CodeOutOfWindow)
 	}
 	f.sent = append(f.sent, SentMessage{OpenID: in.ToUser, Kind: KindCustom, Text: in.Text.Content, At: now})
 	return okBody
@@ -416,10 +399,10 @@ func (f *FakeAPI) templateSend(r *http.Request) any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, known := f.users[in.ToUser]; !known {
-		return apiErr(CodeInvalidOpenID)
+		return apiErr(mp.CodeInvalidOpenID)
 	}
 	if !f.templates[in.TemplateID] {
-		return apiErr(CodeInvalidTemplateID)
+		return apiErr(mp.CodeInvalidTemplateID)
 	}
 	data := make(map[string]string, len(in.Data))
 	for k, v := range in.Data {

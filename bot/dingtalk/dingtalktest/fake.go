@@ -1,29 +1,31 @@
-package dingtalk
+package dingtalktest
 
 import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"minsheng/bot/dingtalk"
 	"minsheng/bot/internal/fault"
 	"minsheng/bot/internal/jsonq"
 )
 
 // Limits and lifetimes of the real service that FakeServer enforces.
 const (
-	DefaultTokenTTL     = 7200 * time.Second // app and user access tokens (expireIn)
-	AuthCodeTTL         = 5 * time.Minute    // a 免登 or OAuth auth code
-	GroupRateLimit      = 20                 // custom robot messages per webhook per minute
-	DefaultGroupPenalty = 10 * time.Minute   // how long a robot that went over the limit stays blocked
-	maxMsgParam         = 15000              // bytes of msgParam
+	DefaultTokenTTL = 7200 * time.Second // app and user access tokens (expireIn)
+	AuthCodeTTL     = 5 * time.Minute    // a 免登 or OAuth auth code
+	GroupRateLimit  = 20                 // custom robot messages per webhook per minute
+	maxMsgParam     = 15000              // bytes of msgParam
 )
 
 // FakeServer is an in-process fake of DingTalk for tests, serving both hosts
@@ -50,8 +52,8 @@ type FakeServer struct {
 	URL          string           // where the fake is served, e.g. srv.URL+"/dt"; NewSession builds on it
 	TokenTTL     time.Duration    // 0 means DefaultTokenTTL
 	GroupLimit   int              // per webhook per minute; 0 means GroupRateLimit
-	GroupPenalty time.Duration    // 0 means DefaultGroupPenalty
-	SessionTTL   time.Duration    // 0 means DefaultSessionTTL
+	GroupPenalty time.Duration    // 0 means dingtalk.DefaultGroupPenalty
+	SessionTTL   time.Duration    // 0 means dingtalk.DefaultSessionTTL
 	Now          func() time.Time // the clock for every lifetime and window; nil means time.Now
 
 	mu         sync.Mutex
@@ -136,7 +138,7 @@ func NewFakeServer(appKey, appSecret, robotCode string) *FakeServer {
 	return &FakeServer{
 		AppKey: appKey, AppSecret: appSecret, RobotCode: robotCode,
 		TokenTTL: DefaultTokenTTL, GroupLimit: GroupRateLimit,
-		GroupPenalty: DefaultGroupPenalty, SessionTTL: DefaultSessionTTL,
+		GroupPenalty: dingtalk.DefaultGroupPenalty, SessionTTL: dingtalk.DefaultSessionTTL,
 	}
 }
 
@@ -204,7 +206,7 @@ func (f *FakeServer) NewSession() string {
 	f.setup()
 	ttl := f.SessionTTL
 	if ttl <= 0 {
-		ttl = DefaultSessionTTL
+		ttl = dingtalk.DefaultSessionTTL
 	}
 	id := nonce(16)
 	f.sessions[id] = f.now().Add(ttl)
@@ -396,7 +398,7 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "fake dingtalk: injected failure", http.StatusInternalServerError)
 		return
 	case limited && rt.fam == newAPI:
-		a = apiFail(http.StatusForbidden, CodeQPSLimitApp, "应用调用该接口的QPS超过限制")
+		a = apiFail(http.StatusForbidden, dingtalk.CodeQPSLimitApp, "应用调用该接口的QPS超过限制")
 	case limited && rt.fam == oldAPI:
 		a = errcodeFail(90018, "您的企业调用该接口频率过高")
 	case limited:
@@ -406,8 +408,8 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != rt.method:
 		a = errcodeFail(43002, "需要POST请求")
 	default:
-		body, err := io.ReadAll(io.LimitReader(r.Body, 2*MaxBodySize+1))
-		if err != nil || len(body) > 2*MaxBodySize {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 2*dingtalk.MaxBodySize+1))
+		if err != nil || len(body) > 2*dingtalk.MaxBodySize {
 			http.Error(w, "fake dingtalk: body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
@@ -430,7 +432,7 @@ func (f *FakeServer) appToken(_ *http.Request, body []byte) answer {
 	defer f.mu.Unlock()
 	f.setup()
 	if in.AppKey != f.AppKey || in.AppSecret != f.AppSecret || in.AppKey == "" {
-		return apiFail(http.StatusBadRequest, CodeInvalidClient, "无效的clientId或者clientSecret")
+		return apiFail(http.StatusBadRequest, dingtalk.CodeInvalidClient, "无效的clientId或者clientSecret")
 	}
 	now, ttl := f.now(), f.tokenTTL()
 	if exp, ok := f.tokens[f.current]; !ok || !now.Before(exp) {
@@ -446,10 +448,10 @@ func (f *FakeServer) appToken(_ *http.Request, body []byte) answer {
 func (f *FakeServer) checkAppToken(r *http.Request) (answer, bool) {
 	tok := r.Header.Get("x-acs-dingtalk-access-token")
 	if tok == "" {
-		return apiFail(http.StatusBadRequest, CodeMissingToken, "缺少参数：x-acs-dingtalk-access-token"), false
+		return apiFail(http.StatusBadRequest, dingtalk.CodeMissingToken, "缺少参数：x-acs-dingtalk-access-token"), false
 	}
 	if exp, ok := f.tokens[tok]; !ok || !f.now().Before(exp) {
-		return apiFail(http.StatusBadRequest, CodeInvalidAuthentication, "不合法的access_token"), false
+		return apiFail(http.StatusBadRequest, dingtalk.CodeInvalidAuthentication, "不合法的access_token"), false
 	}
 	return answer{}, true
 }
@@ -488,9 +490,9 @@ func (f *FakeServer) batchSend(r *http.Request, body []byte) answer {
 		return apiFail(http.StatusBadRequest, "invalidParameter", "请求参数格式错误")
 	}
 	if in.RobotCode != f.RobotCode {
-		return apiFail(http.StatusBadRequest, CodeRobotCodeMismatch, "robotCode与应用不匹配")
+		return apiFail(http.StatusBadRequest, dingtalk.CodeRobotCodeMismatch, "robotCode与应用不匹配")
 	}
-	if len(in.UserIDs) == 0 || len(in.UserIDs) > BatchSendMaxUsers {
+	if len(in.UserIDs) == 0 || len(in.UserIDs) > dingtalk.BatchSendMaxUsers {
 		return apiFail(http.StatusBadRequest, "invalidParameter.userIds.invalid", "userIds不能为空且不能超过20个")
 	}
 	need, known := paramFields[in.MsgKey]
@@ -549,7 +551,7 @@ func (f *FakeServer) userAccessToken(_ *http.Request, body []byte) answer {
 	f.setup()
 	switch {
 	case in.ClientID != f.AppKey || in.ClientSecret != f.AppSecret || in.ClientID == "":
-		return apiFail(http.StatusBadRequest, CodeInvalidClient, "无效的clientId或者clientSecret")
+		return apiFail(http.StatusBadRequest, dingtalk.CodeInvalidClient, "无效的clientId或者clientSecret")
 	case in.GrantType != "authorization_code":
 		return apiFail(http.StatusBadRequest, "invalidParameter.grantType", "不支持的grantType")
 	}
@@ -568,11 +570,11 @@ func (f *FakeServer) usersMe(r *http.Request, _ []byte) answer {
 	f.setup()
 	tok := r.Header.Get("x-acs-dingtalk-access-token")
 	if tok == "" {
-		return apiFail(http.StatusBadRequest, CodeMissingToken, "缺少参数：x-acs-dingtalk-access-token")
+		return apiFail(http.StatusBadRequest, dingtalk.CodeMissingToken, "缺少参数：x-acs-dingtalk-access-token")
 	}
 	u, ok := f.userTokens[tok]
 	if !ok || !f.now().Before(u.expires) {
-		return apiFail(http.StatusBadRequest, CodeInvalidAuthentication, "不合法的access_token")
+		return apiFail(http.StatusBadRequest, dingtalk.CodeInvalidAuthentication, "不合法的access_token")
 	}
 	return okWith(map[string]any{"nick": u.userID, "unionId": f.UnionIDOf(u.userID), "openId": "open-" + f.UnionIDOf(u.userID), "avatarUrl": "", "stateCode": "86"})
 }
@@ -587,10 +589,10 @@ func (f *FakeServer) getUserInfo(r *http.Request, body []byte) answer {
 	}
 	exp, ok := f.tokens[tok]
 	if !ok {
-		return oapiAuthFail(codeOAPITokenBad, "不合法的access_token")
+		return oapiAuthFail(oapiTokenBad, "不合法的access_token")
 	}
 	if !f.now().Before(exp) {
-		return oapiAuthFail(codeOAPITokenOld, "access_token超时")
+		return oapiAuthFail(oapiTokenOld, "access_token超时")
 	}
 	in, isObject := decodeObject(body)
 	if !isObject || jsonq.Str(in, "code") == "" {
@@ -691,11 +693,11 @@ func (f *FakeServer) robotSend(r *http.Request, body []byte) answer {
 	now := f.now()
 	if h.secret != "" {
 		ts := q.Get("timestamp")
-		ms, ok := parseMillis(ts)
-		if !ok || now.Sub(time.UnixMilli(ms)).Abs() > DefaultMaxSkew {
+		ms, ok := millis(ts)
+		if !ok || now.Sub(time.UnixMilli(ms)).Abs() > dingtalk.DefaultMaxSkew {
 			return errcodeFail(310000, "invalid timestamp")
 		}
-		if !hmac.Equal([]byte(q.Get("sign")), []byte(signString(h.secret, ts))) {
+		if !hmac.Equal([]byte(q.Get("sign")), []byte(sign(h.secret, ts))) {
 			return errcodeFail(310000, "sign not match")
 		}
 	}
@@ -714,7 +716,7 @@ func (f *FakeServer) robotSend(r *http.Request, body []byte) answer {
 		limit = GroupRateLimit
 	}
 	if penalty <= 0 {
-		penalty = DefaultGroupPenalty
+		penalty = dingtalk.DefaultGroupPenalty
 	}
 	if len(recent) >= limit {
 		h.blocked = now.Add(penalty)
@@ -747,4 +749,33 @@ func (f *FakeServer) sessionSend(r *http.Request, body []byte) answer {
 	}
 	f.replies = append(f.replies, SessionReply{Session: id, Posted: p})
 	return okWith(nil)
+}
+
+// Old-API sub_codes for a bad and an expired access token.
+const (
+	oapiTokenBad = "40014"
+	oapiTokenOld = "42001"
+)
+
+// sign is DingTalk's signature over the timestamp as the caller wrote it:
+// base64(HmacSHA256(key=secret, msg=ts+"\n"+secret)).
+func sign(secret, ts string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(ts + "\n" + secret))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// millis reads a millisecond timestamp as DingTalk takes it: 1 to 19 ASCII
+// digits.
+func millis(s string) (int64, bool) {
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }

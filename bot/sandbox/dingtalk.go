@@ -1,10 +1,11 @@
-package handlers
+package sandbox
 
 import (
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
@@ -15,47 +16,49 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 	"minsheng/models"
 )
 
-// SandboxDingTalkAPIPath is where the fake DingTalk is mounted: both API
+// DingTalkAPIPath is where the fake DingTalk is mounted: both API
 // hosts, the custom group robots and the session webhooks.
-const SandboxDingTalkAPIPath = "/sandbox/dingtalk-api"
+const DingTalkAPIPath = "/sandbox/dingtalk-api"
 
-// SandboxDingTalk is the sandbox's DingTalk: a fake of DingTalk's hosts that
+// DingTalk is the sandbox's DingTalk: a fake of DingTalk's hosts that
 // the delivery job and the robot's replies talk to over HTTP, and a driver
 // that plays DingTalk toward /callback/dingtalk, signed like DingTalk, when a
 // person types a command on one of the page's officer phones. Every unit on
 // DingTalk gets a signed group robot on the fake; units can be moved between
 // WeCom and DingTalk while the sandbox runs.
-type SandboxDingTalk struct {
-	Fake   *dingtalk.FakeServer
+type DingTalk struct {
+	Fake   *dingtalktest.FakeServer
 	Driver *dingtalk.Driver
 	// Base is how the server reaches itself (http://127.0.0.1:8080); the
 	// fake's robots and sessions are URLs under it.
 	Base string
 
-	secret   string // the group robots' signing secret
+	store    *models.Store // the org the page shows and moves (Prepare)
+	secret   string        // the group robots' signing secret
 	mu       sync.Mutex
 	sessions map[string]string // session id → user of a 1:1 conversation
 }
 
-// SandboxDingTalkCredentials returns made-up DingTalk app credentials.
-func SandboxDingTalkCredentials() (appKey, appSecret, robotCode string) {
+// DingTalkCredentials returns made-up DingTalk app credentials.
+func DingTalkCredentials() (appKey, appSecret, robotCode string) {
 	return "dingsandbox0000001", rand.Text(), "dingsandbox0000001"
 }
 
-// NewSandboxDingTalk returns the sandbox's DingTalk for these credentials,
-// served under base + SandboxDingTalkAPIPath; now nil means time.Now.
-func NewSandboxDingTalk(appKey, appSecret, robotCode, base string, now func() time.Time) *SandboxDingTalk {
+// NewDingTalk returns the sandbox's DingTalk for these credentials,
+// served under base + DingTalkAPIPath; now nil means time.Now.
+func NewDingTalk(appKey, appSecret, robotCode, base string, now func() time.Time) *DingTalk {
 	if now == nil {
 		now = time.Now
 	}
 	base = strings.TrimRight(base, "/")
-	fake := dingtalk.NewFakeServer(appKey, appSecret, robotCode)
+	fake := dingtalktest.NewFakeServer(appKey, appSecret, robotCode)
 	fake.Now = now
-	fake.URL = base + SandboxDingTalkAPIPath
-	return &SandboxDingTalk{
+	fake.URL = base + DingTalkAPIPath
+	return &DingTalk{
 		Fake: fake, Base: base, secret: "SEC" + rand.Text(), sessions: map[string]string{},
 		Driver: &dingtalk.Driver{
 			URL: "http://sandbox.internal/callback/dingtalk", AppSecret: appSecret, RobotCode: robotCode, Now: now,
@@ -65,11 +68,11 @@ func NewSandboxDingTalk(appKey, appSecret, robotCode, base string, now func() ti
 
 // APIBase is the base URL of both of the fake's API hosts: the DingTalk
 // client's APIBase and OAPIBase.
-func (s *SandboxDingTalk) APIBase() string { return s.Base + SandboxDingTalkAPIPath }
+func (s *DingTalk) APIBase() string { return s.Base + DingTalkAPIPath }
 
 // Webhook registers the sandbox group robot of unit code on the fake and
 // returns its URL and signing secret.
-func (s *SandboxDingTalk) Webhook(code string) (webhook, secret string) {
+func (s *DingTalk) Webhook(code string) (webhook, secret string) {
 	token := "sandbox-dt-" + code
 	s.Fake.AddWebhook(token, s.secret)
 	return s.APIBase() + "/robot/send?access_token=" + url.QueryEscape(token), s.secret
@@ -77,9 +80,11 @@ func (s *SandboxDingTalk) Webhook(code string) (webhook, secret string) {
 
 // Prepare points every unit on DingTalk at its sandbox group robot, so that
 // nothing the sandbox sends leaves the process, and registers every member
-// on the fake; call it once the org is synced. Members of those units move
-// to DingTalk with them.
-func (s *SandboxDingTalk) Prepare(ctx context.Context, store *models.Store) error {
+// on the fake; call it once the org is synced, before Mount. Members of
+// those units move to DingTalk with them. The page's org endpoints show and
+// move units and members in store.
+func (s *DingTalk) Prepare(ctx context.Context, store *models.Store) error {
+	s.store = store
 	members, err := store.Members(ctx)
 	if err != nil {
 		return fmt.Errorf("sandbox dingtalk: %w", err)
@@ -103,11 +108,15 @@ func (s *SandboxDingTalk) Prepare(ctx context.Context, store *models.Store) erro
 	return nil
 }
 
-func (s *SandboxDingTalk) mount(r *gin.Engine, store *models.Store) {
+// Mount adds the fake DingTalk and the sandbox's DingTalk endpoints to r,
+// the server's own router, which the driver posts its callbacks through. It
+// implements handlers.Mounter.
+func (s *DingTalk) Mount(r *gin.Engine) {
+	store := s.store
 	if s.Driver.HTTP == nil {
 		s.Driver.HTTP = &http.Client{Transport: inProcess{r}, Timeout: 10 * time.Second}
 	}
-	r.Any(SandboxDingTalkAPIPath+"/*path", gin.WrapH(http.StripPrefix(SandboxDingTalkAPIPath, s.Fake)))
+	r.Any(DingTalkAPIPath+"/*path", gin.WrapH(http.StripPrefix(DingTalkAPIPath, s.Fake)))
 	r.POST("/sandbox/api/dingtalk/member", s.memberSend)
 	r.GET("/sandbox/api/dingtalk/inbox", s.inbox)
 	r.GET("/sandbox/api/dingtalk/groups", func(c *gin.Context) { s.groups(c, store) })
@@ -127,7 +136,7 @@ type sandboxDingTalkSend struct {
 	MsgID string `json:"msg_id"`
 }
 
-func (s *SandboxDingTalk) memberSend(c *gin.Context) {
+func (s *DingTalk) memberSend(c *gin.Context) {
 	var in sandboxDingTalkSend
 	if err := c.ShouldBindJSON(&in); err != nil || in.User == "" || len(in.User) > 64 || len(in.MsgID) > 64 {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "请求格式不对"})
@@ -200,7 +209,7 @@ type sandboxDingTalkMessage struct {
 
 // inbox lists what one member received from the robot 1:1: the pushes of
 // the delivery job and the answers to their commands, oldest first.
-func (s *SandboxDingTalk) inbox(c *gin.Context) {
+func (s *DingTalk) inbox(c *gin.Context) {
 	user := c.Query("user")
 	out := []sandboxDingTalkMessage{}
 	for _, m := range s.Fake.RobotMessages() {
@@ -230,7 +239,7 @@ func containsString(list []string, s string) bool {
 }
 
 // robotMessage reads a robot 1:1 message's template parameters.
-func robotMessage(m dingtalk.RobotMessage) sandboxDingTalkMessage {
+func robotMessage(m dingtalktest.RobotMessage) sandboxDingTalkMessage {
 	p := func(k string) string {
 		s, _ := m.Param[k].(string)
 		return s
@@ -251,10 +260,10 @@ func robotMessage(m dingtalk.RobotMessage) sandboxDingTalkMessage {
 }
 
 // groups lists what each unit's DingTalk group robot posted, by unit name.
-func (s *SandboxDingTalk) groups(c *gin.Context, store *models.Store) {
+func (s *DingTalk) groups(c *gin.Context, store *models.Store) {
 	deps, err := store.Departments(c.Request.Context())
 	if err != nil {
-		logger(c).Error("sandbox: list units", "err", err)
+		slog.ErrorContext(c.Request.Context(), "sandbox: list units", "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "读取单位失败"})
 		return
 	}
@@ -278,16 +287,16 @@ func (s *SandboxDingTalk) groups(c *gin.Context, store *models.Store) {
 }
 
 type sandboxPerson struct {
-	User     string `json:"user"`
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	Platform string `json:"platform"`
+	User     string          `json:"user"`
+	Name     string          `json:"name"`
+	Role     string          `json:"role"`
+	Platform models.Platform `json:"platform"`
 }
 
 type sandboxUnit struct {
 	Code     string          `json:"code"`
 	Name     string          `json:"name"`
-	Platform string          `json:"platform"`
+	Platform models.Platform `json:"platform"`
 	Members  []sandboxPerson `json:"members"`
 }
 
@@ -297,13 +306,13 @@ func sandboxOrg(c *gin.Context, store *models.Store) {
 	ctx := c.Request.Context()
 	deps, err := store.Departments(ctx)
 	if err != nil {
-		logger(c).Error("sandbox: list units", "err", err)
+		slog.ErrorContext(c.Request.Context(), "sandbox: list units", "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "读取单位失败"})
 		return
 	}
 	members, err := store.Members(ctx)
 	if err != nil {
-		logger(c).Error("sandbox: list members", "err", err)
+		slog.ErrorContext(c.Request.Context(), "sandbox: list members", "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "读取成员失败"})
 		return
 	}
@@ -330,14 +339,14 @@ func sandboxOrg(c *gin.Context, store *models.Store) {
 // sandboxPlatformSwitch is what the page posts to move a unit (Code) or a
 // person of no unit (User) to another platform.
 type sandboxPlatformSwitch struct {
-	Code     string `json:"code"`
-	User     string `json:"user"`
-	Platform string `json:"platform"`
+	Code     string          `json:"code"`
+	User     string          `json:"user"`
+	Platform models.Platform `json:"platform"`
 }
 
 // unitPlatform moves a unit and its members to WeCom or DingTalk; on
 // DingTalk its group is the sandbox robot.
-func (s *SandboxDingTalk) unitPlatform(c *gin.Context, store *models.Store) {
+func (s *DingTalk) unitPlatform(c *gin.Context, store *models.Store) {
 	var in sandboxPlatformSwitch
 	if err := c.ShouldBindJSON(&in); err != nil || in.Code == "" || !models.ValidPlatform(in.Platform) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "请求格式不对：需要 code 和 platform（wecom 或 dingtalk）"})
@@ -377,7 +386,7 @@ func platformSwitchError(c *gin.Context, err error) {
 	case errors.Is(err, models.ErrDuplicate):
 		c.JSON(http.StatusConflict, gin.H{"error": "该成员在两个平台上都已配置，不能切换"})
 	default:
-		logger(c).Error("sandbox: switch platform", "err", err)
+		slog.ErrorContext(c.Request.Context(), "sandbox: switch platform", "err", err)
 		c.JSON(http.StatusInternalServerError, gin.H{"error": "切换失败"})
 	}
 }

@@ -1,4 +1,4 @@
-package handlers
+package sandbox
 
 import (
 	"html/template"
@@ -9,11 +9,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// SandboxOAuthPath stands for WeCom's OAuth page in the sandbox: the case
+// OAuthPath stands for WeCom's OAuth page in the sandbox: the case
 // page sends a reader without a valid link here, the reader says which
 // member they play, and the sandbox's WeCom fake issues the code that the
 // case page exchanges through /cgi-bin/auth/getuserinfo, as with WeCom.
-const SandboxOAuthPath = "/sandbox/wecom-oauth"
+const OAuthPath = "/sandbox/wecom-oauth"
 
 var sandboxOAuthPage = template.Must(template.New("oauth").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -28,7 +28,7 @@ input,button{font-size:16px;padding:8px;width:100%;margin-top:8px;box-sizing:bor
 
 // oauthPage plays WeCom's OAuth page. It sends codes back only to this
 // server's case pages.
-func (s *Sandbox) oauthPage(c *gin.Context) {
+func (s *Server) oauthPage(c *gin.Context) {
 	redirect, state := c.Query("redirect_uri"), c.Query("state")
 	u, err := url.Parse(redirect)
 	if err != nil || !strings.HasPrefix(u.Path, "/case/") {
@@ -38,7 +38,7 @@ func (s *Sandbox) oauthPage(c *gin.Context) {
 	user := strings.TrimSpace(c.Query("user"))
 	if user == "" {
 		c.Header("Content-Type", "text/html; charset=utf-8")
-		sandboxOAuthPage.Execute(c.Writer, gin.H{"Path": SandboxOAuthPath, "Redirect": redirect, "State": state})
+		sandboxOAuthPage.Execute(c.Writer, gin.H{"Path": OAuthPath, "Redirect": redirect, "State": state})
 		return
 	}
 	q := u.Query()

@@ -1,15 +1,41 @@
-package mp
+package mptest
 
 import (
 	"encoding/json"
 	"io"
+	"minsheng/bot/mp"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+const (
+	apiAppID  = "wxapp0000000001"
+	apiSecret = "s3cr3t-s3cr3t"
+	citizen   = "o_citizen_1"
+)
+
+// clock is a settable test clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
 
 // call makes one raw request to the fake and decodes the JSON answer.
 func call(t *testing.T, srv *httptest.Server, method, path, body string) map[string]any {
@@ -65,22 +91,22 @@ func TestFakeAPIProtocol(t *testing.T) {
 		name, method, path, body string
 		want                     int
 	}{
-		{"token wrong appid", "GET", tokenQuery("client_credential", "wxnope", apiSecret), "", CodeInvalidAppID},
-		{"token wrong secret", "GET", tokenQuery("client_credential", apiAppID, "nope"), "", CodeInvalidAppSecret},
-		{"token wrong grant", "GET", tokenQuery("password", apiAppID, apiSecret), "", CodeInvalidGrantType},
-		{"token by POST", "POST", tokenQuery("client_credential", apiAppID, apiSecret), "", CodeRequireGET},
-		{"stable_token wrong secret", "POST", "/cgi-bin/stable_token", `{"grant_type":"client_credential","appid":"` + apiAppID + `","secret":"x"}`, CodeInvalidAppSecret},
-		{"stable_token bad json", "POST", "/cgi-bin/stable_token", `{`, CodeDataFormat},
-		{"send by GET", "GET", "/cgi-bin/message/custom/send?access_token=" + token, "", CodeRequirePOST},
-		{"send without token", "POST", "/cgi-bin/message/custom/send", send, CodeTokenMissing},
-		{"send with unknown token", "POST", "/cgi-bin/message/custom/send?access_token=nope", send, CodeInvalidCredential},
-		{"send empty body", "POST", "/cgi-bin/message/custom/send?access_token=" + token, "", CodeEmptyPostData},
-		{"send bad json", "POST", "/cgi-bin/message/custom/send?access_token=" + token, "{", CodeDataFormat},
-		{"send image", "POST", "/cgi-bin/message/custom/send?access_token=" + token, `{"touser":"` + citizen + `","msgtype":"image"}`, CodeInvalidMsgType},
-		{"send empty text", "POST", "/cgi-bin/message/custom/send?access_token=" + token, `{"touser":"` + citizen + `","msgtype":"text","text":{}}`, CodeEmptyContent},
-		{"send to stranger", "POST", "/cgi-bin/message/custom/send?access_token=" + token, `{"touser":"o_x","msgtype":"text","text":{"content":"hi"}}`, CodeInvalidOpenID},
-		{"send ok", "POST", "/cgi-bin/message/custom/send?access_token=" + token, send, CodeOK},
-		{"template unknown", "POST", "/cgi-bin/message/template/send?access_token=" + token, `{"touser":"` + citizen + `","template_id":"nope"}`, CodeInvalidTemplateID},
+		{"token wrong appid", "GET", tokenQuery("client_credential", "wxnope", apiSecret), "", mp.CodeInvalidAppID},
+		{"token wrong secret", "GET", tokenQuery("client_credential", apiAppID, "nope"), "", mp.CodeInvalidAppSecret},
+		{"token wrong grant", "GET", tokenQuery("password", apiAppID, apiSecret), "", mp.CodeInvalidGrantType},
+		{"token by POST", "POST", tokenQuery("client_credential", apiAppID, apiSecret), "", mp.CodeRequireGET},
+		{"stable_token wrong secret", "POST", "/cgi-bin/stable_token", `{"grant_type":"client_credential","appid":"` + apiAppID + `","secret":"x"}`, mp.CodeInvalidAppSecret},
+		{"stable_token bad json", "POST", "/cgi-bin/stable_token", `{`, mp.CodeDataFormat},
+		{"send by GET", "GET", "/cgi-bin/message/custom/send?access_token=" + token, "", mp.CodeRequirePOST},
+		{"send without token", "POST", "/cgi-bin/message/custom/send", send, mp.CodeTokenMissing},
+		{"send with unknown token", "POST", "/cgi-bin/message/custom/send?access_token=nope", send, mp.CodeInvalidCredential},
+		{"send empty body", "POST", "/cgi-bin/message/custom/send?access_token=" + token, "", mp.CodeEmptyPostData},
+		{"send bad json", "POST", "/cgi-bin/message/custom/send?access_token=" + token, "{", mp.CodeDataFormat},
+		{"send image", "POST", "/cgi-bin/message/custom/send?access_token=" + token, `{"touser":"` + citizen + `","msgtype":"image"}`, mp.CodeInvalidMsgType},
+		{"send empty text", "POST", "/cgi-bin/message/custom/send?access_token=" + token, `{"touser":"` + citizen + `","msgtype":"text","text":{}}`, mp.CodeEmptyContent},
+		{"send to stranger", "POST", "/cgi-bin/message/custom/send?access_token=" + token, `{"touser":"o_x","msgtype":"text","text":{"content":"hi"}}`, mp.CodeInvalidOpenID},
+		{"send ok", "POST", "/cgi-bin/message/custom/send?access_token=" + token, send, mp.CodeOK},
+		{"template unknown", "POST", "/cgi-bin/message/template/send?access_token=" + token, `{"touser":"` + citizen + `","template_id":"nope"}`, mp.CodeInvalidTemplateID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,17 +115,17 @@ func TestFakeAPIProtocol(t *testing.T) {
 				t.Errorf("errcode = %v; want %d", got, tt.want)
 			}
 			msg, _ := got["errmsg"].(string)
-			if tt.want != CodeOK && !strings.HasPrefix(msg, errMsgs[tt.want]) {
+			if tt.want != mp.CodeOK && !strings.HasPrefix(msg, errMsgs[tt.want]) {
 				t.Errorf("errmsg = %q; want WeChat's %q", msg, errMsgs[tt.want])
 			}
-			if tt.want == CodeOK && msg != "ok" {
+			if tt.want == mp.CodeOK && msg != "ok" {
 				t.Errorf("errmsg = %q; want ok", msg)
 			}
 		})
 	}
 
 	fake.ExpireTokens()
-	if got := call(t, srv, "POST", "/cgi-bin/message/custom/send?access_token="+token, send); errcode(got) != CodeTokenExpired {
+	if got := call(t, srv, "POST", "/cgi-bin/message/custom/send?access_token="+token, send); errcode(got) != mp.CodeTokenExpired {
 		t.Errorf("send after ExpireTokens = %v; want 42001", got)
 	}
 	if n := fake.Calls("/cgi-bin/token"); n != 5 {
@@ -132,11 +158,11 @@ func TestFakeAPITokenTTL(t *testing.T) {
 			`{"touser":"`+citizen+`","msgtype":"text","text":{"content":"hi"}}`))
 	}
 	clk.Add(59 * time.Second)
-	if c := send(); c != CodeOK {
+	if c := send(); c != mp.CodeOK {
 		t.Errorf("send at 59s = %d; want 0", c)
 	}
 	clk.Add(time.Second)
-	if c := send(); c != CodeTokenExpired {
+	if c := send(); c != mp.CodeTokenExpired {
 		t.Errorf("send at 60s = %d; want 42001", c)
 	}
 }

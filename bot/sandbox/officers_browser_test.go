@@ -4,7 +4,7 @@
 // case from the citizen's phone to the dispatcher's card, the officer's
 // card, the answer and its approval, and back to the citizen; then a unit
 // moved to DingTalk. Run with scripts/browser-check.sh.
-package handlers_test
+package sandbox_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package handlers
+package sandbox
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -18,36 +19,37 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 )
 
-//go:embed web
+//go:embed web/*.html
 var webFS embed.FS
 
 var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
 
-// Sandbox lets a person try the whole product with no platform account: an
+// Server lets a person try the whole product with no platform account: an
 // in-process fake of the Official Account API, and a page where one plays a
 // citizen on a phone. The page drives the real callback path: every message is
 // built, signed and AES-encrypted exactly as WeChat would, and posted through
 // the same router that serves WeChat.
-type Sandbox struct {
+type Server struct {
 	// MP is the fake Official Account API, mounted at /sandbox/mp-api.
-	MP *mp.FakeAPI
+	MP *mptest.FakeAPI
 	// Driver plays WeChat toward /callback/mp.
 	Driver *mp.Driver
 	// AccountID is the Official Account's own id (ToUserName).
 	AccountID string
 	// WeCom, when set, is the sandbox's WeCom for the officers' phones.
-	WeCom *SandboxWeCom
+	WeCom *WeCom
 	Now   func() time.Time
 }
 
-// SandboxMPAPIPath is where the fake Official Account API is mounted.
-const SandboxMPAPIPath = "/sandbox/mp-api"
+// MPAPIPath is where the fake Official Account API is mounted.
+const MPAPIPath = "/sandbox/mp-api"
 
-// SandboxCredentials returns made-up Official Account credentials for the
+// Credentials returns made-up Official Account credentials for the
 // sandbox: a fresh AES key each start, as a real account would have one.
-func SandboxCredentials() (appID, secret, token, aesKey string) {
+func Credentials() (appID, secret, token, aesKey string) {
 	var k [32]byte
 	if _, err := rand.Read(k[:]); err != nil {
 		panic(fmt.Sprintf("sandbox key: %v", err)) // the OS has no randomness: nothing can work
@@ -57,14 +59,14 @@ func SandboxCredentials() (appID, secret, token, aesKey string) {
 	return "wxsandbox00000001", fmt.Sprintf("%x", s), "sandboxtoken", strings.TrimSuffix(base64.StdEncoding.EncodeToString(k[:]), "=")
 }
 
-// NewSandbox returns a sandbox for the account with these credentials.
-func NewSandbox(appID, secret, token, aesKey string, now func() time.Time) *Sandbox {
+// New returns a sandbox for the account with these credentials.
+func New(appID, secret, token, aesKey string, now func() time.Time) *Server {
 	if now == nil {
 		now = time.Now
 	}
-	api := mp.NewFakeAPI(appID, secret)
+	api := mptest.NewFakeAPI(appID, secret)
 	api.Now = now
-	return &Sandbox{
+	return &Server{
 		MP:        api,
 		AccountID: "gh_sandbox_mp",
 		Now:       now,
@@ -85,24 +87,28 @@ func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
-func (s *Sandbox) mount(r *gin.Engine) {
+// Mount adds the sandbox page, the citizen's endpoints and the fake
+// Official Account API (and, with WeCom set, the officers' WeCom) to r, the
+// server's own router, which the drivers post their callbacks through. It
+// implements handlers.Mounter.
+func (s *Server) Mount(r *gin.Engine) {
 	if s.Driver.HTTP == nil {
 		s.Driver.HTTP = &http.Client{Transport: inProcess{r}, Timeout: 5 * time.Second}
 	}
 	r.GET("/sandbox", s.page)
 	r.POST("/sandbox/api/citizen", s.citizenSend)
 	r.GET("/sandbox/api/citizen/inbox", s.citizenInbox)
-	api := http.StripPrefix(SandboxMPAPIPath, s.MP)
-	r.Any(SandboxMPAPIPath+"/*path", gin.WrapH(api))
+	api := http.StripPrefix(MPAPIPath, s.MP)
+	r.Any(MPAPIPath+"/*path", gin.WrapH(api))
 	if s.WeCom != nil {
 		s.mountWeCom(r)
 	}
 }
 
-func (s *Sandbox) page(c *gin.Context) {
+func (s *Server) page(c *gin.Context) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	if err := pages.ExecuteTemplate(c.Writer, "sandbox.html", nil); err != nil {
-		logger(c).Error("render sandbox page", "err", err)
+		slog.ErrorContext(c.Request.Context(), "render sandbox page", "err", err)
 	}
 }
 
@@ -116,7 +122,7 @@ type sandboxSend struct {
 	Lng     float64 `json:"lng"`
 }
 
-func (s *Sandbox) citizenSend(c *gin.Context) {
+func (s *Server) citizenSend(c *gin.Context) {
 	var in sandboxSend
 	if err := c.ShouldBindJSON(&in); err != nil {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "请求格式不对"})
@@ -159,11 +165,11 @@ func (s *Sandbox) citizenSend(c *gin.Context) {
 	})
 }
 
-func (s *Sandbox) citizenInbox(c *gin.Context) {
+func (s *Server) citizenInbox(c *gin.Context) {
 	var out []gin.H
 	for _, m := range s.MP.SentTo(c.Query("citizen")) {
 		text := m.Text
-		if m.Kind == mp.KindTemplate {
+		if m.Kind == mptest.KindTemplate {
 			var parts []string
 			for _, k := range slices.Sorted(maps.Keys(m.Data)) {
 				parts = append(parts, k+"："+m.Data[k])

@@ -1,4 +1,4 @@
-package wecom
+package wecomtest
 
 import (
 	"bytes"
@@ -15,16 +15,15 @@ import (
 
 	"minsheng/bot/internal/fault"
 	"minsheng/bot/internal/jsonq"
+	"minsheng/bot/wecom"
 )
 
 // Limits and lifetimes of the real API that FakeServer enforces.
 const (
-	DefaultTokenTTL  = 7200 * time.Second // access_token lifetime (expires_in)
-	ResponseCodeTTL  = 72 * time.Hour     // a template card response_code's lifetime
-	OAuthCodeTTL     = 5 * time.Minute    // an OAuth code's lifetime
-	GroupRateLimit   = 20                 // group robot messages per key per minute
-	groupTextMax     = 2048               // group robot text content, bytes
-	groupMarkdownMax = 4096               // group robot markdown content, bytes
+	DefaultTokenTTL = 7200 * time.Second // access_token lifetime (expires_in)
+	ResponseCodeTTL = 72 * time.Hour     // a template card response_code's lifetime
+	OAuthCodeTTL    = 5 * time.Minute    // an OAuth code's lifetime
+	GroupRateLimit  = 20                 // group robot messages per key per minute
 )
 
 // FakeServer is an in-process fake of WeCom's API (qyapi.weixin.qq.com) for
@@ -307,17 +306,17 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var res fakeResult
 	switch {
 	case limited:
-		res = apiError(CodeRateLimited, "api freq out of limit")
+		res = apiError(wecom.CodeRateLimited, "api freq out of limit")
 	case r.Method != rt.method && rt.method == http.MethodGet:
 		res = apiError(43001, "require GET method")
 	case r.Method != rt.method:
 		res = apiError(43002, "require POST method")
 	default:
-		body, err := io.ReadAll(io.LimitReader(r.Body, 2*MaxBodySize+1))
+		body, err := io.ReadAll(io.LimitReader(r.Body, 2*wecom.MaxBodySize+1))
 		switch {
 		case err != nil:
 			res = apiError(-1, "system busy")
-		case len(body) > 2*MaxBodySize:
+		case len(body) > 2*wecom.MaxBodySize:
 			res = apiError(45002, "content size out of limit")
 		default:
 			res = rt.h(r, body)
@@ -337,11 +336,11 @@ func (f *FakeServer) getToken(r *http.Request, _ []byte) fakeResult {
 	case corp == "":
 		return apiError(41002, "corpid missing")
 	case corp != f.CorpID:
-		return apiError(CodeInvalidCorpID, "invalid corpid")
+		return apiError(wecom.CodeInvalidCorpID, "invalid corpid")
 	case secret == "":
 		return apiError(41004, "corpsecret missing")
 	case secret != f.Secret:
-		return apiError(CodeInvalidCredential, "invalid credential")
+		return apiError(wecom.CodeInvalidCredential, "invalid credential")
 	}
 	now := f.now()
 	if exp, ok := f.tokens[f.current]; f.current == "" || !ok || !now.Before(exp) {
@@ -365,10 +364,10 @@ func (f *FakeServer) checkToken(r *http.Request) fakeResult {
 	}
 	exp, found := f.tokens[t]
 	if !found {
-		return apiError(CodeInvalidToken, "invalid access_token")
+		return apiError(wecom.CodeInvalidToken, "invalid access_token")
 	}
 	if !f.now().Before(exp) {
-		return apiError(CodeTokenExpired, "access_token expired")
+		return apiError(wecom.CodeTokenExpired, "access_token expired")
 	}
 	return nil
 }
@@ -394,7 +393,7 @@ func (f *FakeServer) checkAgent(m map[string]any) fakeResult {
 		return apiError(41011, "missing agentid")
 	}
 	if n, err := strconv.ParseInt(a, 10, 64); err != nil || n != f.AgentID {
-		return apiError(CodeInvalidAgentID, "invalid agentid")
+		return apiError(wecom.CodeInvalidAgentID, "invalid agentid")
 	}
 	return nil
 }
@@ -412,43 +411,43 @@ func cardText(m map[string]any, key string) string {
 func checkCard(m map[string]any, key string) fakeResult {
 	card, isMap := m[key].(map[string]any)
 	if !isMap {
-		return apiError(CodeInvalidParam, "invalid template_card")
+		return apiError(wecom.CodeInvalidParam, "invalid template_card")
 	}
 	switch jsonq.Str(card, "card_type") {
-	case CardButtonInteraction:
+	case wecom.CardButtonInteraction:
 		if jsonq.Str(card, "task_id") == "" {
-			return apiError(CodeInvalidParam, "invalid template_card: task_id missing")
+			return apiError(wecom.CodeInvalidParam, "invalid template_card: task_id missing")
 		}
 		buttons, _ := card["button_list"].([]any)
 		if len(buttons) < 1 || len(buttons) > 6 {
-			return apiError(CodeInvalidParam, "invalid template_card: button_list must have 1 to 6 buttons")
+			return apiError(wecom.CodeInvalidParam, "invalid template_card: button_list must have 1 to 6 buttons")
 		}
 		for _, b := range buttons {
 			bm, _ := b.(map[string]any)
 			if jsonq.Str(bm, "text") == "" || (jsonq.Str(bm, "key") == "" && jsonq.Str(bm, "type") != "1") {
-				return apiError(CodeInvalidParam, "invalid template_card: button needs text and key")
+				return apiError(wecom.CodeInvalidParam, "invalid template_card: button needs text and key")
 			}
 		}
-	case CardTextNotice:
+	case wecom.CardTextNotice:
 		if jsonq.Str(card, "card_action", "type") == "" {
-			return apiError(CodeInvalidParam, "invalid template_card: card_action missing")
+			return apiError(wecom.CodeInvalidParam, "invalid template_card: card_action missing")
 		}
 	case "news_notice":
 	case "vote_interaction", "multiple_interaction":
 		if jsonq.Str(card, "task_id") == "" {
-			return apiError(CodeInvalidParam, "invalid template_card: task_id missing")
+			return apiError(wecom.CodeInvalidParam, "invalid template_card: task_id missing")
 		}
 	default:
-		return apiError(CodeInvalidParam, "invalid template_card: card_type")
+		return apiError(wecom.CodeInvalidParam, "invalid template_card: card_type")
 	}
 	if cardText(m, key) == "" {
-		return apiError(CodeInvalidParam, "invalid template_card: main_title missing")
+		return apiError(wecom.CodeInvalidParam, "invalid template_card: main_title missing")
 	}
 	return nil
 }
 
 func interactive(cardType string) bool {
-	return cardType == CardButtonInteraction || cardType == "vote_interaction" || cardType == "multiple_interaction"
+	return cardType == wecom.CardButtonInteraction || cardType == "vote_interaction" || cardType == "multiple_interaction"
 }
 
 func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
@@ -495,7 +494,7 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 		msg.CardType = jsonq.Str(m, "template_card", "card_type")
 		msg.TaskID = jsonq.Str(m, "template_card", "task_id")
 		if msg.TaskID != "" && f.taskIDs[msg.TaskID] {
-			return apiError(CodeInvalidParam, "invalid task_id: task_id already exists")
+			return apiError(wecom.CodeInvalidParam, "invalid task_id: task_id already exists")
 		}
 	case "file", "image":
 		if e := f.checkMedia(m, &msg); e != nil {
@@ -570,16 +569,16 @@ func (f *FakeServer) updateCard(r *http.Request, body []byte) fakeResult {
 	}
 	u := CardUpdate{ResponseCode: jsonq.Str(m, "response_code"), At: f.now(), raw: body}
 	if u.ResponseCode == "" {
-		return apiError(CodeInvalidResponseCode, "invalid response_code: missing")
+		return apiError(wecom.CodeInvalidResponseCode, "invalid response_code: missing")
 	}
 	rc, found := f.responseCodes[u.ResponseCode]
 	switch {
 	case !found:
-		return apiError(CodeInvalidResponseCode, "invalid response_code")
+		return apiError(wecom.CodeInvalidResponseCode, "invalid response_code")
 	case rc.used:
-		return apiError(CodeInvalidResponseCode, "invalid response_code: already used")
+		return apiError(wecom.CodeInvalidResponseCode, "invalid response_code: already used")
 	case !u.At.Before(rc.at.Add(ResponseCodeTTL)):
-		return apiError(CodeInvalidResponseCode, "invalid response_code: expired")
+		return apiError(wecom.CodeInvalidResponseCode, "invalid response_code: expired")
 	}
 	if ids, isList := m["userids"].([]any); isList {
 		for _, id := range ids {
@@ -592,7 +591,7 @@ func (f *FakeServer) updateCard(r *http.Request, body []byte) fakeResult {
 	case m["button"] != nil:
 		u.ReplaceName = jsonq.Str(m, "button", "replace_name")
 		if u.ReplaceName == "" {
-			return apiError(CodeInvalidParam, "invalid button: replace_name missing")
+			return apiError(wecom.CodeInvalidParam, "invalid button: replace_name missing")
 		}
 	case m["template_card"] != nil:
 		if e := checkCard(m, "template_card"); e != nil {
@@ -600,7 +599,7 @@ func (f *FakeServer) updateCard(r *http.Request, body []byte) fakeResult {
 		}
 		u.CardType = jsonq.Str(m, "template_card", "card_type")
 	default:
-		return apiError(CodeInvalidParam, "invalid parameter: button or template_card required")
+		return apiError(wecom.CodeInvalidParam, "invalid parameter: button or template_card required")
 	}
 	rc.used = true
 	f.updates = append(f.updates, u)
@@ -614,7 +613,7 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 	f.init()
 	sent, known := f.webhooks[key]
 	if key == "" || !known {
-		return apiError(CodeInvalidWebhook, "invalid webhook url")
+		return apiError(wecom.CodeInvalidWebhook, "invalid webhook url")
 	}
 	m, err := decodeBody(body)
 	if err != nil {
@@ -633,7 +632,7 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 		limit = GroupRateLimit
 	}
 	if len(recent) >= limit {
-		return apiError(CodeRateLimited, "api freq out of limit")
+		return apiError(wecom.CodeRateLimited, "api freq out of limit")
 	}
 	msg := GroupMessage{Key: key, MsgType: jsonq.Str(m, "msgtype"), At: now, raw: body}
 	switch msg.MsgType {
@@ -642,16 +641,16 @@ func (f *FakeServer) sendGroup(r *http.Request, body []byte) fakeResult {
 		if msg.Text == "" {
 			return apiError(44004, "empty content")
 		}
-		if len(msg.Text) > groupTextMax {
-			return apiError(CodeInvalidParam, fmt.Sprintf("invalid text: content exceed max length %d", groupTextMax))
+		if len(msg.Text) > wecom.GroupTextMax {
+			return apiError(wecom.CodeInvalidParam, fmt.Sprintf("invalid text: content exceed max length %d", wecom.GroupTextMax))
 		}
 	case "markdown":
 		msg.Text = jsonq.Str(m, "markdown", "content")
 		if msg.Text == "" {
 			return apiError(44004, "empty content")
 		}
-		if len(msg.Text) > groupMarkdownMax {
-			return apiError(CodeInvalidParam, fmt.Sprintf("invalid markdown: content exceed max length %d", groupMarkdownMax))
+		if len(msg.Text) > wecom.GroupMarkdownMax {
+			return apiError(wecom.CodeInvalidParam, fmt.Sprintf("invalid markdown: content exceed max length %d", wecom.GroupMarkdownMax))
 		}
 	case "template_card":
 		if e := checkCard(m, "template_card"); e != nil {
@@ -692,7 +691,7 @@ func (f *FakeServer) getUserInfo(r *http.Request, _ []byte) fakeResult {
 	}
 	c, found := f.oauth[code]
 	if !found || c.used || !f.now().Before(c.at.Add(OAuthCodeTTL)) {
-		return apiError(CodeInvalidCode, "invalid code")
+		return apiError(wecom.CodeInvalidCode, "invalid code")
 	}
 	c.used = true
 	return success(fakeResult{"userid": c.userID, "user_ticket": randomHex(16)})

@@ -1,4 +1,4 @@
-package wecom
+package wecomtest
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"minsheng/bot/internal/jsonq"
+	"minsheng/bot/wecom"
 )
 
 // MediaTTL is how long WeCom keeps a temporary media file (three days).
@@ -45,7 +46,7 @@ func (f *FakeServer) uploadMedia(r *http.Request, body []byte) fakeResult {
 		return e
 	}
 	kind := r.URL.Query().Get("type")
-	limit := map[string]int{"image": MediaImageMax, "voice": 2 << 20, "video": 10 << 20, "file": MediaFileMax}[kind]
+	limit := map[string]int{"image": wecom.MediaImageMax, "voice": 2 << 20, "video": 10 << 20, "file": wecom.MediaFileMax}[kind]
 	if limit == 0 {
 		return apiError(40004, "invalid media type")
 	}
@@ -76,9 +77,9 @@ func (f *FakeServer) uploadMedia(r *http.Request, body []byte) fakeResult {
 	switch {
 	case m == nil:
 		return apiError(41001, "media data missing")
-	case len(m.Data) < MediaMin || len(m.Data) > limit:
+	case len(m.Data) < wecom.MediaMin || len(m.Data) > limit:
 		return apiError(40006, fmt.Sprintf("invalid file size: %d bytes", len(m.Data)))
-	case kind == "image" && imageKind(m.Data) == "":
+	case kind == "image" && pictureKind(m.Data) == "":
 		return apiError(40005, "invalid file type: jpg or png expected")
 	}
 	if f.media == nil {
@@ -102,20 +103,20 @@ func (f *FakeServer) checkMedia(m map[string]any, msg *AppMessage) fakeResult {
 }
 
 // checkGroupImage checks a group robot picture as WeCom does: base64, the
-// MD5 of the decoded bytes, JPEG or PNG, at most GroupImageMax.
+// MD5 of the decoded bytes, JPEG or PNG, at most wecom.GroupImageMax.
 func checkGroupImage(m map[string]any, msg *GroupMessage) fakeResult {
 	data, err := base64.StdEncoding.DecodeString(jsonq.Str(m, "image", "base64"))
 	switch {
 	case err != nil || len(data) == 0:
-		return apiError(CodeInvalidParam, "invalid image: base64 expected")
-	case len(data) > GroupImageMax:
+		return apiError(wecom.CodeInvalidParam, "invalid image: base64 expected")
+	case len(data) > wecom.GroupImageMax:
 		return apiError(40009, "invalid image size")
-	case imageKind(data) == "":
+	case pictureKind(data) == "":
 		return apiError(40005, "invalid file type: jpg or png expected")
 	}
 	sum := md5.Sum(data)
 	if jsonq.Str(m, "image", "md5") != hex.EncodeToString(sum[:]) {
-		return apiError(CodeInvalidParam, "invalid image: md5 does not match")
+		return apiError(wecom.CodeInvalidParam, "invalid image: md5 does not match")
 	}
 	msg.Image = data
 	return nil
@@ -124,14 +125,26 @@ func checkGroupImage(m map[string]any, msg *GroupMessage) fakeResult {
 // checkMarkdownV2 checks a markdown_v2 group message; callers hold f.mu.
 func (f *FakeServer) checkMarkdownV2(m map[string]any, msg *GroupMessage) fakeResult {
 	if f.NoMarkdownV2 {
-		return apiError(CodeInvalidMsgType, "invalid message type")
+		return apiError(wecom.CodeInvalidMsgType, "invalid message type")
 	}
 	msg.Text = jsonq.Str(m, "markdown_v2", "content")
 	if msg.Text == "" {
 		return apiError(44004, "empty content")
 	}
-	if len(msg.Text) > groupMarkdownMax {
-		return apiError(CodeInvalidParam, fmt.Sprintf("invalid markdown_v2: content exceed max length %d", groupMarkdownMax))
+	if len(msg.Text) > wecom.GroupMarkdownMax {
+		return apiError(wecom.CodeInvalidParam, fmt.Sprintf("invalid markdown_v2: content exceed max length %d", wecom.GroupMarkdownMax))
 	}
 	return nil
+}
+
+// pictureKind is the format of a picture as WeCom recognises it from its
+// first bytes: png, jpg, or "" for anything else.
+func pictureKind(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		return "jpg"
+	}
+	return ""
 }

@@ -1,4 +1,4 @@
-package handlers
+package sandbox
 
 import (
 	"net/http"
@@ -8,14 +8,14 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// SandboxGroupImagePath serves the pictures the WeCom group robots posted
+// GroupImagePath serves the pictures the WeCom group robots posted
 // (the weekly summary's chart), so the sandbox page can show them.
-const SandboxGroupImagePath = "/sandbox/api/groups/image"
+const GroupImagePath = "/sandbox/api/groups/image"
 
 // groupImage serves the picture of one group robot message: group is the
 // group's name and i the message's index in that group's list of
 // /sandbox/api/groups.
-func (s *Sandbox) groupImage(c *gin.Context) {
+func (s *Server) groupImage(c *gin.Context) {
 	key, known := s.WeCom.Groups[c.Query("group")]
 	i, err := strconv.Atoi(c.Query("i"))
 	if !known || err != nil || i < 0 {

@@ -3,11 +3,11 @@
 // The sandbox page in a real headless Chromium. Kept out of the ordinary
 // test run because it needs /usr/bin/chromium; run it with
 //
-//	go test -tags browser ./handlers/ -run Browser -count=1 -v
+//	go test -tags browser ./bot/sandbox/ -run Browser -count=1 -v
 //
 // or scripts/browser-check.sh, which installs Chromium first. It saves
 // screenshots to testdata/ for reviewers to look at.
-package handlers_test
+package sandbox_test
 
 import (
 	"context"
@@ -106,7 +106,7 @@ func saveScreenshot(t *testing.T, name string, png []byte) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatalf("save %s: %v", path, err)
 	}
-	t.Logf("screenshot: handlers/%s (%d bytes)", path, len(png))
+	t.Logf("screenshot: bot/sandbox/%s (%d bytes)", path, len(png))
 }
 
 func TestBrowserSandboxPhone(t *testing.T) {

@@ -1,4 +1,4 @@
-package handlers_test
+package sandbox_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
 	"minsheng/bot/mp"
+	"minsheng/bot/sandbox"
 	"minsheng/bot/wecom"
 	"minsheng/handlers"
 	"minsheng/jobs"
@@ -50,12 +51,12 @@ func newSandboxOffice(t *testing.T, s *models.Store) *sandboxOffice {
 	}
 	modeltest.Must(t, s.SyncOrg(ctx, deps, members, []string{"", "cg", "cg", "zj", ""}), "sync org")
 
-	appID, mpSecret, mpToken, mpKey := handlers.SandboxCredentials()
-	sb := handlers.NewSandbox(appID, mpSecret, mpToken, mpKey, nil)
-	wcCorp, wcSec, wcTok, wcKey, wcAgent := handlers.SandboxWeComCredentials()
-	sb.WeCom = handlers.NewSandboxWeCom(wcCorp, wcSec, wcTok, wcKey, wcAgent, nil)
-	dtKey, dtSecret, dtRobotCode := handlers.SandboxDingTalkCredentials()
-	sdt := handlers.NewSandboxDingTalk(dtKey, dtSecret, dtRobotCode, base, nil)
+	appID, mpSecret, mpToken, mpKey := sandbox.Credentials()
+	sb := sandbox.New(appID, mpSecret, mpToken, mpKey, nil)
+	wcCorp, wcSec, wcTok, wcKey, wcAgent := sandbox.WeComCredentials()
+	sb.WeCom = sandbox.NewWeCom(wcCorp, wcSec, wcTok, wcKey, wcAgent, nil)
+	dtKey, dtSecret, dtRobotCode := sandbox.DingTalkCredentials()
+	sdt := sandbox.NewDingTalk(dtKey, dtSecret, dtRobotCode, base, nil)
 	for _, m := range members {
 		sb.WeCom.Fake.AddUsers(m.UserID)
 	}
@@ -78,7 +79,7 @@ func newSandboxOffice(t *testing.T, s *models.Store) *sandboxOffice {
 	httpc := &http.Client{Timeout: 5 * time.Second}
 	dtClient := &dingtalk.Client{APIBase: sdt.APIBase(), OAPIBase: sdt.APIBase(), AppKey: dtKey, AppSecret: dtSecret, RobotCode: dtRobotCode, HTTP: httpc}
 	router := handlers.New(handlers.Deps{
-		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Logger: quiet, Sandbox: sb, SandboxDingTalk: sdt,
+		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Logger: quiet, Mounts: []handlers.Mounter{sb, sdt},
 		MP:       handlers.MPConfig{AppID: appID, AppSecret: mpSecret, Token: mpToken, EncodingAESKey: mpKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
 		WeCom:    handlers.WeComConfig{CorpID: wcCorp, Token: wcTok, EncodingAESKey: wcKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
 		DingTalk: handlers.DingTalkConfig{AppSecret: dtSecret, MaxSkew: time.Hour, MaxBody: 1 << 20, ReplyTimeout: 3 * time.Second, Client: dtClient},
@@ -90,8 +91,8 @@ func newSandboxOffice(t *testing.T, s *models.Store) *sandboxOffice {
 	t.Cleanup(srv.Close)
 
 	rt := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&mp.Platform{Client: &mp.Client{BaseURL: base + handlers.SandboxMPAPIPath, AppID: appID, AppSecret: mpSecret, HTTP: httpc}},
-		&wecom.Platform{Client: &wecom.Client{BaseURL: base + handlers.SandboxWeComAPIPath, CorpID: wcCorp, Secret: wcSec, AgentID: wcAgent, HTTP: httpc}},
+		&mp.Platform{Client: &mp.Client{BaseURL: base + sandbox.MPAPIPath, AppID: appID, AppSecret: mpSecret, HTTP: httpc}},
+		&wecom.Platform{Client: &wecom.Client{BaseURL: base + sandbox.WeComAPIPath, CorpID: wcCorp, Secret: wcSec, AgentID: wcAgent, HTTP: httpc}},
 		&dingtalk.Platform{Client: dtClient},
 	}}
 	return &sandboxOffice{
@@ -251,4 +252,9 @@ func TestSandboxDingTalkRejectsBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }

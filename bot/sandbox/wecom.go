@@ -1,4 +1,4 @@
-package handlers
+package sandbox
 
 import (
 	"context"
@@ -13,17 +13,18 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 )
 
-// SandboxWeComAPIPath is where the fake WeCom API is mounted.
-const SandboxWeComAPIPath = "/sandbox/wecom-api"
+// WeComAPIPath is where the fake WeCom API is mounted.
+const WeComAPIPath = "/sandbox/wecom-api"
 
-// SandboxWeCom is the sandbox's WeCom: a fake WeCom API that the delivery
+// WeCom is the sandbox's WeCom: a fake WeCom API that the delivery
 // job talks to over HTTP, and a driver that plays WeCom toward
 // /callback/wecom when a person presses a button or types a command on one of
 // the page's officer phones.
-type SandboxWeCom struct {
-	Fake   *wecom.FakeServer
+type WeCom struct {
+	Fake   *wecomtest.FakeServer
 	Driver *wecom.Driver
 	// Groups lists the group robot keys to show, by group name.
 	Groups map[string]string
@@ -32,8 +33,8 @@ type SandboxWeCom struct {
 	presses cardPresses
 }
 
-// SandboxWeComCredentials returns made-up WeCom app credentials.
-func SandboxWeComCredentials() (corpID, secret, token, aesKey string, agentID int64) {
+// WeComCredentials returns made-up WeCom app credentials.
+func WeComCredentials() (corpID, secret, token, aesKey string, agentID int64) {
 	var k [32]byte
 	rand.Read(k[:])
 	var s [16]byte
@@ -41,11 +42,11 @@ func SandboxWeComCredentials() (corpID, secret, token, aesKey string, agentID in
 	return "wwsandbox0000001", fmt.Sprintf("%x", s), "sandboxwecomtoken", strings.TrimSuffix(base64.StdEncoding.EncodeToString(k[:]), "="), 1000002
 }
 
-// NewSandboxWeCom returns the sandbox's WeCom for these credentials.
-func NewSandboxWeCom(corpID, secret, token, aesKey string, agentID int64, now func() time.Time) *SandboxWeCom {
-	fake := wecom.NewFakeServer(corpID, secret, agentID)
+// NewWeCom returns the sandbox's WeCom for these credentials.
+func NewWeCom(corpID, secret, token, aesKey string, agentID int64, now func() time.Time) *WeCom {
+	fake := wecomtest.NewFakeServer(corpID, secret, agentID)
 	fake.Now = now
-	return &SandboxWeCom{
+	return &WeCom{
 		Fake: fake,
 		Driver: &wecom.Driver{
 			URL: "http://sandbox.internal/callback/wecom", CorpID: corpID, AgentID: fmt.Sprint(agentID),
@@ -55,17 +56,17 @@ func NewSandboxWeCom(corpID, secret, token, aesKey string, agentID int64, now fu
 	}
 }
 
-func (s *Sandbox) mountWeCom(r *gin.Engine) {
+func (s *Server) mountWeCom(r *gin.Engine) {
 	w := s.WeCom
 	if w.Driver.HTTP == nil {
 		w.Driver.HTTP = &http.Client{Transport: inProcess{r}, Timeout: 5 * time.Second}
 	}
-	r.Any(SandboxWeComAPIPath+"/*path", gin.WrapH(http.StripPrefix(SandboxWeComAPIPath, w.Fake)))
+	r.Any(WeComAPIPath+"/*path", gin.WrapH(http.StripPrefix(WeComAPIPath, w.Fake)))
 	r.GET("/sandbox/api/member/inbox", s.memberInbox)
 	r.GET("/sandbox/api/groups", s.groupInbox)
-	r.GET(SandboxGroupImagePath, s.groupImage) // sandbox_groupimage.go
+	r.GET(GroupImagePath, s.groupImage) // sandbox_groupimage.go
 	r.POST("/sandbox/api/member", s.memberSend)
-	r.GET(SandboxOAuthPath, s.oauthPage) // sandbox_oauth.go
+	r.GET(OAuthPath, s.oauthPage) // sandbox_oauth.go
 }
 
 // sandboxMemberSend is what the page posts for an officer: a command, or a
@@ -77,7 +78,7 @@ type sandboxMemberSend struct {
 	Key    string `json:"key"`
 }
 
-func (s *Sandbox) memberSend(c *gin.Context) {
+func (s *Server) memberSend(c *gin.Context) {
 	var in sandboxMemberSend
 	if err := c.ShouldBindJSON(&in); err != nil || in.User == "" || len(in.User) > 64 {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "请求格式不对"})
@@ -110,7 +111,7 @@ func (s *Sandbox) memberSend(c *gin.Context) {
 }
 
 // memberInbox lists what the app sent one member, with the cards' buttons.
-func (s *Sandbox) memberInbox(c *gin.Context) {
+func (s *Server) memberInbox(c *gin.Context) {
 	user := c.Query("user")
 	updated := map[string]string{}
 	for _, u := range s.WeCom.Fake.CardUpdates() {
@@ -147,7 +148,7 @@ func addressedTo(toUser, user string) bool {
 }
 
 // appText is the readable body of an app message.
-func appText(m wecom.AppMessage) string {
+func appText(m wecomtest.AppMessage) string {
 	switch m.MsgType {
 	case "text":
 		if t, ok := m.Raw["text"].(map[string]any); ok {
@@ -163,7 +164,7 @@ func appText(m wecom.AppMessage) string {
 	return m.Text
 }
 
-func (s *Sandbox) groupInbox(c *gin.Context) {
+func (s *Server) groupInbox(c *gin.Context) {
 	out := gin.H{}
 	for name, key := range s.WeCom.Groups {
 		var msgs []gin.H

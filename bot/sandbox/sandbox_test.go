@@ -1,4 +1,4 @@
-package handlers_test
+package sandbox_test
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/sandbox"
 	"minsheng/handlers"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -47,12 +48,12 @@ func newSandboxServer(t testing.TB, s *models.Store) *sandboxServer {
 		Acknowledge: 24 * time.Hour, Simple: 12 * time.Hour, GeneralWorkdays: 7, ComplexWorkdays: 15,
 		DefaultKind: "一般", OfficeHours: hours,
 	}}
-	appID, secret, token, aesKey := handlers.SandboxCredentials()
+	appID, secret, token, aesKey := sandbox.Credentials()
 	router := handlers.New(handlers.Deps{
 		Store: s, Bot: b, Metrics: handlers.NewMetrics(s),
 		MP: handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey,
 			Window: 5 * time.Minute, MaxBody: 1 << 20},
-		Sandbox: handlers.NewSandbox(appID, secret, token, aesKey, nil),
+		Mounts: []handlers.Mounter{sandbox.New(appID, secret, token, aesKey, nil)},
 	})
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
@@ -186,7 +187,7 @@ func hasHan(s string) bool {
 func TestSandboxMountsFakeMPAPI(t *testing.T) {
 	h := newSandboxServer(t, modeltest.Open(t, "sqlite"))
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {h.appID}, "secret": {h.secret}}
-	status, raw, out := h.do(t, http.MethodGet, handlers.SandboxMPAPIPath+"/cgi-bin/token?"+q.Encode(), "", "")
+	status, raw, out := h.do(t, http.MethodGet, sandbox.MPAPIPath+"/cgi-bin/token?"+q.Encode(), "", "")
 	if status != http.StatusOK {
 		t.Fatalf("token = %d %s; want 200", status, raw)
 	}
@@ -194,7 +195,7 @@ func TestSandboxMountsFakeMPAPI(t *testing.T) {
 		t.Errorf("token answer = %s; want an access_token", raw)
 	}
 	q.Set("secret", "wrong")
-	_, raw, out = h.do(t, http.MethodGet, handlers.SandboxMPAPIPath+"/cgi-bin/token?"+q.Encode(), "", "")
+	_, raw, out = h.do(t, http.MethodGet, sandbox.MPAPIPath+"/cgi-bin/token?"+q.Encode(), "", "")
 	if tok, _ := out["access_token"].(string); tok != "" || out["errcode"] == nil {
 		t.Errorf("token with a wrong secret = %s; want an errcode and no token", raw)
 	}
@@ -395,7 +396,7 @@ func TestSandboxGroupImage(t *testing.T) {
 	modeltest.Must(t, png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 4, 3))), "encode png")
 	pic := buf.Bytes()
 	sum := md5.Sum(pic)
-	status, out := h.post(t, handlers.SandboxWeComAPIPath+"/cgi-bin/webhook/send?key=sandbox-cg", map[string]any{
+	status, out := h.post(t, sandbox.WeComAPIPath+"/cgi-bin/webhook/send?key=sandbox-cg", map[string]any{
 		"msgtype": "image", "image": map[string]string{"base64": base64.StdEncoding.EncodeToString(pic), "md5": hex.EncodeToString(sum[:])},
 	})
 	if status != http.StatusOK || out["errcode"] != float64(0) {
@@ -414,7 +415,7 @@ func TestSandboxGroupImage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, raw, _ := h.do(t, http.MethodGet, handlers.SandboxGroupImagePath+"?"+tt.query, "", "")
+			status, raw, _ := h.do(t, http.MethodGet, sandbox.GroupImagePath+"?"+tt.query, "", "")
 			if status != tt.want {
 				t.Fatalf("GET %s = %d; want %d", tt.query, status, tt.want)
 			}
