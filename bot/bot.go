@@ -42,6 +42,9 @@ type Settings struct {
 	Links LinkSettings
 	// Rating is the citizen's rating, 重办 and appeals (bot/rating.go).
 	Rating RatingSettings
+	// Feedback are the recipients of the daily written feedback
+	// (feedback.recipients; bot/feedback.go).
+	Feedback []Recipient
 }
 
 // GroupAddress is a group robot: WeCom key and/or DingTalk webhook.

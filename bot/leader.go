@@ -24,7 +24,7 @@ type LeaderSettings struct {
 	CriticalWords, MajorWords []string
 	// ReportUp are the upper-level recipients of 重大/特别重大 cases
 	// (serious.report_up; bot/reportup.go).
-	ReportUp []UpperRecipient
+	ReportUp []Recipient
 }
 
 // ScopeKey is how LeaderSettings.Scopes names a member: platform:userid.

@@ -17,9 +17,10 @@ import (
 // leaves after the report-up clock (counted from the citizen's report, like
 // every clock) is 迟报, on the record, the case page and the monthly figures.
 
-// UpperRecipient is one upper-level recipient (serious.report_up): a group
-// robot and/or members.
-type UpperRecipient struct {
+// Recipient is one upper-level recipient (serious.report_up) or one
+// recipient of the written feedback (feedback.recipients): a group robot
+// and/or members.
+type Recipient struct {
 	Name    string
 	Group   GroupAddress
 	Members []MemberRef
@@ -31,15 +32,16 @@ type MemberRef struct {
 	UserID   string
 }
 
-// upperAddress resolves an upper-level recipient's group by name.
+// upperAddress resolves the group of a recipient (serious.report_up or
+// feedback.recipients) by name.
 func (b *Bot) upperAddress(name string) (Address, error) {
-	for _, r := range b.Settings.Leaders.ReportUp {
+	for _, r := range append(append([]Recipient(nil), b.Settings.Leaders.ReportUp...), b.Settings.Feedback...) {
 		if r.Name == name {
 			g := r.Group
 			return Address{Kind: AddrGroup, RobotKey: g.RobotKey, Webhook: g.Webhook, Secret: g.Secret}, nil
 		}
 	}
-	return Address{}, fmt.Errorf("%w: no serious.report_up recipient named %q", ErrUndeliverable, name)
+	return Address{}, fmt.Errorf("%w: no recipient named %q in serious.report_up or feedback.recipients", ErrUndeliverable, name)
 }
 
 // reportsUp reports whether severity s is reported to the upper level.

@@ -37,6 +37,8 @@ type Config struct {
 	// Review and Serious are the leaders' settings (config/leaders.go).
 	Review  Review  `yaml:"review"`
 	Serious Serious `yaml:"serious"`
+	// Feedback is the written feedback to 县信访局 and 县委办督查室 (config/leaders.go).
+	Feedback Feedback `yaml:"feedback"`
 	// Jobs are the named background jobs' schedules, by name (config/jobs.go).
 	Jobs map[string]Job `yaml:"jobs"`
 	// Reports are the weekly summary's and the monthly report's settings (config/reports.go).

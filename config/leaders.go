@@ -32,13 +32,22 @@ type Serious struct {
 	MajorKeywords    []string `yaml:"major_keywords"`
 	// ReportUp are the upper-level recipients of every 重大/特别重大 case
 	// (党组, 上级部门, 县xx办): each a group robot and/or members.
-	ReportUp []ReportUpRecipient `yaml:"report_up"`
+	ReportUp []Recipient `yaml:"report_up"`
 }
 
-// ReportUpRecipient is one upper-level recipient of serious cases: a WeCom
-// group robot, a DingTalk group robot, and/or members of org.members by
-// user_id.
-type ReportUpRecipient struct {
+// Feedback is feedback.*: the written feedback of 003 ("将回复和办理情况以书面
+// 形式分别向县信访局、县委办督查室反馈，直到办结为止"): each recipient gets,
+// once a day (jobs.feedback_digest), one digest of the cases' handling and
+// replies since the last, until each case is closed.
+type Feedback struct {
+	Recipients []Recipient `yaml:"recipients"`
+}
+
+// Recipient is one upper-level recipient of serious cases
+// (serious.report_up) or of the written feedback (feedback.recipients): a
+// WeCom group robot, a DingTalk group robot, and/or members of org.members
+// by user_id.
+type Recipient struct {
 	Name            string   `yaml:"name"`
 	WeComRobotKey   string   `yaml:"wecom_robot_key"`
 	DingTalkWebhook string   `yaml:"dingtalk_webhook"`
@@ -92,7 +101,10 @@ func (c *Config) validateLeaders() error {
 	if c.Serious.ChaseEvery.D() <= 0 {
 		return bad("serious.chase_every", "must be a positive duration")
 	}
-	if err := c.validateReportUp(); err != nil {
+	if err := c.validateRecipients("serious.report_up", c.Serious.ReportUp); err != nil {
+		return err
+	}
+	if err := c.validateRecipients("feedback.recipients", c.Feedback.Recipients); err != nil {
 		return err
 	}
 	if c.Server.LinkTTL.D() <= 0 {
@@ -126,16 +138,17 @@ func (c *Config) validateLeaders() error {
 	return nil
 }
 
-// validateReportUp checks serious.report_up: each recipient named once and
-// reachable, its members in org.members.
-func (c *Config) validateReportUp() error {
+// validateRecipients checks a list of recipients under key: each named
+// once and reachable, its members in org.members.
+func (c *Config) validateRecipients(key string, list []Recipient) error {
+	base := key
 	users := map[string]bool{}
 	for _, m := range c.Org.Members {
 		users[m.UserID] = true
 	}
 	names := map[string]bool{}
-	for i, r := range c.Serious.ReportUp {
-		key := fmt.Sprintf("serious.report_up[%d]", i)
+	for i, r := range list {
+		key := fmt.Sprintf("%s[%d]", base, i)
 		if strings.TrimSpace(r.Name) == "" {
 			return fmt.Errorf("%s.name: must be set", key)
 		}

@@ -43,6 +43,8 @@ func TestParseRejectsBadLeaderSettings(t *testing.T) {
 		{"serious: {report_up: [{name: 县网信办}]}", "serious.report_up[0]"},
 		{"serious: {report_up: [{name: 党组, wecom_robot_key: a}, {name: 党组, wecom_robot_key: b}]}", "serious.report_up[1].name"},
 		{"serious: {report_up: [{name: 党组, members: [nobody]}]}", "serious.report_up[0].members[0]"},
+		{"feedback: {recipients: [{name: 县信访局}]}", "feedback.recipients[0]"},
+		{"feedback: {recipients: [{wecom_robot_key: k}]}", "feedback.recipients[0].name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.yaml, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"minsheng/bot/mp"
 	"minsheng/models"
 	"minsheng/models/modeltest"
+	"minsheng/reports"
 )
 
 // Issue 13: right by the regulations. Every deadline runs from when the
@@ -229,7 +230,7 @@ func TestReportUp(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
 		l := newLeaders(t, s)
 		l.wc.AddWebhook("key-upper")
-		l.bot.Settings.Leaders.ReportUp = []bot.UpperRecipient{
+		l.bot.Settings.Leaders.ReportUp = []bot.Recipient{
 			{Name: "县网信办", Group: bot.GroupAddress{RobotKey: "key-upper"}},
 			{Name: "党组", Members: []bot.MemberRef{{Platform: "wecom", UserID: "leader2"}}},
 		}
@@ -292,4 +293,103 @@ func TestReportUp(t *testing.T) {
 			t.Errorf("case page of the late report lacks 迟报 30 分钟")
 		}
 	})
+}
+
+func TestWrittenFeedbackDigest(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		o := newOffice(t, s)
+		o.bot.Settings.Rating = ratingSettings(bot.UnsatisfiedReopen)
+		o.wc.AddWebhook("key-xf")
+		o.bot.Settings.Feedback = []bot.Recipient{
+			{Name: "县信访局", Group: bot.GroupAddress{RobotKey: "key-xf"}},
+			{Name: "县委办督查室", Members: []bot.MemberRef{{Platform: "wecom", UserID: "leader1"}}},
+		}
+		const openid = "oFeedback1"
+		no := o.citizen(t, openid, report) // Monday 2026-11-23 10:00
+		o.say(t, "dispatcher1", "交办 "+no+" cg")
+		o.say(t, "cg-officer1", "签收 "+no)
+		o.say(t, "cg-officer1", "进展 "+no+" 已到现场查看，灯具损坏，已报修")
+		digest := func(at time.Time) []string {
+			t.Helper()
+			o.clock.Set(at)
+			modeltest.Must(t, o.bot.FeedbackDigest(ctx, at), "feedback digest at %v", at)
+			o.flush(t)
+			var out []string
+			for _, m := range o.wc.GroupMessages("key-xf") {
+				out = append(out, m.Text)
+			}
+			return out
+		}
+		got := digest(modeltest.At(2026, 11, 23, 17, 30))
+		if len(got) != 1 {
+			t.Fatalf("县信访局 got %d digests; want 1", len(got))
+		}
+		for _, want := range []string{"书面反馈（县信访局）2026年11月23日", no, "交办", "进展", "已到现场查看", "直到办结为止"} {
+			if !strings.Contains(got[0], want) {
+				t.Errorf("first digest lacks %q:\n%s", want, got[0])
+			}
+		}
+		for _, secret := range []string{"王小明", "13912345678", openid} {
+			if strings.Contains(got[0], secret) {
+				t.Errorf("digest shows %q", secret)
+			}
+		}
+		if n := len(o.cardsOrTexts("leader1", "书面反馈（县委办督查室）")); n != 1 {
+			t.Errorf("县委办督查室's member got %d digests; want 1", n)
+		}
+		if got := digest(modeltest.At(2026, 11, 23, 17, 45)); len(got) != 1 {
+			t.Errorf("a second run with nothing new sent %d digests in all; want still 1", len(got))
+		}
+
+		// The next day: the answer, and the citizen's 满意 closes the case.
+		o.clock.Set(modeltest.At(2026, 11, 24, 10, 0))
+		o.say(t, "cg-officer1", "答复 "+no+" "+goodAnswer)
+		o.say(t, "cg-head", "同意 "+no)
+		o.flush(t)
+		if r := o.reply(t, openid, "1"); !strings.Contains(r, "已办结归档") {
+			t.Fatalf("满意 → %q", r)
+		}
+		got = digest(modeltest.At(2026, 11, 24, 17, 30))
+		if len(got) != 2 || !strings.Contains(got[1], "答复") || !strings.Contains(got[1], "更换灯具") || !strings.Contains(got[1], "办结") || strings.Contains(got[1], "进展") {
+			t.Errorf("second digest = %q; want the answer and 办结, not again the progress", got)
+		}
+		if got := digest(modeltest.At(2026, 11, 25, 17, 30)); len(got) != 2 {
+			t.Errorf("after 办结 %d digests in all; want nothing more", len(got))
+		}
+
+		// Case by case on the record, and in the 月报.
+		var fed []string
+		ev, err := s.Events(ctx, o.caseOf(t, no).ID)
+		modeltest.Must(t, err, "events")
+		for _, e := range ev {
+			if e.Kind == models.EventFedBack {
+				fed = append(fed, e.Body)
+			}
+		}
+		if want := []string{"书面反馈县信访局：交办、进展（2项）", "书面反馈县委办督查室：交办、进展（2项）",
+			"书面反馈县信访局：答复、办结（2项）", "书面反馈县委办督查室：答复、办结（2项）"}; strings.Join(fed, "|") != strings.Join(want, "|") {
+			t.Errorf("fed-back records = %q; want %q", fed, want)
+		}
+		m := &reports.Monthly{Store: s, ReplyTarget: 0.9, SatisfactionTarget: 0.9}
+		book, err := m.Workbook(ctx, models.MonthPeriod(o.clock.Now(), modeltest.Shanghai), o.clock.Now())
+		modeltest.Must(t, err, "monthly workbook")
+		defer book.Close()
+		rows, err := book.GetRows(reports.SheetFedBack)
+		modeltest.Must(t, err, "rows")
+		if len(rows) != 3+4 || rows[3][0] != no || !strings.Contains(rows[3][2], "书面反馈县信访局") {
+			t.Errorf("月报 书面反馈 = %q; want the four records of %s", rows, no)
+		}
+	})
+}
+
+// cardsOrTexts lists the app messages member user got that mention want.
+func (o *office) cardsOrTexts(user, want string) []string {
+	var out []string
+	for _, m := range o.appTo(user) {
+		if raw := string(mustJSON(m.Raw)); strings.Contains(raw, want) {
+			out = append(out, raw)
+		}
+	}
+	return out
 }

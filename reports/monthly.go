@@ -222,6 +222,8 @@ const (
 	SheetSummary = "汇总"
 	SheetUnits   = "单位"
 	SheetCases   = "案件清单"
+	// SheetFedBack lists the written feedback of the month's cases (003).
+	SheetFedBack = "书面反馈"
 )
 
 // Workbook builds the report of month p as it stands at now. The caller
@@ -236,6 +238,10 @@ func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("monthly report %s: %w", month, err)
 	}
+	fed, err := m.Store.FedBack(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
 	f := excelize.NewFile()
 	w := &sheetWriter{f: f}
 	w.styles()
@@ -245,6 +251,7 @@ func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) 
 	m.summarySheet(w, st, now)
 	m.unitSheet(w, st)
 	m.caseSheet(w, p, cases)
+	m.fedBackSheet(w, p, fed)
 	_ = f.SetDocProps(&excelize.DocProperties{
 		Title: "网络问政月报 " + monthLabel(p), Creator: "民声", Description: "统计截至 " + now.In(m.loc()).Format("2006-01-02 15:04"),
 	})
@@ -567,6 +574,28 @@ func (m *Monthly) caseSheet(w *sheetWriter, p models.Period, cases []models.Case
 	w.do(sw.MergeCell(xlCell(1, 1), xlCell(len(names), 1)))
 	w.do(sw.MergeCell(xlCell(1, 2), xlCell(len(names), 2)))
 	w.do(sw.Flush())
+}
+
+// fedBackSheet lists what was fed back in writing to 县信访局 and
+// 县委办督查室 about the month's cases (feedback.recipients), case by case.
+func (m *Monthly) fedBackSheet(w *sheetWriter, p models.Period, fed []models.FedBackRow) {
+	s := SheetFedBack
+	_, err := w.f.NewSheet(s)
+	w.do(err)
+	names := []string{"编号", "反馈时间", "反馈对象及内容"}
+	w.heading(s, "书面反馈（"+monthLabel(p)+"受理的件）", "向县信访局、县委办督查室书面反馈办理和答复情况，直到办结为止", len(names))
+	w.header(s, 3, names)
+	row := 4
+	for _, r := range fed {
+		w.set(s, 1, row, r.No, w.text)
+		w.set(s, 2, row, r.CreatedAt.In(m.loc()).Format("2006-01-02 15:04"), w.text)
+		w.set(s, 3, row, r.Body, w.text)
+		row++
+	}
+	if len(fed) == 0 {
+		w.set(s, 1, row, "本月受理的件没有书面反馈记录", w.text)
+	}
+	w.print(s, []float64{14, 17, 70})
 }
 
 // appealSuffix is what a report adds to the definition of the satisfaction

@@ -96,8 +96,11 @@ func TestMonthlyWorkbook(t *testing.T) {
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		modeltest.Must(t, err, "open the workbook")
 		defer f.Close()
-		if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,单位,案件清单" {
-			t.Errorf("sheets = %v; want 汇总, 单位, 案件清单", got)
+		if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,单位,案件清单,书面反馈" {
+			t.Errorf("sheets = %v; want 汇总, 单位, 案件清单, 书面反馈", got)
+		}
+		if got := cells(t, f, reports.SheetFedBack, 4, 1)[0]; got != "本月受理的件没有书面反馈记录" {
+			t.Errorf("书面反馈 with nothing fed back = %q", got)
 		}
 
 		// The summary: the intake of 19 cases (18 seeded + the invalid one
