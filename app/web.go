@@ -38,7 +38,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 		LoginFailures: a.LoginFailures, Lockout: a.Lockout.D(),
 		OverdueList: a.OverdueList, TrendWeeks: a.TrendWeeks, FailedList: a.FailedList, PageSize: a.PageSize, ExportMaxDays: a.ExportMaxDays,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-		FlagRule: models.FlagRule(cfg.Reports.FlagRule),
+		FlagRule: models.FlagRule(cfg.Reports.FlagRule), Weights: &Assessment(cfg, nil).Weights,
 	}
 	for _, u := range a.Users {
 		out.Accounts = append(out.Accounts, handlers.AdminAccount{Name: u.Name, PasswordHash: []byte(u.PasswordHash)})

@@ -93,3 +93,23 @@ func TestReportWritesTheWorkbook(t *testing.T) {
 		t.Errorf("the workbook %s: %v", file, err)
 	}
 }
+
+func TestReportWritesTheScoringSheet(t *testing.T) {
+	path := tempConfig(t)
+	for _, args := range [][]string{{"--quarter", "2026Q4"}, {"--year", "2026"}} {
+		file := filepath.Join(t.TempDir(), "a.xlsx")
+		var out bytes.Buffer
+		if err := report(context.Background(), path, append(args, "-o", file), &out, quiet); err != nil {
+			t.Fatalf("report %v = %v", args, err)
+		}
+		if !strings.Contains(out.String(), "已生成考核表："+file) {
+			t.Errorf("report %v printed %q", args, out.String())
+		}
+		if st, err := os.Stat(file); err != nil || st.Size() == 0 {
+			t.Errorf("the scoring sheet %s: %v", file, err)
+		}
+	}
+	if err := report(context.Background(), path, []string{"--quarter", "2026Q5"}, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "YYYYQn") {
+		t.Errorf("report --quarter 2026Q5 = %v; want the format named", err)
+	}
+}

@@ -43,6 +43,8 @@ type Config struct {
 	Jobs map[string]Job `yaml:"jobs"`
 	// Reports are the weekly summary's and the monthly report's settings (config/reports.go).
 	Reports Reports `yaml:"reports"`
+	// Assessment are the weights of the 考核 scoring sheet (config/reports.go).
+	Assessment Assessment `yaml:"assessment"`
 	// Rating is the citizen's rating, 重办 and appeals (config/rating.go).
 	Rating Rating `yaml:"rating"`
 	// Board, Open311 and Admin are the public reply board, the open data
@@ -280,9 +282,9 @@ func Defaults() Config {
 		},
 		Calendar: Calendar{WarnFrom: "11-01"},
 		Jobs:     defaultJobs(),
-		Reports:  defaultReports(),
-		Rating:   defaultRating(),
-		Board:    defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
+		Reports:  defaultReports(), Assessment: defaultAssessment(),
+		Rating: defaultRating(),
+		Board:  defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
 	}
 }
 

@@ -133,6 +133,8 @@ type dashboardPage struct {
 	Chart   chart
 	// FlagRule is how units are named (提醒): both or either.
 	FlagRule string
+	// Ranking is the 考核 ranking of the period (assessment.*).
+	Ranking []reports.Score
 }
 
 func (h *adminHandler) dashboard(c *gin.Context) {
@@ -159,6 +161,9 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 		p.Units = append(p.Units, h.unitRow(u))
 	}
 	p.Total = h.unitRow(st.Total)
+	if h.cfg.Weights != nil {
+		p.Ranking = h.cfg.Weights.Rank(st.Units)
+	}
 	p.Overdue = st.Total.Overdue
 	late, err := h.store.LongestOverdue(ctx, now, h.cfg.OverdueList)
 	if err != nil {

@@ -34,6 +34,9 @@ import (
 //     others, not yet due and not answered, are 未到期 (NotDue) and in
 //     neither numerator nor denominator, or a unit would be shown red for
 //     work that is not late (DOMAIN.md). A case without a deadline counts.
+//   - Supervised: 督办 records on the unit's cases (a person's 督办 and the
+//     ladder's steps from the deadline on; not the 提醒 before it).
+//   - LateReported: the unit's cases reported up late (迟报).
 //
 // Two figures are not about the cohort:
 //
@@ -152,6 +155,11 @@ type UnitFigures struct {
 	AnsweredInPeriod                            int64
 	// Counted is the cases the rates count: answered or past due.
 	Counted int64
+	// Supervised is the 督办 records (a person's, or the ladder's past the
+	// deadline; not the 提醒 before it) on the unit's cases of the cohort.
+	Supervised int64
+	// LateReported is the unit's cases of the cohort reported up late (迟报).
+	LateReported int64
 
 	// AppealsUpheld counts the unit's 不满意 ratings whose appeal (申诉)
 	// was upheld: left out of Rated and Satisfied, and named beside the
@@ -217,6 +225,8 @@ func (f *UnitFigures) add(g UnitFigures) {
 	f.AppealsUpheld += g.AppealsUpheld
 	f.AnsweredInPeriod += g.AnsweredInPeriod
 	f.Counted += g.Counted
+	f.Supervised += g.Supervised
+	f.LateReported += g.LateReported
 }
 
 // Intake counts all the cases received in a period by what triage made of
@@ -334,6 +344,24 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 		WHERE c.status IN ? AND c.due_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
 		openStatuses, at)
+	if err != nil {
+		return nil, err
+	}
+	err = query("supervised",
+		`SELECT s.department_id AS department_id, COUNT(*) AS supervised
+		FROM supervisions s JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = s.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND s.level <> ?
+		GROUP BY s.department_id`,
+		from, to, "remind")
+	if err != nil {
+		return nil, err
+	}
+	err = query("late reports",
+		`SELECT c.lead_dept_id AS department_id, COUNT(DISTINCT c.id) AS late_reported
+		FROM serious_alerts a JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = a.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND a.late = ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+		from, to, true)
 	if err != nil {
 		return nil, err
 	}
