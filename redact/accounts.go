@@ -48,7 +48,7 @@ func (d *doc) accounts() {
 	}
 	// A WeChat internal id needs no label.
 	for k := 0; k+5 <= len(d.u); k++ {
-		if d.str(k, k+5) == "wxid_" && !isAccountChar(d.r(k-1)) {
+		if d.u[k].r == 'w' && d.str(k, k+5) == "wxid_" && !isAccountChar(d.r(k-1)) {
 			end := k
 			for end < len(d.u) && isAccountChar(d.u[end].r) {
 				end++
@@ -136,7 +136,7 @@ var publicVehicle = newWordSet("出租车", "出租", "的士", "计程车", "�
 // A taxi's or a bus's plate (出租车湘A·T5821) stays.
 func (d *doc) plates() {
 	for k := 0; k+6 < len(d.u)+1; k++ {
-		if !containsRune(provinces, d.u[k].r) {
+		if !provinceSet[d.u[k].r] {
 			continue
 		}
 		j := k + 1
@@ -176,11 +176,11 @@ func (d *doc) plates() {
 	}
 }
 
-func containsRune(s string, r rune) bool {
-	for _, c := range s {
-		if c == r {
-			return true
-		}
+// provinceSet holds the runes of provinces.
+var provinceSet = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, r := range provinces {
+		m[r] = true
 	}
-	return false
-}
+	return m
+}()

@@ -128,6 +128,7 @@ var (
 	loose         = map[rune]bool{}
 	given         = map[rune]bool{}
 	compounds     = map[string]bool{}
+	compoundFirst = map[rune]bool{}
 	transliterate = map[rune]bool{}
 )
 
@@ -143,6 +144,7 @@ func init() {
 	}
 	for _, s := range compoundSurnames {
 		compounds[s] = true
+		compoundFirst[[]rune(s)[0]] = true
 	}
 	for _, r := range transliterated {
 		transliterate[r] = true
@@ -156,7 +158,7 @@ const transliterated = "阿艾爱安奥巴白拜班邦贝本比毕别宾波伯�
 // surnameAt returns the length of the surname at unit k (2 for a compound
 // one), 0 for none; strict leaves out the surnames that are common words.
 func (d *doc) surnameAt(k int, strict bool) int {
-	if k+1 < len(d.u) && compounds[d.str(k, k+2)] {
+	if k+1 < len(d.u) && compoundFirst[d.r(k)] && compounds[d.str(k, k+2)] {
 		return 2
 	}
 	r := d.r(k)
