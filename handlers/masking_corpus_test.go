@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -62,7 +64,8 @@ var mdUnescaper = strings.NewReplacer("＊", "*", "＿", "_", "｀", "`", "＃",
 // looks it up. Then everything a unit, a group, a leader or the public got
 // is scanned for each row's must_hide substrings: WeCom app messages (not
 // the dispatcher's), cards and their updates, group messages, the replies
-// to members' commands, the board, Open311 and the dashboard's exports.
+// to members' commands, the board, Open311 and the dashboard's exports; and
+// board search for a must_hide substring finds nothing.
 func TestMaskingCorpusEndToEnd(t *testing.T) {
 	rows := readPIICorpus(t)
 	if testing.Short() {
@@ -122,6 +125,23 @@ func TestMaskingCorpusEndToEnd(t *testing.T) {
 		for _, no := range []string{nos[0], nos[len(nos)-1]} {
 			if !strings.Contains(strings.Join(outputs["board"], ""), no) || !strings.Contains(body, no) {
 				t.Errorf("case %s is not on the board and in the export: the corpus did not go through", no)
+			}
+		}
+
+		// Board search matches the masked text only: no must_hide substring
+		// finds a case (a word of a row's text does).
+		if _, body, _ := st.get(t, "/board?q="+url.QueryEscape("芙蓉路")); len(cardNos(body)) == 0 {
+			t.Errorf("board search for 芙蓉路 finds nothing: the search is not what is tested")
+		}
+		for _, r := range rows {
+			for _, h := range r.mustHide {
+				if utf8.RuneCountInString(h) > testPublic.QueryMax {
+					continue
+				}
+				_, body, _ := st.get(t, "/board?q="+url.QueryEscape(h))
+				if got := cardNos(body); len(got) > 0 {
+					t.Errorf("board search for %q of line %d (%s) finds %v", h, r.line, r.kind, got)
+				}
 			}
 		}
 

@@ -134,6 +134,12 @@ func TestMaskCase(t *testing.T) {
 		{"known contact", "路灯坏了", "请赵大海留意。", []string{"赵大海", ""},
 			"路灯坏了", "请[姓名已隐去]留意。"},
 		{"no name", "我是幸福小区业主，路灯坏了", "已修复。", nil, "我是幸福小区业主，路灯坏了", "已修复。"},
+		{"name without a lead-in in the answer", "孙小美反映地下车库积水", "孙小美您好，车库排水泵已修复。", nil,
+			"[姓名已隐去]反映地下车库积水", "[姓名已隐去]您好，车库排水泵已修复。"},
+		{"phone of the reporter in another writing", "路灯坏了", "已回电一三九一二三四五六七八。", []string{"13912345678"},
+			"路灯坏了", "已回电[电话已隐去]。"},
+		{"office phone in the answer stays", "路灯坏了", "如有疑问请致电0731-85216630。", nil,
+			"路灯坏了", "如有疑问请致电0731-85216630。"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
