@@ -69,7 +69,7 @@ func (d *doc) accountAt(k int) int {
 	}
 	end := k
 	special := false
-	for end < len(d.u) && end-k < 40 && isAccountChar(d.u[end].r) {
+	for end < len(d.u) && end-k <= maxAccount && isAccountChar(d.u[end].r) {
 		if !isLetter(d.u[end].r) {
 			special = true
 		}
@@ -78,7 +78,7 @@ func (d *doc) accountAt(k int) int {
 	for end > k && (d.u[end-1].r == '.' || d.u[end-1].r == '-') {
 		end--
 	}
-	if end-k >= 5 && (special || end-k >= 6) && isAccountStart(d.u[k].r) {
+	if end-k >= 5 && end-k <= maxAccount && (special || end-k >= 6) && isAccountStart(d.u[k].r) {
 		return end
 	}
 	end = k
@@ -96,6 +96,10 @@ func (d *doc) accountAt(k int) int {
 	}
 	return 0
 }
+
+// maxAccount is the longest account: a longer run of letters and digits is
+// something else (a link, a code), not one account to cut in pieces.
+const maxAccount = 32
 
 func isAccountStart(r rune) bool { return isLetter(r) || isASCIIDigit(r) || r == '_' }
 
