@@ -39,7 +39,7 @@ var (
 	roadWords = newWordSet("路", "街", "巷", "弄", "胡同", "大道", "大街", "道", "村", "组", "屯", "庄", "里", "坊")
 	// homeWords near a house number show it is someone's home.
 	homeWords = newWordSet("我家", "我住", "家住", "住在", "住址", "居住", "我们家", "自家", "本人住", "老家", "家门口",
-		"家就在", "家在", "我们住", "租住", "住户", "住的", "我的房子", "我的住", "家属楼", "寓所", "住宅")
+		"家就在", "家在", "我们住", "门牌", "租住", "住户", "住的", "我的房子", "我的住", "家属楼", "寓所", "住宅")
 	// shopWords right after a house number show it is a shop's or an
 	// office's (解放路126号那家湘菜馆).
 	shopWords = newWordSet("那家", "这家", "的店", "店", "门面", "商铺", "门店", "超市", "饭店", "酒店", "餐馆", "餐厅",

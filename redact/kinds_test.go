@@ -66,6 +66,12 @@ var kindTests = []struct {
 	{"name-no-leadin", "业主刘桂兰反映楼上漏水。", []string{"刘桂兰"}, nil},
 	{"name-no-leadin", "昨天徐丽丽来我家说物业要涨价。", []string{"徐丽丽"}, nil},
 	{"name-no-leadin", "黄志强在小区门口摆摊占道。", []string{"黄志强"}, nil},
+	{"name-no-leadin", "上次来处理的是社区的蒋丽，她说会再来。", []string{"蒋丽"}, []string{"社区"}},
+	{"name-no-leadin", "老板娘汤红梅不给退押金。", []string{"汤红梅"}, nil},
+	{"name-no-leadin", "姚明远和他老婆天天吵架。", []string{"姚明远"}, nil},
+	{"name-no-leadin", "我和冉小龙合租的房子被房东强行换锁。", []string{"冉小龙"}, nil},
+	{"name-leadin", "联系人：万家乐", []string{"万家乐"}, nil},
+	{"name-leadin", "举报人：曾凡平 2026年3月1日", []string{"曾凡平"}, []string{"2026年3月1日"}},
 	{"name-leadin", "我叫罗秀英，家住东风村。", []string{"罗秀英"}, []string{"东风村"}},
 	{"name-leadin", "姓名：郭子豪 反映：路面塌陷", []string{"郭子豪"}, nil},
 	{"name-leadin", "本人姓谭，在菜市场卖菜。", []string{"本人姓谭"}, []string{"菜市场"}},
@@ -120,6 +126,11 @@ var kindTests = []struct {
 	{"negative-only", "客服热线400-123-4567一直占线。", nil, []string{"400-123-4567"}},
 	{"negative-only", "共有200多户居民，两室一厅的房子漏水。", nil, []string{"200多户", "两室一厅"}},
 	{"negative-only", "高新区的文明城市创建工作", nil, []string{"高新区", "文明城市"}},
+	{"negative-only", "让群众沐浴到党的阳光，周边居民都说好。", nil, []string{"党的阳光", "周边居民"}},
+	{"negative-only", "江小白酒业和万达广场门口乱停车，白沙井的沟堵了。", nil, []string{"江小白酒业", "万达广场", "白沙井"}},
+	{"negative-only", "订单号20260301123456789，快递单号SF1234567890123。", nil, []string{"20260301123456789", "SF1234567890123"}},
+	{"negative-only", "办公室电话0731-84562391（区城管局）", nil, []string{"0731-84562391"}},
+	{"address-own-home-number", "门牌号码：建设路128号", []string{"128号"}, []string{"建设路"}},
 }
 
 // TestKinds checks each row of kindTests with Mask and Identity.

@@ -27,18 +27,18 @@ var compoundSurnames = []string{"欧阳", "司马", "诸葛", "上官", "东方"
 
 // looseSurnames are surnames that are also common words (和, 于, 时, 向…):
 // rule 3 does not start a name with them.
-const looseSurnames = "符和于时全应向师解查商车路连党费冷米边沙司古农简单包甘关常成明文安方万华宁高龙金石白田江海林山水东南西北麻苑迟池景宫卫尚席晏谷曲盛"
+const looseSurnames = "符和于时全应向师解查商车路连党费冷米边沙司古农简单包甘关常成明文安方万华宁高龙金石白田江海林山水东南西北麻苑迟池景宫卫尚席晏谷曲盛阳"
 
 // functionSurnames are surnames that are above all function words: no
 // rule 3 name starts with them, even after a role.
 const functionSurnames = "和应时全向符解查商单包关常成万明文安方从将房车司"
 
 // givenChars are the characters given names are made of.
-const givenChars = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建国文辉力永海燕春梅志林鹏斌飞宇浩凯俊峰晨婷雪琳慧颖佳欣宁亮波兵成荣新德福生龙元胜学祥才发武山仁义礼智信忠孝顺安康健美小大东金银宝珍珠翠兰菊莲荷花芬芝琴秋冬夏云月星阳光辰晓晶莹璐瑶瑞琪琦珊倩蓉薇蕾蓓菲妍妮婉媛嫣姗娇怡悦乐欢喜庆贵富财旺兴盛昌隆振耀煌焕炜烨灿森松柏杨柳桦楠栋梁彬彤彩丹青碧紫虹霖雨露冰清源泉江河洪淑淳润泽涵汉沛潇澜鑫锋钢铭锐钧铮坚石岩岭崇嵩巍立宏宽容守宙庭延廷凡帆舟航达逸扬腾翔翼羽鸿鹤鹰凤鸣雁虎豹麟骏驰骥彪奇伦俭佩仪依儒传伯仲叔季孟少贞洁素朴真善纯良贤惠雅慈恩爱思念意心恒惟情恬敬效政治邦亿兆合吉嘉会昆昊昕晖晗晴景晋曦朝旭昭晟映玲珏琼瑜瑾璇琛圣坤培基堂增墨士壮声奎奥如妙姝娅婕媚嫦实宪宣宸寅寿尚岚峻川州巧希常幸广庄弘彦征忆恺悟惜慕懿戈捷斐旗昂显晏普曼朗望朱权杉杭桐梓棠楚槐樱毅汀沁沐泓泰洲济浚涓淼渊温湘溪滔满漫潮澄灵炳烈然煜熙爽牧玄玮珂珑琨琰璋甜甫男畅皓盈益睿硕祖禄禧秦程穗竹笑策筱纪纬纲绍维绮绪继缘罡群羲翊耕聪舒艺芊芮芯芷苏苗若茂茜茵茹莉莎莺菁萌萱蒙蓬蔚蕊衡誉诗诚语贝赛赞越跃轩迪逊遥郁钰铃锦闻雄雯霏霆靖韬韵颂飘馨鹃黎鼎丰之亭仕伊休优侠俏倍偲傲儿允冠凝函剑劲勤勋勉卉卓博厚叶君吟启咏哲唯喆圆垚堃妃姿威娴婧婵嫚宗宜宥宾寒寰尧屹岑岗峥嵘帅怀愉斌旋旦昀昱晓暖暄曙朋朵杏枫柔栩根格桃梓榕橙歌毓汐沫泳洛涟渝滢澈灏炎烁照熙王玥琴画瞳禾秀稳童筠箐粟絮绵罗羡翰能芃芸苇茗荔莹萍蓝蕾藤蝶裕觉谊豪赋赫闯阔雷霄默麒齐"
+const givenChars = "远伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红建国文辉力永海燕春梅志林鹏斌飞宇浩凯俊峰晨婷雪琳慧颖佳欣宁亮波兵成荣新德福生龙元胜学祥才发武山仁义礼智信忠孝顺安康健美小大东金银宝珍珠翠兰菊莲荷花芬芝琴秋冬夏云月星阳光辰晓晶莹璐瑶瑞琪琦珊倩蓉薇蕾蓓菲妍妮婉媛嫣姗娇怡悦乐欢喜庆贵富财旺兴盛昌隆振耀煌焕炜烨灿森松柏杨柳桦楠栋梁彬彤彩丹青碧紫虹霖雨露冰清源泉江河洪淑淳润泽涵汉沛潇澜鑫锋钢铭锐钧铮坚石岩岭崇嵩巍立宏宽容守宙庭延廷凡帆舟航达逸扬腾翔翼羽鸿鹤鹰凤鸣雁虎豹麟骏驰骥彪奇伦俭佩仪依儒传伯仲叔季孟少贞洁素朴真善纯良贤惠雅慈恩爱思念意心恒惟情恬敬效政治邦亿兆合吉嘉会昆昊昕晖晗晴景晋曦朝旭昭晟映玲珏琼瑜瑾璇琛圣坤培基堂增墨士壮声奎奥如妙姝娅婕媚嫦实宪宣宸寅寿尚岚峻川州巧希常幸广庄弘彦征忆恺悟惜慕懿戈捷斐旗昂显晏普曼朗望朱权杉杭桐梓棠楚槐樱毅汀沁沐泓泰洲济浚涓淼渊温湘溪滔满漫潮澄灵炳烈然煜熙爽牧玄玮珂珑琨琰璋甜甫男畅皓盈益睿硕祖禄禧秦程穗竹笑策筱纪纬纲绍维绮绪继缘罡群羲翊耕聪舒艺芊芮芯芷苏苗若茂茜茵茹莉莎莺菁萌萱蒙蓬蔚蕊衡誉诗诚语贝赛赞越跃轩迪逊遥郁钰铃锦闻雄雯霏霆靖韬韵颂飘馨鹃黎鼎丰之亭仕伊休优侠俏倍偲傲儿允冠凝函剑劲勤勋勉卉卓博厚叶君吟启咏哲唯喆圆垚堃妃姿威娴婧婵嫚宗宜宥宾寒寰尧屹岑岗峥嵘帅怀愉斌旋旦昀昱晓暖暄曙朋朵杏枫柔栩根格桃梓榕橙歌毓汐沫泳洛涟渝滢澈灏炎烁照熙王玥琴画瞳禾秀稳童筠箐粟絮绵罗羡翰能芃芸苇茗荔莹萍蓝蕾藤蝶裕觉谊豪赋赫闯阔雷霄默麒齐"
 
 // notName are words made of a surname and name characters that are not
 // names.
-var notName = newWordSet("符合", "应当", "应该", "于今", "于此", "于是乎", "师傅", "马上", "高兴", "常常", "于是", "文明", "高兴", "明显", "明白", "明确", "和平", "平安", "安全", "成功", "成立", "高新", "高中", "高级",
+var notName = newWordSet("符合", "阳光", "应当", "应该", "于今", "于此", "于是乎", "师傅", "马上", "高兴", "常常", "于是", "文明", "高兴", "明显", "明白", "明确", "和平", "平安", "安全", "成功", "成立", "高新", "高中", "高级",
 	"江南", "黄金", "华丽", "宁静", "海洋", "光明", "方向", "程序", "周边", "林业", "金融", "杨柳", "石林", "高峰", "高达",
 	"毛病", "钱财", "许多", "严重", "严格", "余额", "何时", "孙子", "朱红", "雷雨", "雷鸣", "熊猫", "马上", "马路", "叶子",
 	"洪水", "洪涝", "邓小平", "苏醒", "龙头", "黄河", "黄山", "江河", "万一", "任何", "任意", "曾经", "于是", "程度",
@@ -73,7 +73,7 @@ var officialTitles = newWordSet("局长", "科长", "处长", "主任", "书记"
 // roleWords name a person's role or kin; a name right after one
 // (邻居王建国, 妻子于梅娥, 负责人胡忠开) may start with any surname and have
 // any given name (rule 3).
-var roleWords = newWordSet("物业", "保洁", "环卫", "经理", "家长", "我爸", "我妈", "老爸", "老妈", "我爱人", "我老公", "我老婆", "邻居", "同事", "朋友", "老板", "业主", "住户", "房东", "房主", "租客", "租户", "丈夫", "妻子",
+var roleWords = newWordSet("物业", "保洁", "环卫", "经理", "老板娘", "老板的", "合伙人", "股东", "前妻", "前夫", "男友", "女友", "对象", "未婚妻", "未婚夫", "家长", "我爸", "我妈", "老爸", "老妈", "我爱人", "我老公", "我老婆", "邻居", "同事", "朋友", "老板", "业主", "住户", "房东", "房主", "租客", "租户", "丈夫", "妻子",
 	"老公", "老婆", "爱人", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "哥哥", "姐姐", "弟弟", "妹妹", "孩子", "学生", "同学",
 	"患者", "病人", "村民", "居民", "市民", "工人", "员工", "职工", "舅舅", "叔叔", "包工头", "承包人", "负责人", "法人", "户主",
 	"车主", "店主", "司机", "老乡", "外公", "外婆", "公公", "婆婆", "亲戚", "家属", "室友", "网友", "保安", "保姆", "工友", "雇主",
@@ -100,7 +100,8 @@ var afterName = newWordSet("反映", "说", "讲", "称", "表示", "告诉", "�
 	"晚上", "早上", "凌晨", "半夜", "声称", "扬言", "威胁", "强行", "故意", "非法", "违规", "违法", "驾驶", "开着", "骑", "喊",
 	"哭", "笑", "问", "答", "看", "听", "想", "觉得", "认为", "知道", "患", "得了", "生病", "去世", "死", "伤", "摔", "受伤",
 	"修", "装", "做", "干", "弄", "搞", "管", "送", "接", "卖", "买", "收", "帮", "砍", "拆", "挖", "倒", "扔", "烧", "运",
-	"处理", "解决", "施工", "装修", "经营", "开车", "办理", "介绍的", "推荐", "负责的", "说的", "讲的")
+	"处理", "解决", "施工", "装修", "经营", "开车", "办理", "介绍的", "推荐", "负责的", "说的", "讲的",
+	"合租", "合伙", "合开", "同住", "一块", "俩", "二人", "两人", "几个人")
 
 // placeAfter are words that, right after a surname and given name, show a
 // place or a business named after a person (黄兴南路, 杨国福麻辣烫).
@@ -122,6 +123,9 @@ var nameEnds = newWordSet("反映", "投诉", "举报", "家住", "住在", "居
 // notGiven are characters no given name is made of here: pronouns and
 // particles (本人向你们反映 names nobody).
 const notGiven = "你我他她它们这那的了是在有不也都和与向对把被从给让等啊吗呢吧说家住和及为于"
+
+// particles are pronouns and particles: no name holds them.
+const particles = "你我他她它们这那的了是在有不也都和与向对把被从给让等啊吗呢吧"
 
 var (
 	surnames      = map[rune]bool{}
@@ -278,6 +282,13 @@ func (d *doc) nameAfterIntro(s int, strong bool) int {
 		return s
 	}
 	n := 0
+	for n < 3 && isHan(d.r(s+n)) && !strings.ContainsRune(particles, d.r(s+n)) && !d.masked(s+n) {
+		n++
+	}
+	if n >= 2 && (s+n >= len(d.u) || !isHan(d.r(s+n))) {
+		return s + n // 联系人：万家乐 — the whole, up to the end of the clause
+	}
+	n = 0
 	for n < 3 && isHan(d.r(s+n)) && !strings.ContainsRune(notGiven, d.r(s+n)) && !d.masked(s+n) {
 		if n >= 1 && nameEnds.at(d, s+n) > 0 {
 			break
@@ -379,6 +390,11 @@ func (d *doc) contextNameAt(s int) int {
 		}
 	}
 	role := roleWords.endingAt(d, s) > 0
+	if !role && d.r(s-1) == '的' && !d.clauseStart(s) {
+		// 社区的蒋丽，: after 的 only a name that a clause end or a word of
+		// speech follows
+		return d.nameAfterOf(s)
+	}
 	if !role && (d.r(s-1) == '：' || d.r(s-1) == ':' || d.r(s-1) == ' ') {
 		k := s - 1
 		for k > 0 && (d.r(k-1) == ' ' || d.r(k-1) == '：' || d.r(k-1) == ':') {
@@ -421,6 +437,29 @@ func (d *doc) contextNameAt(s int) int {
 
 // placeChars end place names, not given names (梅溪湖, 刘家坪).
 const placeChars = "湖路街村镇乡县市区省湾桥园苑港岛洲坪岭塘冲坡堡寨营庄屯铺寺庙馆店厂场院楼栋"
+
+// nameAfterOf returns the end of a name right after 的 (社区的蒋丽，她说),
+// s for none: a strict surname and a given name of the shape, then the end
+// of a clause or a word of speech.
+func (d *doc) nameAfterOf(s int) int {
+	sn := d.surnameAt(s, true)
+	if sn == 0 {
+		return s
+	}
+	for n := d.givenAt(s+sn, 2); n >= 1; n-- {
+		e := s + sn + n
+		if notName.at(d, s) == e-s || d.notNameInside(s+sn, e) || strings.ContainsRune(placeChars, d.r(e-1)) {
+			continue
+		}
+		if r := d.r(e); e >= len(d.u) || r == '，' || r == ',' || r == '。' || r == '、' || r == '；' || speechAfter.at(d, e) > 0 {
+			return e
+		}
+	}
+	return s
+}
+
+// speechAfter are words after a name that show a person acts.
+var speechAfter = newWordSet("说", "讲", "称", "反映", "表示", "投诉", "举报", "告诉", "答应", "承诺", "回复", "让", "叫", "打电话")
 
 // notNameInside reports whether the given name [i, j) holds a character
 // no name is made of.
