@@ -106,28 +106,44 @@ func isAccountStart(r rune) bool { return isLetter(r) || isASCIIDigit(r) || r ==
 // emails masks e-mail addresses.
 func (d *doc) emails() {
 	for k := 0; k < len(d.u); k++ {
-		if d.u[k].r != '@' {
+		at := 0
+		switch {
+		case d.u[k].r == '@' || d.u[k].r == '#':
+			at = 1
+		case d.str(k, k+2) == "艾特":
+			at = 2
+		default:
 			continue
 		}
 		i := k
 		for i > 0 && isAccountChar(d.u[i-1].r) || i > 0 && (d.u[i-1].r == '+' || d.u[i-1].r == '%') {
 			i--
 		}
-		j, dot := k+1, false
+		j, dot := k+at, false
 		for j < len(d.u) && (isLetter(d.u[j].r) || isASCIIDigit(d.u[j].r) || d.u[j].r == '-' || d.u[j].r == '.') {
 			if d.u[j].r == '.' {
 				dot = true
 			}
 			j++
 		}
-		for j > k+1 && d.u[j-1].r == '.' {
+		for j > k+at && d.u[j-1].r == '.' {
 			j--
 		}
-		if i < k && dot && j > k+3 {
+		if i < k && dot && j > k+at+2 && d.tld(j) {
 			d.add(i, j, markEmail)
 			k = j - 1
 		}
 	}
+}
+
+// tld reports whether the domain that ends at unit j ends in two or more
+// letters after a dot (qq.com, 163.com.cn), as an e-mail's does.
+func (d *doc) tld(j int) bool {
+	n := 0
+	for j-n-1 >= 0 && isLetter(d.u[j-n-1].r) {
+		n++
+	}
+	return n >= 2 && d.r(j-n-1) == '.'
 }
 
 // provinces are the first characters of mainland car plates.

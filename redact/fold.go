@@ -63,8 +63,20 @@ func foldRune(r rune) rune {
 		return '1' + r - '➀'
 	case r >= '➊' && r <= '➒':
 		return '1' + r - '➊'
-	case r == '⓪' || r == '⓿':
+	case r == '⓪' || r == '⓿' || r == '⁰' || r == '₀':
 		return '0'
+	case r == '¹':
+		return '1'
+	case r == '²' || r == '³':
+		return '2' + r - '²'
+	case r >= '⁴' && r <= '⁹':
+		return '4' + r - '⁴'
+	case r >= '₁' && r <= '₉':
+		return '1' + r - '₁'
+	case r >= '⑴' && r <= '⑼':
+		return '1' + r - '⑴'
+	case r >= '⒈' && r <= '⒐':
+		return '1' + r - '⒈'
 	case unicode.IsDigit(r):
 		return '0' + digitValue(r)
 	}

@@ -317,8 +317,8 @@ func (d *doc) maskRun(r *numRun) {
 
 // publicWords in the clause before a number show it is an office's
 // published one (区住建局公布的咨询电话0731-85216630, 请致电…).
-var publicWords = newWordSet("公布", "公开", "公示", "咨询", "致电", "服务电话", "服务热线", "热线", "办公电话", "值班电话",
-	"举报电话", "投诉电话", "监督电话", "客服", "官方", "办公室", "拨打", "受理电话", "预约电话", "报名电话", "总机", "传真")
+var publicWords = newWordSet("公布", "公示", "咨询电话", "咨询热线", "致电", "服务电话", "服务热线", "热线", "办公电话", "值班电话",
+	"举报电话", "投诉电话", "监督电话", "客服电话", "客服热线", "官方电话", "办公室电话", "受理电话", "预约电话", "报名电话", "总机", "传真")
 
 // officeWords right before a number (a few characters such as 的, （ or
 // 电话： between) show whose it is: an office's.
@@ -327,6 +327,7 @@ var officeWords = newWordSet("局", "室", "委", "办", "科", "股", "处", "�
 
 // privateWords near a number show it is a person's own.
 var privateWords = newWordSet("我的", "我家", "我电话", "我手机", "我座机", "我号码", "联系我", "找我", "打我", "本人", "家里",
+	"留电话", "我留", "回电", "回我", "给我", "我们的", "我们家",
 	"家中", "私人", "个人", "住宅", "家庭", "联系人", "我爸", "我妈", "我父亲", "我母亲", "老人", "孩子")
 
 // publicNumber reports whether the number in units [i, j) is an office's
@@ -337,7 +338,7 @@ func (d *doc) publicNumber(i, j int) bool {
 		return !privateWords.within(d, max(0, i-6), min(len(d.u), j+6))
 	}
 	from := i
-	for from > 0 && i-from < 24 && !isSentenceEnd(d.r(from-1)) {
+	for from > 0 && i-from < 14 && !isSentenceEnd(d.r(from-1)) {
 		from--
 	}
 	to := j
@@ -431,8 +432,8 @@ func (d *doc) splitNumbers(runs []*numRun) {
 			return false
 		}
 		for k := from; k < to; k++ {
-			if isSentenceEnd(d.u[k].r) || d.marker[k] {
-				return false
+			if d.marker[k] || isSentenceEnd(d.u[k].r) && to-from > 1 {
+				return false // but 138。1234。5678 is one number typed with 。
 			}
 		}
 		return true
