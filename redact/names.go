@@ -237,6 +237,10 @@ func (d *doc) introducedNames() {
 		if n == 0 {
 			continue
 		}
+		if d.official && d.str(k, k+n) == "联系人" {
+			k += n - 1 // an official answer's 联系人 is the office's
+			continue
+		}
 		s := d.skipLead(k + n)
 		if q := d.r(s - 1); q == '"' || q == '“' || q == '「' {
 			strong = false // 名叫“华东食品”: a shop's name in quotes
@@ -396,6 +400,9 @@ func (d *doc) contextNameAt(s int) int {
 			return s + 1
 		}
 	}
+	if d.official && d.afterContactWord(s) {
+		return s // an official answer's 联系人 is the office's
+	}
 	role := roleWords.endingAt(d, s) > 0
 	if !role && d.r(s-1) == '的' && !d.clauseStart(s) {
 		// 社区的蒋丽，: after 的 only a name that a clause end or a word of
@@ -444,6 +451,16 @@ func (d *doc) contextNameAt(s int) int {
 
 // placeChars end place names, not given names (梅溪湖, 刘家坪).
 const placeChars = "湖路街村镇乡县市区省湾桥园苑港岛洲坪岭塘冲坡堡寨营庄屯铺寺庙馆店厂场院楼栋"
+
+// afterContactWord reports whether 联系人 (and a colon or a space) stands
+// right before unit s.
+func (d *doc) afterContactWord(s int) bool {
+	k := s
+	for k > 0 && (d.r(k-1) == ' ' || d.r(k-1) == ':' || d.r(k-1) == '：') {
+		k--
+	}
+	return d.str(k-3, k) == "联系人"
+}
 
 // nameAfterOf returns the end of a name right after 的 (社区的蒋丽，她说),
 // s for none: a strict surname and a given name of the shape, then the end
