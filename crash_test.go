@@ -23,7 +23,9 @@ import (
 	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -76,8 +78,8 @@ type crashWorld struct {
 	bin, cfgPath string
 	env          []string
 	driver, dsn  string
-	wc           *wecom.FakeServer
-	mpAPI        *mp.FakeAPI
+	wc           *wecomtest.FakeServer
+	mpAPI        *mptest.FakeAPI
 
 	mu      sync.Mutex
 	reports []crashReport
@@ -122,7 +124,7 @@ func crashRun(t *testing.T, driver string) {
 	w := &crashWorld{bin: serverBinary(t), assigns: map[string]bool{}}
 	w.driver, w.dsn = modeltest.DSN(t, driver)
 
-	w.wc = wecom.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
+	w.wc = wecomtest.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
 	org := apptest.Small()
 	for _, m := range org.Members {
 		w.wc.AddUsers(m.UserID)
@@ -132,7 +134,7 @@ func crashRun(t *testing.T, driver string) {
 	}
 	wcSrv := httptest.NewServer(w.wc)
 	t.Cleanup(wcSrv.Close)
-	w.mpAPI = mp.NewFakeAPI(crashAppID, crashSecret)
+	w.mpAPI = mptest.NewFakeAPI(crashAppID, crashSecret)
 	mpSrv := httptest.NewServer(w.mpAPI)
 	t.Cleanup(mpSrv.Close)
 
@@ -187,7 +189,7 @@ func crashRun(t *testing.T, driver string) {
 	modeltest.Must(t, store.DB().Where("status = ? AND lease_owner <> ''", models.OutboxPending).Find(&doubt).Error, "in-doubt rows")
 	inDoubt := map[string]int{}
 	for _, r := range doubt {
-		inDoubt[r.Platform+" "+strings.SplitN(r.Target, ":", 2)[0]]++
+		inDoubt[string(r.Platform)+" "+strings.SplitN(r.Target, ":", 2)[0]]++
 	}
 	t.Logf("%s: %d outbox rows in doubt at the kill: %v", driver, len(doubt), inDoubt)
 	// The lease (a minute) would run out by itself; end it now instead of
@@ -502,14 +504,14 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 			appTexts[m.ToUser+"\x00"+m.Text]++
 		}
 	}
-	groups := map[string][]wecom.GroupMessage{}
+	groups := map[string][]wecomtest.GroupMessage{}
 	for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
 		groups[strings.TrimPrefix(k, "key-")] = w.wc.GroupMessages(k)
 	}
 	sent := w.mpAPI.Sent()
 	kinds := map[string]int{}
 	for _, r := range rows {
-		kinds[r.Platform+" "+r.Kind]++
+		kinds[string(r.Platform)+" "+r.Kind]++
 		if r.Status != models.OutboxSent {
 			t.Errorf("outbox %d (%s %s to %s) is %s after %d attempts: %s", r.ID, r.Platform, r.Kind, r.Target, r.Status, r.Attempts, r.LastError)
 			continue
@@ -521,9 +523,9 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 			if tasks[o.TaskID] != 1 {
 				t.Errorf("card %s (%s) reached WeCom %d times; want once", o.TaskID, r.Kind, tasks[o.TaskID])
 			}
-		case r.Platform == "wecom" && (strings.HasPrefix(r.Target, "group:") || r.Target == bot.JointTarget):
+		case r.Platform == "wecom" && (strings.HasPrefix(r.Target, "group:") || r.Target == models.JointTarget().String()):
 			key := strings.TrimPrefix(r.Target, "group:")
-			if r.Target == bot.JointTarget {
+			if r.Target == models.JointTarget().String() {
 				key = "joint"
 			}
 			if !anyGroupHas(groups[key], o.CaseNo) {
@@ -570,7 +572,7 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 	}
 }
 
-func anyGroupHas(msgs []wecom.GroupMessage, caseNo string) bool {
+func anyGroupHas(msgs []wecomtest.GroupMessage, caseNo string) bool {
 	for _, m := range msgs {
 		if strings.Contains(m.Text, caseNo) {
 			return true
@@ -579,7 +581,7 @@ func anyGroupHas(msgs []wecom.GroupMessage, caseNo string) bool {
 	return false
 }
 
-func anyCitizenGot(sent []mp.SentMessage, openid, caseNo string) bool {
+func anyCitizenGot(sent []mptest.SentMessage, openid, caseNo string) bool {
 	for _, m := range sent {
 		if m.OpenID == openid && strings.Contains(m.Text, caseNo) {
 			return true

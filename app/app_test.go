@@ -16,7 +16,8 @@ import (
 
 	"minsheng/app"
 	"minsheng/bot/mp"
-	"minsheng/bot/wecom"
+	"minsheng/bot/mp/mptest"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models/modeltest"
@@ -95,13 +96,13 @@ func TestRunServesAndDelivers(t *testing.T) {
 		wcToken, wcKey           = "wecomtoken", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 	)
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	wc := wecom.NewFakeServer(corpID, wcSecret, 1000002)
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, 1000002)
 	wc.Now = clock.Now
 	wc.AddUsers("dispatcher1")
 	wc.AddWebhook("key-cg")
 	wcSrv := httptest.NewServer(wc)
 	defer wcSrv.Close()
-	mpAPI := mp.NewFakeAPI(appID, mpSecret)
+	mpAPI := mptest.NewFakeAPI(appID, mpSecret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	defer mpSrv.Close()

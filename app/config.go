@@ -65,9 +65,9 @@ func SyncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error
 }
 
 // orWeCom is a department's or member's platform: WeCom unless set.
-func orWeCom(platform string) string {
+func orWeCom(platform string) models.Platform {
 	if platform == "" {
 		return models.PlatformWeCom
 	}
-	return platform
+	return models.Platform(platform)
 }

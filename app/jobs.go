@@ -8,6 +8,7 @@ import (
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // work is what the job table's bodies call, from jobs.*, deadlines.*,
@@ -47,24 +48,32 @@ func Weekly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Wee
 	return &jobs.Weekly{
 		Store: store, Platform: JointPlatform(cfg), Logger: log,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
+		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 	}
 }
 
-// JointPlatform is the joint-meeting group's platform: WeCom when it has a
-// robot key, else DingTalk when it has a webhook.
-func JointPlatform(cfg *config.Config) string {
-	if j := cfg.Org.JointMeeting; j.WeComRobotKey == "" && j.DingTalkWebhook != "" {
-		return models.PlatformDingTalk
-	}
-	return models.PlatformWeCom
+// JointPlatform is the joint-meeting group's platform, by the one rule
+// (models.JointPlatform): WeCom when it has a robot key, else DingTalk when
+// it has a webhook.
+func JointPlatform(cfg *config.Config) models.Platform {
+	j := cfg.Org.JointMeeting
+	return models.JointPlatform(j.WeComRobotKey, j.DingTalkWebhook)
 }
 
 // Monthly is the monthly report as config sets it (jobs.monthly_report,
 // reports.dir).
 func Monthly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Monthly {
 	return &jobs.Monthly{
-		Store: store, Dir: cfg.Reports.Dir, Logger: log,
+		Store: store, Dir: cfg.Reports.Dir, Logger: log, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
 	}
+}
+
+// Assessment is the 考核 scoring sheet as config weighs it (assessment.*).
+func Assessment(cfg *config.Config, store *models.Store) *reports.Assessment {
+	a := cfg.Assessment
+	return &reports.Assessment{Store: store, Weights: reports.Weights{
+		ReplyRate: a.ReplyRate, OnTimeRate: a.OnTimeRate, SatisfactionRate: a.SatisfactionRate,
+		Overdue: a.Overdue, Supervised: a.Supervised, LateReported: a.LateReported, AppealsUpheld: a.AppealsUpheld,
+	}}
 }

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/sandbox"
 	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
+	"minsheng/models"
 )
 
 // publicConfig is the public reply board's and the open data's (board.*,
@@ -36,6 +38,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 		LoginFailures: a.LoginFailures, Lockout: a.Lockout.D(),
 		OverdueList: a.OverdueList, TrendWeeks: a.TrendWeeks, FailedList: a.FailedList, PageSize: a.PageSize, ExportMaxDays: a.ExportMaxDays,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
+		FlagRule: models.FlagRule(cfg.Reports.FlagRule), Weights: &Assessment(cfg, nil).Weights,
 	}
 	for _, u := range a.Users {
 		out.Accounts = append(out.Accounts, handlers.AdminAccount{Name: u.Name, PasswordHash: []byte(u.PasswordHash)})
@@ -59,13 +62,13 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 // h5Config is the case page's: sessions signed with the link secret, and
 // WeCom OAuth when a WeCom app is configured (in the sandbox, the sandbox's
 // own OAuth page stands for WeCom's).
-func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string, agentID int64, sandbox bool, httpc *http.Client, now func() time.Time) *handlers.H5Config {
+func h5Config(cfg *config.Config, links bot.LinkSettings, corpID, secret string, agentID int64, inSandbox bool, httpc *http.Client, now func() time.Time) *handlers.H5Config {
 	h := &handlers.H5Config{
 		Secret: links.Secret, SessionTTL: cfg.Server.SessionTTL.D(), PublicURL: cfg.Server.PublicURL,
 		AuthorizeURL: cfg.WeCom.OAuthURL, CorpID: corpID, AgentID: strconv.FormatInt(agentID, 10),
 	}
-	if sandbox {
-		h.AuthorizeURL = handlers.SandboxOAuthPath
+	if inSandbox {
+		h.AuthorizeURL = sandbox.OAuthPath
 	}
 	if corpID != "" && secret != "" {
 		h.OAuth = &wecom.Client{BaseURL: cfg.WeCom.APIBase, CorpID: corpID, Secret: secret, AgentID: agentID, HTTP: httpc, Now: now}

@@ -14,12 +14,19 @@ import (
 // seriousBatch bounds how many serious cases one round of ChaseSerious chases.
 const seriousBatch = 100
 
-// reportUpWithin is the report-up clock of severity s.
-func (b *Bot) reportUpWithin(s models.Severity) time.Duration {
-	if s == models.SeverityCritical {
-		return b.Settings.ReportUpCritical
+// reportUpWithin is the report-up clock of severity s; ok is false for a
+// severity that is not reported to the leaders (一般, and 较大 without
+// deadlines.report_up_large).
+func (b *Bot) reportUpWithin(s models.Severity) (within time.Duration, ok bool) {
+	switch s {
+	case models.SeverityCritical:
+		return b.Settings.ReportUpCritical, true
+	case models.SeverityMajor:
+		return b.Settings.ReportUpMajor, true
+	case models.SeverityLarge:
+		return b.Settings.ReportUpLarge, b.Settings.ReportUpLarge > 0
 	}
-	return b.Settings.ReportUpMajor
+	return 0, false
 }
 
 // seriousCard is the card a leader gets for a serious case, first and when chased.
@@ -132,7 +139,7 @@ func (b *Bot) chase(tx *models.Tx, al *models.SeriousAlert, now time.Time) error
 	}
 	md := fmt.Sprintf("**催报：%s事项 %s 尚无领导知悉**%s\n> 报送时限：%s\n> 第%d次催报\n\n领导请在应用中发送：知悉 %s",
 		k.Severity, k.No, late, dateTime(al.ReportDueAt.In(b.Location())), al.Chases, k.No)
-	if err := enqueue(tx, b.JointPlatform(), JointTarget, k.ID, "serious_chase_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+	if err := enqueue(tx, b.JointPlatform(), models.JointTarget(), k.ID, "serious_chase_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 		return err
 	}
 	return tx.Record(k, models.SystemActor, models.EventChased, "", "", fmt.Sprintf("第%d次催报%s事项：尚无领导知悉%s", al.Chases, k.Severity, late))

@@ -17,6 +17,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // The dispatcher's dashboard (/admin): cases by status, the overdue list,
@@ -53,6 +54,12 @@ type AdminConfig struct {
 	OverdueList, TrendWeeks, FailedList, PageSize, ExportMaxDays int
 	// ReplyTarget and SatisfactionTarget mark units under target.
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names a unit (提醒) when both rates are under target, or
+	// either (reports.flag_rule; "" is both).
+	FlagRule models.FlagRule
+	// Weights score the units for the 考核 ranking (assessment.*); nil:
+	// no ranking.
+	Weights *reports.Weights
 }
 
 // AdminAccount is a dashboard account: a name and the bcrypt hash of its password.
@@ -106,24 +113,6 @@ func newAdminHandler(cfg *AdminConfig, store *models.Store, b *bot.Bot, now func
 // open reports whether anyone can sign in at all.
 func (h *adminHandler) open() bool {
 	return len(h.cfg.Secret) > 0 && (len(h.cfg.Accounts) > 0 || h.cfg.OAuth != nil || h.cfg.Sandbox)
-}
-
-func (h *adminHandler) mount(r *gin.Engine) {
-	g := r.Group("/admin", h.headers, h.closed)
-	g.GET("/login", h.loginPage)
-	g.POST("/login", h.login)
-	g.POST("/login/sandbox", h.sandboxLogin)
-	g.GET("/oauth", h.oauth)
-	a := g.Group("", h.auth)
-	a.GET("", h.dashboard)
-	a.GET("/cases", h.cases)
-	a.GET("/export.csv", h.exportCSV)
-	a.GET("/export.xlsx", h.exportXLSX)
-	p := a.Group("", h.csrf)
-	p.POST("/logout", h.logout)
-	p.POST("/outbox/:id/retry", h.retry)
-	p.POST("/cases/:no/withhold", h.withhold)
-	p.POST("/cases/:no/publish", h.publish)
 }
 
 func (h *adminHandler) headers(c *gin.Context) {

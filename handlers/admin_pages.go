@@ -17,7 +17,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"minsheng/bot"
 	"minsheng/models"
 	"minsheng/redact"
 	"minsheng/reports"
@@ -104,6 +103,8 @@ type statusCard struct {
 type unitRow struct {
 	models.UnitFigures
 	ReplyLow, SatisfiedLow bool
+	// Flagged is set for a unit named by the flag rule (提醒).
+	Flagged bool
 }
 
 // overdueRow is one overdue case.
@@ -130,12 +131,16 @@ type dashboardPage struct {
 	Late    []overdueRow
 	Failed  []failedRow
 	Chart   chart
+	// FlagRule is how units are named (提醒): both or either.
+	FlagRule string
+	// Ranking is the 考核 ranking of the period (assessment.*).
+	Ranking []reports.Score
 }
 
 func (h *adminHandler) dashboard(c *gin.Context) {
 	ctx := c.Request.Context()
 	loc, now := h.loc(), h.now()
-	p := dashboardPage{adminLayout: h.layout(c), Period: h.period(c)}
+	p := dashboardPage{adminLayout: h.layout(c), Period: h.period(c), FlagRule: string(h.cfg.FlagRule)}
 	counts, err := h.store.CountByStatus(ctx)
 	if err != nil {
 		h.broken(c, err)
@@ -156,6 +161,9 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 		p.Units = append(p.Units, h.unitRow(u))
 	}
 	p.Total = h.unitRow(st.Total)
+	if h.cfg.Weights != nil {
+		p.Ranking = h.cfg.Weights.Rank(st.Units)
+	}
 	p.Overdue = st.Total.Overdue
 	late, err := h.store.LongestOverdue(ctx, now, h.cfg.OverdueList)
 	if err != nil {
@@ -181,7 +189,8 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 }
 
 func (h *adminHandler) unitRow(u models.UnitFigures) unitRow {
-	return unitRow{UnitFigures: u, ReplyLow: u.ReplyRate().Below(h.cfg.ReplyTarget), SatisfiedLow: u.SatisfactionRate().Below(h.cfg.SatisfactionTarget)}
+	return unitRow{UnitFigures: u, ReplyLow: u.ReplyRate().Below(h.cfg.ReplyTarget), SatisfiedLow: u.SatisfactionRate().Below(h.cfg.SatisfactionTarget),
+		Flagged: u.Flagged(h.cfg.FlagRule, h.cfg.ReplyTarget, h.cfg.SatisfactionTarget)}
 }
 
 // broken answers a page that could not be read from the database.
@@ -237,33 +246,34 @@ func (h *adminHandler) failed(c *gin.Context) ([]failedRow, error) {
 	return out, nil
 }
 
-func platformLabel(p string) string {
+func platformLabel(p models.Platform) string {
 	switch p {
-	case "mp":
+	case models.PlatformMP:
 		return "公众号"
 	case models.PlatformWeCom:
 		return "企业微信"
-	case "dingtalk":
+	case models.PlatformDingTalk:
 		return "钉钉"
 	}
-	return p
+	return string(p)
 }
 
 // targetLabel names an outbox target for the dashboard; a citizen is only
 // 群众.
 func targetLabel(t string) string {
-	kind, rest, _ := strings.Cut(t, ":")
-	switch kind {
-	case "citizen":
-		return "群众"
-	case "member":
-		return "成员 #" + rest
-	case "group":
-		return "单位群 " + rest
-	case bot.JointTarget:
-		return "联席会议群"
+	to, err := models.ParseTarget(t)
+	if err != nil {
+		return t
 	}
-	return kind
+	switch to.Kind {
+	case models.TargetCitizen:
+		return "群众"
+	case models.TargetMember:
+		return "成员 #" + strconv.FormatUint(to.ID, 10)
+	case models.TargetGroup:
+		return "单位群 " + to.Code
+	}
+	return "联席会议群"
 }
 
 // chart is the trend chart as inline SVG: bars of cases received and

@@ -16,10 +16,12 @@ import (
 	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
-	"minsheng/handlers"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -37,16 +39,16 @@ const (
 // job, and drivers playing WeChat, WeCom and DingTalk.
 type dtOffice struct {
 	*office
-	dt       *dingtalk.FakeServer
+	dt       *dingtalktest.FakeServer
 	dtDriver *dingtalk.Driver
-	dtCfg    handlers.DingTalkConfig
+	dtIn     *dingtalk.Inbound
 }
 
 func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
 
-	dt := dingtalk.NewFakeServer(dtAppKey, dtAppSecret, dtRobot)
+	dt := dingtalktest.NewFakeServer(dtAppKey, dtAppSecret, dtRobot)
 	dt.Now = clock.Now
 	dtSrv := httptest.NewServer(dt)
 	t.Cleanup(dtSrv.Close)
@@ -66,7 +68,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	dt.AddWebhook("dt-cg", dtGroupSec)
 	dt.AddWebhook("dt-joint", dtGroupSec)
 
-	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
 	for _, m := range org.Members {
 		wc.AddUsers(m.UserID)
@@ -76,7 +78,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	wc.AddWebhook("key-hb")
 	wcSrv := httptest.NewServer(wc)
 	t.Cleanup(wcSrv.Close)
-	mpAPI := mp.NewFakeAPI(appID, secret)
+	mpAPI := mptest.NewFakeAPI(appID, secret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
@@ -97,14 +99,11 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 		dt:       dt,
 		dtDriver: &dingtalk.Driver{URL: srv.URL + "/callback/dingtalk", AppSecret: dtAppSecret, RobotCode: dtRobot, HTTP: httpc, Now: clock.Now},
 	}
-	// The Stream mode receiver's configuration (dingtalk_stream_test.go),
-	// on the app's DingTalk client.
-	o.dtCfg = handlers.DingTalkConfig{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
-		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc}
+	// The Stream mode receiver's reading of messages (dingtalk_stream_test.go).
+	o.dtIn = &dingtalk.Inbound{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
+		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc, Now: clock.Now}
 	for _, p := range a.Router.Platforms {
 		switch p := p.(type) {
-		case *dingtalk.Platform:
-			o.dtCfg.Client = p.Client
 		case *mp.Platform:
 			o.mpPlat = p
 		}
@@ -154,8 +153,8 @@ func (o *dtOffice) ding(t *testing.T, user, text string) string {
 }
 
 // robotTo returns the robot 1:1 messages user received.
-func (o *dtOffice) robotTo(user string) []dingtalk.RobotMessage {
-	var out []dingtalk.RobotMessage
+func (o *dtOffice) robotTo(user string) []dingtalktest.RobotMessage {
+	var out []dingtalktest.RobotMessage
 	for _, m := range o.dt.RobotMessages() {
 		for _, u := range m.UserIDs {
 			if u == user {
@@ -166,7 +165,7 @@ func (o *dtOffice) robotTo(user string) []dingtalk.RobotMessage {
 	return out
 }
 
-func paramText(m dingtalk.RobotMessage) string {
+func paramText(m dingtalktest.RobotMessage) string {
 	var parts []string
 	for _, k := range []string{"title", "text", "content"} {
 		if s, ok := m.Param[k].(string); ok {

@@ -80,14 +80,6 @@ type publicHandler struct {
 	statsErr error
 }
 
-func (h *publicHandler) mount(r *gin.Engine) {
-	r.GET("/board", h.board)
-	g := r.Group("/open311/v2", h.open311Headers)
-	g.GET("/services.json", h.services)
-	g.GET("/requests.json", h.requests)
-	g.GET("/requests/:id", h.request)
-}
-
 func (h *publicHandler) loc() *time.Location {
 	if h.store.Location != nil {
 		return h.store.Location
@@ -130,6 +122,8 @@ type boardUnit struct {
 	Reply, Satisfaction    models.Rate
 	ReplyLow, SatisfiedLow bool
 	Assigned, Rated        int64
+	// NotDue is the cases not yet due and not answered: in no rate (未到期).
+	NotDue int64
 }
 
 // boardPage is what board.html draws.
@@ -174,7 +168,7 @@ func (h *publicHandler) board(c *gin.Context) {
 	p.Since = st.Period.From.In(loc).Format("2006年1月2日")
 	known := false
 	for _, u := range st.Units {
-		bu := boardUnit{Code: u.Code, Name: u.Name, Reply: u.ReplyRate(), Satisfaction: u.SatisfactionRate(), Assigned: u.Assigned, Rated: u.Rated}
+		bu := boardUnit{Code: u.Code, Name: u.Name, Reply: u.ReplyRate(), Satisfaction: u.SatisfactionRate(), Assigned: u.Assigned, Rated: u.Rated, NotDue: u.NotDue()}
 		bu.ReplyLow, bu.SatisfiedLow = bu.Reply.Below(h.cfg.ReplyTarget), bu.Satisfaction.Below(h.cfg.SatisfactionTarget)
 		p.Units = append(p.Units, bu)
 		known = known || u.Code == p.Unit

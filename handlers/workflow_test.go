@@ -14,7 +14,9 @@ import (
 	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
@@ -35,8 +37,8 @@ const (
 type office struct {
 	*harness
 	bot     *bot.Bot
-	wc      *wecom.FakeServer
-	mpAPI   *mp.FakeAPI
+	wc      *wecomtest.FakeServer
+	mpAPI   *mptest.FakeAPI
 	member  *wecom.Driver
 	deliver *jobs.Deliverer
 	wcURL   string
@@ -62,7 +64,7 @@ func buildOffice(t *testing.T, s *models.Store, edit func(cfg *config.Config, ur
 		edit(cfg, "http://"+srv.Listener.Addr().String())
 	}
 	org := cfg.Org
-	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
 	for _, m := range org.Members {
 		wc.AddUsers(m.UserID)
@@ -73,7 +75,7 @@ func buildOffice(t *testing.T, s *models.Store, edit func(cfg *config.Config, ur
 	wc.AddWebhook(org.JointMeeting.WeComRobotKey)
 	wcSrv := httptest.NewServer(wc)
 	t.Cleanup(wcSrv.Close)
-	mpAPI := mp.NewFakeAPI(appID, secret)
+	mpAPI := mptest.NewFakeAPI(appID, secret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
@@ -176,8 +178,8 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func (o *office) appTo(user string) []wecom.AppMessage {
-	var out []wecom.AppMessage
+func (o *office) appTo(user string) []wecomtest.AppMessage {
+	var out []wecomtest.AppMessage
 	for _, m := range o.wc.AppMessages() {
 		if m.ToUser == user {
 			out = append(out, m)

@@ -13,7 +13,7 @@ import (
 	"minsheng/app"
 	"minsheng/app/apptest"
 	"minsheng/bot"
-	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -33,7 +33,7 @@ type desk struct {
 	store   *models.Store
 	clock   *modeltest.Clock
 	bot     *bot.Bot
-	wc      *wecom.FakeServer
+	wc      *wecomtest.FakeServer
 	deliver *jobs.Deliverer
 	sched   *jobs.Scheduler
 	remind  *jobs.Deadlines
@@ -51,11 +51,11 @@ func (acceptAll) Send(context.Context, models.Outbox) error { return nil }
 
 // newDesk builds a desk on store s. wc, when not nil, is a WeCom fake shared
 // with another desk (a second server instance on the same database).
-func newDesk(t *testing.T, s *models.Store, clock *modeltest.Clock, wc *wecom.FakeServer, owner string) *desk {
+func newDesk(t *testing.T, s *models.Store, clock *modeltest.Clock, wc *wecomtest.FakeServer, owner string) *desk {
 	t.Helper()
 	org := apptest.Small()
 	if wc == nil {
-		wc = wecom.NewFakeServer(dCorpID, dSecret, dAgentID)
+		wc = wecomtest.NewFakeServer(dCorpID, dSecret, dAgentID)
 		wc.Now = clock.Now
 		for _, m := range org.Members {
 			wc.AddUsers(m.UserID)
@@ -135,7 +135,7 @@ func (d *desk) at(t *testing.T, when time.Time) {
 }
 
 // groupNews returns the messages group key received since the last call.
-func (d *desk) groupNews(key string) []wecom.GroupMessage {
+func (d *desk) groupNews(key string) []wecomtest.GroupMessage {
 	all := d.wc.GroupMessages(key)
 	out := all[d.seenGroup[key]:]
 	d.seenGroup[key] = len(all)
@@ -143,8 +143,8 @@ func (d *desk) groupNews(key string) []wecom.GroupMessage {
 }
 
 // appNews returns the app messages user received since the last call.
-func (d *desk) appNews(user string) []wecom.AppMessage {
-	var all []wecom.AppMessage
+func (d *desk) appNews(user string) []wecomtest.AppMessage {
+	var all []wecomtest.AppMessage
 	for _, m := range d.wc.AppMessages() {
 		if m.ToUser == user {
 			all = append(all, m)
@@ -535,7 +535,7 @@ func TestCalendarWarning(t *testing.T) {
 		ctx := context.Background()
 		clock := modeltest.NewClock(modeltest.At(2026, 10, 31, 9, 0))
 		d := newDesk(t, s, clock, nil, "a")
-		run := func(at time.Time) []wecom.AppMessage {
+		run := func(at time.Time) []wecomtest.AppMessage {
 			t.Helper()
 			clock.Set(at)
 			_, err := d.sched.RunNow(ctx, jobs.JobCalendar)
@@ -621,7 +621,7 @@ func TestAcceptChaseCard(t *testing.T) {
 		d.flush(t)
 		d.quiet()
 		d.at(t, modeltest.At(2026, 11, 24, 17, 30))
-		var cards []wecom.AppMessage
+		var cards []wecomtest.AppMessage
 		for _, u := range []string{"cg-officer1", "cg-head"} {
 			got := d.appNews(u)
 			if len(got) != 1 || got[0].MsgType != "template_card" || !strings.Contains(rawText(got[0].Raw), "签收:"+no) {

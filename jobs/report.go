@@ -25,6 +25,8 @@ type Monthly struct {
 	Dir string
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions.
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names units under target (reports.flag_rule; "" is both).
+	FlagRule models.FlagRule
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -39,7 +41,7 @@ func (m *Monthly) log() *slog.Logger {
 // Report is the monthly report as m sets it, also for a report made on
 // demand (minsheng report).
 func (m *Monthly) Report() *reports.Monthly {
-	return &reports.Monthly{Store: m.Store, Dir: m.Dir, ReplyTarget: m.ReplyTarget, SatisfactionTarget: m.SatisfactionTarget, Logger: m.Logger}
+	return &reports.Monthly{Store: m.Store, Dir: m.Dir, ReplyTarget: m.ReplyTarget, SatisfactionTarget: m.SatisfactionTarget, FlagRule: m.FlagRule, Logger: m.Logger}
 }
 
 // Run makes the report of the month before now — once: a rerun finds the
@@ -61,8 +63,8 @@ func (m *Monthly) Run(ctx context.Context, now time.Time) error {
 		}
 		for _, d := range dispatchers {
 			key := fmt.Sprintf("monthly:%s:member:%d", month, d.ID)
-			target := fmt.Sprintf("member:%d", d.ID)
-			attach := d.Platform == "wecom" && fits // DingTalk robots send no files: the note says where it is
+			target := models.MemberTarget(d.ID)
+			attach := d.Platform.Files() && fits // where files cannot go, the note says where it is
 			ok, err := queueMessage(tx, d.Platform, target, "monthly_report", key, bot.Outgoing{Kind: bot.KindMarkdown, Text: r.Note(is, attach)})
 			if err != nil {
 				return err
