@@ -24,6 +24,7 @@ func TestRoutingLearnsFromDecisions(t *testing.T) {
 		const report = "幸福小区里面的窨井盖板碎了，小区物业不管"
 
 		_, first := o.report(t, "oRouting0", report)
+		o.flush(t)
 		if card := o.newCaseCard(t, first); !strings.Contains(card, "县城市管理局") {
 			t.Fatalf("before any decision the card suggests no 县城市管理局 (keyword 井盖): %s", card)
 		}
@@ -39,6 +40,7 @@ func TestRoutingLearnsFromDecisions(t *testing.T) {
 		r.Model.Train()
 
 		_, no := o.report(t, "oRouting9", report)
+		o.flush(t)
 		card := o.newCaseCard(t, no)
 		i, j := strings.Index(card, "县住房和城乡建设局"), strings.Index(card, "县城市管理局")
 		if i < 0 || (j >= 0 && j < i) {
