@@ -10,6 +10,7 @@ import (
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // weeklyJob is the weekly summary as config sets it (jobs.weekly_summary,
@@ -62,14 +63,14 @@ func reportCmd(ctx context.Context, path string, args []string, out io.Writer, l
 		return err
 	}
 	now := store.Now()
-	p := jobs.PreviousMonth(now, cfg.Location)
+	p := reports.PreviousMonth(now, cfg.Location)
 	if *month != "" {
 		if p, err = models.ParseMonth(*month, cfg.Location); err != nil {
 			return fmt.Errorf("report --month: %w", err)
 		}
 	}
 	fmt.Fprintf(out, "正在生成 %s 月报（数据截至 %s）…\n", p.Month(), now.In(cfg.Location).Format("2006-01-02 15:04"))
-	rep, _, err := monthlyJob(cfg, store, log).Produce(ctx, p, now, *file, false)
+	rep, _, err := monthlyJob(cfg, store, log).Report().Produce(ctx, p, now, *file, false)
 	if err != nil {
 		return err
 	}

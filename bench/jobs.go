@@ -14,6 +14,7 @@ import (
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // jobsMeasured is what the jobs did on the seeded cases, for the table.
@@ -57,7 +58,7 @@ func (c chaseMeasured) chases() int {
 //     passes it: that one must act on nothing and cost next to nothing;
 //   - the weekly summary of the week before sd.at (jobs.Weekly.Run), queued
 //     for the joint-meeting group;
-//   - the monthly report of sd.month (jobs.Monthly.Produce) to a temporary
+//   - the monthly report of sd.month (reports.Monthly.Produce) to a temporary
 //     file, removed afterwards.
 func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, log *slog.Logger, progress func(string, ...any)) (*jobsMeasured, error) {
 	store := o.store
@@ -136,7 +137,7 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 	}
 	progress("monthly report of %s (%s cases received in it)", sd.month.Month(), thousands(sd.monthCases))
 	t = time.Now()
-	rep, _, err := m.Produce(ctx, sd.month, store.Now(), filepath.Join(dir, jobs.ReportFileName(sd.month.Month())), false)
+	rep, _, err := m.Report().Produce(ctx, sd.month, store.Now(), filepath.Join(dir, reports.FileName(sd.month.Month())), false)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

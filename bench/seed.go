@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"minsheng/config"
-	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // seedBatch is how many rows one INSERT carries.
@@ -96,7 +96,7 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 		caseBase: base[0], citizenBase: base[1], unitID: base[2], ratingID: base[3], extID: base[4],
 		citizens: max(1, n/10),
 	}
-	month := jobs.PreviousMonth(at, loc)
+	month := reports.PreviousMonth(at, loc)
 	days := seedDays(cal, loc, at, month, n)
 
 	type batch struct {

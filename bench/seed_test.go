@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // The jobs are measured an hour into the last working day before today, by
@@ -56,7 +56,7 @@ func TestSeedDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, loc)
-	month := jobs.PreviousMonth(at, loc)
+	month := reports.PreviousMonth(at, loc)
 	for _, n := range []int{1, 3000, 1_000_000} {
 		days := seedDays(cal, loc, at, month, n)
 		total, inMonth := 0, 0

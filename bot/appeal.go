@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // Appeals (申诉): the lead unit may appeal a 不满意 it considers
@@ -90,13 +91,13 @@ func (b *Bot) notifyAppeal(tx *models.Tx, k *models.Case, d *models.Department, 
 		citizen = "（未说明理由）"
 	}
 	text := fmt.Sprintf("%s对群众的“不满意”评价提出申诉。\n群众的理由：%s\n申诉理由：%s\n\n成立：申诉成立 %s；驳回：申诉驳回 %s 理由",
-		d.Name, mdEscape(summary(Redact(citizen), 200)), mdEscape(summary(Redact(r.AppealReason), 300)), k.No, k.No)
+		d.Name, mdEscape(summary(redact.Identity(citizen), 200)), mdEscape(summary(redact.Identity(r.AppealReason), 300)), k.No, k.No)
 	card := Outgoing{
 		Kind: KindCard, Title: "申诉待裁定 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,
 		Fields: []Field{{"编号", k.No}, {"申诉单位", d.Name}, {"申诉人", by.Name}, {"评价", fmt.Sprintf("不满意（第%d次答复）", r.Round)}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbAppealUphold, k.No), Text: "申诉成立", Style: 1},
-			{Key: buttonKey(VerbAppealReject, k.No), Text: "申诉驳回", Style: 2},
+			verbButton(VerbAppealUphold, k.No),
+			verbButton(VerbAppealReject, k.No),
 		},
 	}
 	told := 0

@@ -7,7 +7,7 @@ import (
 
 // TestParseAssignKind: 交办 takes the case type as an optional last word.
 func TestParseAssignKind(t *testing.T) {
-	bad := "格式：" + commandSyntax[VerbAssign]
+	bad := "格式：" + syntaxOf(VerbAssign)
 	tests := []struct {
 		name, in string
 		want     MemberCommand

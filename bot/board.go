@@ -11,25 +11,14 @@ import (
 )
 
 // The public reply board (部门回应): every answered case is published with
-// its personal data masked (Mask), unless the dispatcher keeps it off with a
+// its personal data masked (redact.Mask), unless the dispatcher keeps it off with a
 // reason — by command in the chat or by the dashboard's button. Both are on
 // the case's record.
-
-// The board's verbs, the dispatcher's alone (permission.go, triageVerbs).
-const (
-	VerbWithhold Verb = "不公开"  // keep a case off the public board, with a reason
-	VerbPublish  Verb = "恢复公开" // put it back
-)
 
 // withholdReasonMax caps the reason's length in characters.
 const withholdReasonMax = 200
 
-func init() {
-	commandSyntax[VerbWithhold] = "不公开 编号 理由"
-	commandSyntax[VerbPublish] = "恢复公开 编号"
-}
-
-// withhold is 不公开 from the chat.
+// withhold is 不公开 from the chat (the verb table gives it to the dispatcher alone).
 func (a *action) withhold() (string, error) {
 	return a.b.withholdIn(a.tx, a.k, a.actor(), a.cmd.Text)
 }
@@ -42,7 +31,7 @@ func (a *action) publish() (string, error) {
 func (b *Bot) withholdIn(tx *models.Tx, k *models.Case, who models.Actor, reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return "请写明不公开的理由：" + commandSyntax[VerbWithhold], nil
+		return "请写明不公开的理由：" + syntaxOf(VerbWithhold), nil
 	}
 	if utf8.RuneCountInString(reason) > withholdReasonMax {
 		return fmt.Sprintf("理由请控制在%d字以内。", withholdReasonMax), nil

@@ -146,19 +146,11 @@ func (b *Bot) decide(tx *models.Tx, c *models.Citizen, m CitizenMessage) (decisi
 
 func (b *Bot) citizenText(tx *models.Tx, c *models.Citizen, m CitizenMessage) (decision, error) {
 	cmd := ParseCitizen(m.Content)
-	switch cmd.Verb {
-	case VerbHelp:
-		return decision{Reply: Reply{Text: b.welcome(), Outcome: OutcomeHelp}}, nil
-	case VerbUsage:
+	if v := verbs().citizenVerb(cmd.Verb); v != nil {
+		return v.run(citizenTurn{b: b, tx: tx, c: c, m: m, cmd: cmd})
+	}
+	if cmd.Verb == VerbUsage {
 		return decision{Reply: Reply{Text: usage(cmd), Outcome: OutcomeHelp}}, nil
-	case VerbMine:
-		return b.mine(tx, c)
-	case VerbQuery:
-		return b.query(tx, c, cmd.No)
-	case VerbSupplement:
-		return b.supplement(tx, c, m.Platform, cmd.No, cmd.Text)
-	case VerbRate: // rating.go
-		return b.rate(tx, c, m.Platform, cmd, m.Content)
 	}
 	text := cmd.Text
 	// A 不满意 waiting for its reason takes the next text, however short (rating.go).
@@ -396,28 +388,16 @@ func notYours(no string) string {
 	return fmt.Sprintf("没有找到您反映的编号为 %s 的问题，请核对编号。只能查询本人反映的问题；发送“我的”可查看您的全部问题。", no)
 }
 
+// usage is the hint for a command word without what it needs: the verb's
+// own (verb table), or the common one.
 func usage(c CitizenCommand) string {
 	if c.BadNo != "" {
 		return fmt.Sprintf("“%s”不是有效的编号。编号是受理日期加序号，例如 20261121007。发送“我的”可查看您的全部编号。", c.BadNo)
 	}
-	switch c.Word {
-	case RateWord:
-		return "评价请发送：评价 编号 1、2 或 3（1 满意、2 基本满意、3 不满意）\n例如：评价 20261121007 1\n对最近一次答复评价，直接回复 1、2 或 3 即可。"
-	case "补充":
-		return "补充内容请发送：补充 编号 内容\n例如：补充 20261121007 路灯在小区东门"
+	if v := verbs().citizenWord(c.Word); v != nil && v.usage != "" {
+		return v.usage
 	}
 	return fmt.Sprintf("请发送：%s 编号\n例如：%s 20261121007\n发送“我的”可查看您的全部编号。", c.Word, c.Word)
-}
-
-func (b *Bot) welcome() string {
-	return "欢迎使用网络问政平台。直接发送文字即可反映问题（可附图片、语音、位置），我们受理后会回复编号。\n" +
-		"常用命令：\n" +
-		"查询 编号 —— 查看办理进度和答复\n" +
-		"补充 编号 内容 —— 补充情况\n" +
-		"我的 —— 查看您反映过的问题\n" +
-		"评价 编号 1-3 —— 评价答复（1 满意、2 基本满意、3 不满意）\n" +
-		"帮助 —— 显示本说明\n" +
-		"您的个人信息仅问政办可见，不会提供给承办单位。"
 }
 
 // summary shortens text to n runes for lists.

@@ -1,24 +1,11 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
-)
-
-// CitizenVerb is what a citizen's text asks for.
-type CitizenVerb int
-
-// The citizen's commands. Anything that is not a command is a report.
-const (
-	VerbReport     CitizenVerb = iota // a description of a problem
-	VerbQuery                         // 查询 / 进度 <编号>
-	VerbSupplement                    // 补充 <编号> <内容>
-	VerbMine                          // 我的
-	VerbHelp                          // 帮助
-	VerbUsage                         // a command word without what it needs
-	VerbRate                          // 1 / 2 / 3, 满意 / 基本满意 / 不满意, 评价 <编号> <1-3> (rate_command.go)
 )
 
 // CitizenCommand is a parsed citizen message.
@@ -71,67 +58,75 @@ func Normalize(s string) string {
 	return b.String()
 }
 
-var citizenVerbs = []struct {
-	word string
-	verb CitizenVerb
-}{
-	{"查询", VerbQuery}, {"进度", VerbQuery}, {"补充", VerbSupplement},
-}
-
 // isSep reports whether r may stand between a command word and its arguments.
 func isSep(r rune) bool {
 	return r == ' ' || r == ':' || r == ',' || r == '、' || r == '，' || r == '：' || r == '#' || r == '.' || r == '。'
 }
 
-// ParseCitizen reads a citizen's text message.
+// ParseCitizen reads a citizen's text message: the first verb of the verb
+// table that recognises it, or else a report.
 func ParseCitizen(text string) CitizenCommand {
 	s := Normalize(text)
 	bare := strings.TrimFunc(s, func(r rune) bool { return isSep(r) || unicode.IsPunct(r) })
-	switch strings.ToLower(bare) {
-	case "我的", "我的问题", "我的工单":
-		return CitizenCommand{Verb: VerbMine, Word: "我的"}
-	case "帮助", "help", "?", "菜单", "":
-		return CitizenCommand{Verb: VerbHelp, Word: "帮助"}
-	}
-	if s == "?" || s == "？" {
-		return CitizenCommand{Verb: VerbHelp, Word: "帮助"}
-	}
-	// Ratings are read before anything else: "1" or "满意" is shorter than
-	// any report (rate_command.go).
-	if c, ok := parseRating(s, bare); ok {
-		return c
-	}
-	for _, v := range citizenVerbs {
-		if !strings.HasPrefix(s, v.word) {
-			continue
-		}
-		rest := strings.TrimLeftFunc(s[len(v.word):], isSep)
-		rest = strings.TrimPrefix(rest, "编号")
-		rest = strings.TrimLeftFunc(rest, isSep)
-		digits := leadingDigits(rest)
-		if digits == "" {
-			if strings.TrimFunc(rest, func(r rune) bool { return isSep(r) || unicode.IsPunct(r) }) == "" {
-				return CitizenCommand{Verb: VerbUsage, Word: v.word}
-			}
-			// "查询不到社保记录" is a report that starts with a command word.
-			break
-		}
-		c := CitizenCommand{Verb: v.verb, Word: v.word}
-		if !ValidCaseNo(digits) {
-			c.Verb, c.BadNo = VerbUsage, digits
+	for i := range verbs().citizen {
+		v := &verbs().citizen[i]
+		if c, ok := v.read(v, s, bare); ok {
 			return c
 		}
-		c.No = digits
-		if v.verb == VerbSupplement {
-			c.Text = strings.TrimLeftFunc(rest[len(digits):], isSep)
-			if c.Text == "" {
-				c.Verb = VerbUsage
-			}
-		}
-		return c
 	}
 	// A report keeps the citizen's own characters; only the ends are trimmed.
 	return CitizenCommand{Verb: VerbReport, Text: strings.TrimSpace(strings.ToValidUTF8(text, ""))}
+}
+
+// readWhole recognises a verb whose word, or an alias, is the whole message
+// (我的, 帮助), in any case.
+func readWhole(v *citizenVerb, _, bare string) (CitizenCommand, bool) {
+	if w := strings.ToLower(bare); w == v.name || slices.Contains(v.aliases, w) {
+		return CitizenCommand{Verb: v.verb, Word: v.name}, true
+	}
+	return CitizenCommand{}, false
+}
+
+// readRating recognises a rating (rating_command.go).
+func readRating(_ *citizenVerb, s, bare string) (CitizenCommand, bool) { return parseRating(s, bare) }
+
+// readNumbered recognises the verb's word or an alias followed by a case
+// number, and with text the words after it (补充). The word without a number
+// asks for a usage hint; followed by other words it is a report (“查询不到社保
+// 记录”).
+func readNumbered(text bool) func(v *citizenVerb, s, bare string) (CitizenCommand, bool) {
+	return func(v *citizenVerb, s, _ string) (CitizenCommand, bool) {
+		for _, w := range append([]string{v.name}, v.aliases...) {
+			rest, ok := strings.CutPrefix(s, w)
+			if !ok {
+				continue
+			}
+			rest = strings.TrimLeftFunc(rest, isSep)
+			rest = strings.TrimPrefix(rest, "编号")
+			rest = strings.TrimLeftFunc(rest, isSep)
+			digits := leadingDigits(rest)
+			if digits == "" {
+				if strings.TrimFunc(rest, func(r rune) bool { return isSep(r) || unicode.IsPunct(r) }) == "" {
+					return CitizenCommand{Verb: VerbUsage, Word: w}, true
+				}
+				return CitizenCommand{}, false
+			}
+			c := CitizenCommand{Verb: v.verb, Word: w}
+			if !ValidCaseNo(digits) {
+				c.Verb, c.BadNo = VerbUsage, digits
+				return c, true
+			}
+			c.No = digits
+			if text {
+				c.Text = strings.TrimLeftFunc(rest[len(digits):], isSep)
+				if c.Text == "" {
+					c.Verb = VerbUsage
+				}
+			}
+			return c, true
+		}
+		return CitizenCommand{}, false
+	}
 }
 
 func leadingDigits(s string) string {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // Who a ladder step tells.
@@ -632,7 +633,7 @@ func (p *plan) render(d *draft) (Outgoing, []string, uint64) {
 			o.Fields = append(o.Fields, Field{"时限", dateTime(k.DueAt.In(p.r.now.Location()))})
 		}
 		if sec.accept {
-			o.Buttons = []Button{{Key: buttonKey(VerbAccept, k.No), Text: "签收", Style: 1}}
+			o.Buttons = []Button{verbButton(VerbAccept, k.No)}
 		}
 		return o, keys, k.ID
 	}
@@ -663,7 +664,7 @@ func (p *plan) render(d *draft) (Outgoing, []string, uint64) {
 }
 
 // brief is a case's problem as a unit may read it, in a few words.
-func brief(k *models.Case) string { return mdEscape(summary(Redact(k.Content), 20)) }
+func brief(k *models.Case) string { return mdEscape(summary(redact.Identity(k.Content), 20)) }
 
 // shortTime is a time within the year, as lists show it.
 func shortTime(t time.Time) string { return t.Format("01月02日 15:04") }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // The mobile case page (/case/<no>): what one member may see of a case and
@@ -86,12 +87,6 @@ type PageAction struct {
 	Placeholder string
 	// Primary is the main action; Danger a refusal.
 	Primary, Danger bool
-}
-
-// pageVerbs are the commands the case page may send.
-var pageVerbs = map[Verb]bool{
-	VerbApprove: true, VerbRevise: true, VerbExtApprove: true, VerbExtReject: true, VerbInstruct: true,
-	VerbAck: true, VerbAccept: true, VerbProgress: true, VerbAnswer: true, VerbSupervise: true,
 }
 
 // Viewer returns the active member with id (from a signed link or session);
@@ -187,7 +182,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 	v := &CaseView{
 		No: k.No, Status: k.Status.Label(), Severity: string(k.Severity), Kind: k.Kind,
 		Received: dateTime(k.ReceivedAt.In(loc)), Due: dueLabel(a.b, k), Overdue: k.Overdue(tx.Now()),
-		Content: Redact(k.Content), Viewer: a.who.Name + "（" + a.who.Role.Label() + "）",
+		Content: redact.Identity(k.Content), Viewer: a.who.Name + "（" + a.who.Role.Label() + "）",
 	}
 	if dispatcher {
 		v.Content = k.Content
@@ -217,7 +212,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 	for _, e := range events {
 		body := e.Body
 		if !dispatcher {
-			body = Redact(body)
+			body = redact.Identity(body)
 		}
 		v.Timeline = append(v.Timeline, EventView{At: e.CreatedAt.In(loc).Format("01-02 15:04"), Who: actorLabel(e), What: eventLabel(e.Kind), Body: body})
 	}
@@ -234,7 +229,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 			av.Text = at.Label
 		}
 		if !dispatcher {
-			av.Text = Redact(av.Text)
+			av.Text = redact.Identity(av.Text)
 		}
 		v.Attachments = append(v.Attachments, av)
 	}
@@ -408,7 +403,7 @@ var nonceRe = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
 // record and every message are identical. nonce, from the form, makes a
 // double submission count once. It returns the reply to show on the page.
 func (b *Bot) PageAct(ctx context.Context, m *models.Member, no string, verb Verb, text, nonce string) (string, error) {
-	if !pageVerbs[verb] || !ValidCaseNo(no) {
+	if !pageVerb(verb) || !ValidCaseNo(no) {
 		return "无法识别的操作。", nil
 	}
 	cmd := string(verb) + " " + no

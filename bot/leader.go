@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // LeaderSettings are the leaders' part of config.yaml: their scopes
@@ -168,8 +169,8 @@ func (a *action) requestExtension() (string, error) {
 		Fields: []Field{{"编号", k.No}, {"单位", dept.Name}, {"申请", fmt.Sprintf("%d个工作日", c.Days)},
 			{"原时限", dateTime(k.DueAt.In(loc))}, {"拟延至", dateTime(newDue.In(loc))}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbExtApprove, k.No), Text: "同意", Style: 1},
-			{Key: buttonKey(VerbExtReject, k.No), Text: "不同意", Style: 2},
+			verbButton(VerbExtApprove, k.No),
+			verbButton(VerbExtReject, k.No),
 		},
 	}
 	for i := range leaders {
@@ -496,9 +497,9 @@ func (a *action) leaderTodo() (string, error) {
 				due += " 已超期"
 			}
 		}
-		line := fmt.Sprintf("%s %s %s %s", k.No, k.Status.Label(), due, summary(Redact(k.Content), 14))
+		line := fmt.Sprintf("%s %s %s %s", k.No, k.Status.Label(), due, summary(redact.Identity(k.Content), 14))
 		if len(what) > 0 {
-			wait = append(wait, fmt.Sprintf("%s 【%s】 %s", k.No, strings.Join(what, "、"), summary(Redact(k.Content), 14)))
+			wait = append(wait, fmt.Sprintf("%s 【%s】 %s", k.No, strings.Join(what, "、"), summary(redact.Identity(k.Content), 14)))
 		} else if len(rest) < todoLimit {
 			rest = append(rest, line)
 		}

@@ -48,7 +48,7 @@ func TestCheckDraft(t *testing.T) {
 
 func TestParseLeaderVerbs(t *testing.T) {
 	const no = "20261121007"
-	bad := func(v Verb) MemberCommand { return MemberCommand{Verb: v, No: no, Err: "格式：" + commandSyntax[v]} }
+	bad := func(v Verb) MemberCommand { return MemberCommand{Verb: v, No: no, Err: "格式：" + syntaxOf(v)} }
 	tests := []struct {
 		name, in string
 		want     MemberCommand
@@ -111,7 +111,7 @@ func TestAuthorizeLeaderVerbs(t *testing.T) {
 		{"other", RelNone, func(r row) bool { return r.none }},
 	}
 	for _, role := range []models.Role{D, L, H, O} {
-		for _, v := range leaderVerbs {
+		for _, v := range []Verb{VerbRevise, VerbExtApprove, VerbExtReject, VerbInstruct, VerbAck} {
 			for _, rel := range rels {
 				t.Run(fmt.Sprintf("%s/%s/%s", role, v, rel.name), func(t *testing.T) {
 					want := rel.pick(allow[role][v])

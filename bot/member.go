@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // MemberMessage is a command typed by a member, or a card button they pressed.
@@ -51,7 +51,7 @@ func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, e
 		key = "msg:" + m.UserID + ":" + randomHex(8)
 	}
 	var button string
-	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", Redact(summary(m.Text+m.EventKey, 200)), func(tx *models.Tx) (string, error) {
+	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", redact.Identity(summary(m.Text+m.EventKey, 200)), func(tx *models.Tx) (string, error) {
 		who, err := tx.Member(m.Platform, m.UserID)
 		if errors.Is(err, models.ErrNotFound) {
 			return "您还不是本系统的成员，请联系问政办在配置中添加您。", nil
@@ -112,18 +112,20 @@ type action struct {
 
 func (a *action) actor() models.Actor { return models.MemberActor(a.who) }
 
+// run carries out a.cmd by its row of the verb table: the case locked, the
+// member's relation to it found, the verb authorised (and a leader's scope
+// checked), then the row's run function.
 func (a *action) run() (string, error) {
 	c := a.cmd
 	if c.Err != "" {
 		return c.Err, nil
 	}
-	switch c.Verb {
-	case "":
+	v := verbs().memberVerb(c.Verb)
+	if v == nil { // no command: the answer is help
 		return a.b.memberHelp(a.who), nil
-	case VerbMemberHelp:
-		return a.b.memberHelp(a.who), nil
-	case VerbTodo:
-		return a.todoLeaders()
+	}
+	if v.args.noCase {
+		return v.run(a)
 	}
 	k, err := a.tx.CaseForUpdate(c.No)
 	if errors.Is(err, models.ErrNotFound) {
@@ -132,82 +134,23 @@ func (a *action) run() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	a.k = k
-	if a.units, err = a.tx.Units(k); err != nil {
+	rel, err := a.relate(k)
+	if err != nil {
 		return "", err
 	}
-	rel := RelNone
-	for i, u := range a.units {
-		if a.who.DepartmentID != nil && u.DepartmentID == *a.who.DepartmentID {
-			a.mine = &a.units[i]
-			rel = RelCo
-			if u.Role == models.UnitLead {
-				rel = RelLead
-			}
-		}
-	}
 	// 退回 from an approver while the case is 审核中 sends the draft back
-	// for changes (退回修改); otherwise it is a unit's return (leader_command.go).
+	// for changes (退回修改); otherwise it is a unit's return.
 	if c.Verb == VerbReturn && k.Status == models.StatusReviewing && (a.who.Role == models.RoleHead || a.who.Role == models.RoleLeader) {
-		c.Verb, a.cmd.Verb = VerbRevise, VerbRevise
+		a.cmd.Verb = VerbRevise
+		v = verbs().memberVerb(VerbRevise)
 	}
-	if err := Authorize(a.who.Role, c.Verb, rel); err != nil {
+	if err := Authorize(a.who.Role, v.verb, rel); err != nil {
 		return "", err
 	}
 	if err := a.inScope(); err != nil {
 		return "", err
 	}
-	switch c.Verb {
-	case VerbAssign:
-		return a.assign()
-	case VerbInvalid:
-		return a.invalid()
-	case VerbDuplicate:
-		return a.duplicate()
-	case VerbGrade:
-		return a.grade()
-	case VerbSupervise:
-		return a.supervise()
-	case VerbView:
-		return a.viewLeaders()
-	case VerbAccept:
-		return a.accept()
-	case VerbReturn:
-		return a.giveBack()
-	case VerbProgress:
-		return a.progress()
-	case VerbAnswer:
-		return a.answer()
-	case VerbApprove:
-		return a.approve()
-	case VerbExtend:
-		return a.extend()
-	case VerbRevise:
-		return a.reviseDraft()
-	case VerbExtApprove:
-		return a.approveExtension()
-	case VerbExtReject:
-		return a.rejectExtension()
-	case VerbInstruct:
-		return a.instruct()
-	case VerbAck:
-		return a.acknowledge()
-	case VerbAppeal: // appeal.go
-		return a.appeal()
-	case VerbAppealUphold:
-		return a.decideAppeal(true)
-	case VerbAppealReject:
-		return a.decideAppeal(false)
-	case VerbReopen: // rating.go
-		return a.reopenCase()
-	case VerbClose:
-		return a.closeCase()
-	case VerbWithhold:
-		return a.withhold()
-	case VerbPublish:
-		return a.publish()
-	}
-	return a.b.memberHelp(a.who), nil
+	return v.run(a)
 }
 
 // stateSentence explains why a command does not fit the case's state.
@@ -398,7 +341,7 @@ func (a *action) view() (string, error) {
 		}
 		fmt.Fprintf(&sb, "\n内容：%s", k.Content)
 	} else {
-		fmt.Fprintf(&sb, "\n内容：%s", Redact(k.Content))
+		fmt.Fprintf(&sb, "\n内容：%s", redact.Identity(k.Content))
 	}
 	if k.Repeats > 0 {
 		fmt.Fprintf(&sb, "\n重复反映：%d 次", k.Repeats)
@@ -411,7 +354,7 @@ func (a *action) view() (string, error) {
 	for _, e := range lastEvents(events, 8) {
 		body := e.Body
 		if a.who.Role != models.RoleDispatcher {
-			body = Redact(body)
+			body = redact.Identity(body)
 		}
 		fmt.Fprintf(&sb, "\n%s %s %s %s", e.CreatedAt.In(loc).Format("01-02 15:04"), actorLabel(e), eventLabel(e.Kind), summary(body, 40))
 	}
@@ -565,15 +508,6 @@ func (a *action) progress() (string, error) {
 	return fmt.Sprintf("已记录 %s 的办理进展。", k.No), nil
 }
 
-// answer is 答复: the automatic check, then the approval chain (review.go).
-func (a *action) answer() (string, error) { return a.submitDraft() }
-
-// approve is 同意: one step of the approval chain (review.go).
-func (a *action) approve() (string, error) { return a.approveDraft() }
-
-// extend is 延期: a request the leaders decide (leader.go).
-func (a *action) extend() (string, error) { return a.requestExtension() }
-
 // todoLimit is how many cases 待办 lists.
 const todoLimit = 20
 
@@ -604,35 +538,9 @@ func (a *action) todo() (string, error) {
 				due += " 已超期"
 			}
 		}
-		fmt.Fprintf(&sb, "\n%s %s %s %s", k.No, k.Status.Label(), due, summary(Redact(k.Content), 14))
+		fmt.Fprintf(&sb, "\n%s %s %s %s", k.No, k.Status.Label(), due, summary(redact.Identity(k.Content), 14))
 	}
 	return sb.String(), nil
-}
-
-func (b *Bot) memberHelp(m *models.Member) string {
-	var verbs []Verb
-	switch m.Role {
-	case models.RoleDispatcher:
-		verbs = []Verb{VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo, VerbWithhold, VerbPublish}
-		verbs = append(verbs, VerbReopen, VerbClose, VerbAppealUphold, VerbAppealReject)
-	case models.RoleLeader:
-		verbs = []Verb{VerbApprove, VerbRevise, VerbExtApprove, VerbExtReject, VerbInstruct, VerbAck, VerbSupervise, VerbView, VerbTodo}
-		if slices.Contains(b.appealDeciders(), models.RoleLeader) {
-			verbs = append(verbs, VerbAppealUphold, VerbAppealReject)
-		}
-	case models.RoleHead:
-		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbRevise, VerbExtend, VerbView, VerbTodo}
-		verbs = append(verbs, VerbAppeal)
-	default:
-		verbs = []Verb{VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbExtend, VerbView, VerbTodo}
-		verbs = append(verbs, VerbAppeal)
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s（%s）可用的命令：", m.Name, m.Role.Label())
-	for _, v := range verbs {
-		sb.WriteString("\n" + commandSyntax[v])
-	}
-	return sb.String()
 }
 
 // deadline computes the handling deadline of a case of kind assigned at now.

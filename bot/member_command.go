@@ -8,37 +8,6 @@ import (
 	"minsheng/models"
 )
 
-// Verb is what a member's command or button asks for.
-type Verb string
-
-// The members' verbs (DOMAIN.md roles; issue "Departments handle cases inside WeCom").
-const (
-	VerbAssign     Verb = "交办"
-	VerbInvalid    Verb = "无效"
-	VerbDuplicate  Verb = "重复"
-	VerbGrade      Verb = "定级"
-	VerbSupervise  Verb = "督办"
-	VerbView       Verb = "查"
-	VerbTodo       Verb = "待办"
-	VerbAccept     Verb = "签收"
-	VerbReturn     Verb = "退回"
-	VerbProgress   Verb = "进展"
-	VerbAnswer     Verb = "答复"
-	VerbApprove    Verb = "同意"
-	VerbExtend     Verb = "延期"
-	VerbMemberHelp Verb = "帮助"
-)
-
-// memberVerbs lists the verbs in the order help shows them.
-var memberVerbs = []Verb{
-	VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo,
-	VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbExtend, VerbMemberHelp,
-	// Ratings and appeals (rating_command.go): 申诉成立/申诉驳回 before 申诉.
-	VerbAppealUphold, VerbAppealReject, VerbAppeal, VerbReopen, VerbClose,
-	// The public reply board (board.go).
-	VerbWithhold, VerbPublish,
-}
-
 // MemberCommand is a parsed member command (typed or from a card button).
 type MemberCommand struct {
 	Verb Verb
@@ -61,26 +30,9 @@ type MemberCommand struct {
 	Err string
 }
 
-// commandSyntax is the usage line of each verb.
-var commandSyntax = map[Verb]string{
-	VerbAssign:     "交办 编号 牵头单位 [协办 单位…] [即办|一般|复杂]",
-	VerbInvalid:    "无效 编号 理由",
-	VerbDuplicate:  "重复 编号 原编号",
-	VerbGrade:      "定级 编号 一般|较大|重大|特别重大",
-	VerbSupervise:  "督办 编号 要求",
-	VerbView:       "查 编号",
-	VerbTodo:       "待办",
-	VerbAccept:     "签收 编号",
-	VerbReturn:     "退回 编号 理由",
-	VerbProgress:   "进展 编号 内容",
-	VerbAnswer:     "答复 编号 内容",
-	VerbApprove:    "同意 编号",
-	VerbExtend:     "延期 编号 工作日数 理由",
-	VerbMemberHelp: "帮助",
-}
-
-// ParseMember reads a member's command. Text that is no command gives
-// Verb "" (the caller answers with help).
+// ParseMember reads a member's command: a verb of the verb table, the case
+// number and the verb's arguments. Text that is no command gives Verb ""
+// (the caller answers with help).
 func ParseMember(text string) MemberCommand {
 	// orig keeps what the member typed, less invisible characters.
 	orig := strings.Map(func(r rune) rune {
@@ -89,81 +41,101 @@ func ParseMember(text string) MemberCommand {
 		}
 		return r
 	}, strings.ToValidUTF8(text, ""))
-	s := Normalize(text)
-	s = strings.TrimLeft(s, "/")
-	var c MemberCommand
-	for _, v := range allVerbs() {
-		if strings.HasPrefix(s, string(v)) {
-			c.Verb = v
-			s = s[len(v):]
-			break
-		}
+	s := strings.TrimLeft(Normalize(text), "/")
+	v, rest := verbs().matchMember(s)
+	if v == nil {
+		return MemberCommand{}
 	}
-	if c.Verb == "" {
-		if strings.EqualFold(strings.TrimSpace(s), "help") {
-			c.Verb = VerbMemberHelp
-		}
+	c := MemberCommand{Verb: v.verb}
+	if v.args.noCase {
 		return c
 	}
-	args := splitArgs(s)
-	bad := func() MemberCommand {
-		c.Err = "格式：" + commandSyntax[c.Verb]
-		return c
-	}
-	switch c.Verb {
-	case VerbTodo, VerbMemberHelp:
-		return c
-	}
-	if len(args) == 0 || !ValidCaseNo(args[0]) {
-		return bad()
-	}
-	c.No, args = args[0], args[1:]
-	rest := strings.Join(args, " ")
-	switch c.Verb {
-	case VerbView, VerbAccept, VerbApprove, VerbExtApprove, VerbAck, VerbPublish:
-		if len(args) > 0 {
-			return bad()
+	args := splitArgs(rest)
+	if len(args) > 0 && ValidCaseNo(args[0]) {
+		c.No = args[0]
+		if v.args.read(&c, args[1:], orig) {
+			return c
 		}
-	case VerbInvalid, VerbReturn, VerbProgress, VerbAnswer, VerbSupervise, VerbRevise, VerbExtReject, VerbInstruct,
-		VerbAppeal, VerbAppealReject, VerbWithhold:
-		if rest == "" {
-			return bad()
+	}
+	c.Err = "格式：" + v.syntax
+	return c
+}
+
+// matchMember finds the verb s starts with, the longest if several do, and
+// returns what follows it; or the verb one of whose aliases s is.
+func (t *verbTable) matchMember(s string) (*memberVerb, string) {
+	for _, v := range t.longestFirst {
+		if rest, ok := strings.CutPrefix(s, string(v.verb)); ok {
+			return v, rest
 		}
-		if c.Text = freeText(orig, c.No, 0); c.Text == "" {
-			return bad()
+	}
+	for _, v := range t.longestFirst {
+		for _, a := range v.aliases {
+			if strings.EqualFold(strings.TrimSpace(s), a) {
+				return v, ""
+			}
 		}
-	case VerbAppealUphold, VerbReopen, VerbClose: // the text is optional
+	}
+	return nil, ""
+}
+
+// The ways of reading a member verb's arguments (memberVerb.args).
+var (
+	// argsNone: no case number, nothing else (待办, 帮助).
+	argsNone = argSpec{noCase: true}
+	// argsCase: the case number alone.
+	argsCase = argSpec{read: func(_ *MemberCommand, args []string, _ string) bool { return len(args) == 0 }}
+	// argsText: the case number and free text, which is required.
+	argsText = argSpec{read: func(c *MemberCommand, args []string, orig string) bool {
+		if len(args) == 0 {
+			return false
+		}
 		c.Text = freeText(orig, c.No, 0)
-	case VerbDuplicate:
+		return c.Text != ""
+	}}
+	// argsOptText: the case number and free text, which may be left out.
+	argsOptText = argSpec{read: func(c *MemberCommand, _ []string, orig string) bool {
+		c.Text = freeText(orig, c.No, 0)
+		return true
+	}}
+	// argsOrig: the case number and the earlier case's (重复).
+	argsOrig = argSpec{read: func(c *MemberCommand, args []string, _ string) bool {
 		if len(args) != 1 || !ValidCaseNo(args[0]) || args[0] == c.No {
-			return bad()
+			return false
 		}
 		c.Orig = args[0]
-	case VerbGrade:
+		return true
+	}}
+	// argsSeverity: the case number and a severity (定级).
+	argsSeverity = argSpec{read: func(c *MemberCommand, args []string, _ string) bool {
 		if len(args) != 1 {
-			return bad()
+			return false
 		}
 		switch sev := models.Severity(args[0]); sev {
 		case models.SeverityGeneral, models.SeverityLarge, models.SeverityMajor, models.SeverityCritical:
 			c.Severity = sev
-		default:
-			return bad()
+			return true
 		}
-	case VerbExtend:
+		return false
+	}}
+	// argsExtend: the case number, working days and a reason (延期).
+	argsExtend = argSpec{read: func(c *MemberCommand, args []string, orig string) bool {
 		if len(args) < 2 {
-			return bad()
+			return false
 		}
 		d, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(args[0], "天"), "个工作日"))
 		if err != nil || d < 1 || d > 365 {
-			return bad()
+			return false
 		}
 		c.Days = d
-		if c.Text = freeText(orig, c.No, 1); c.Text == "" {
-			return bad()
-		}
-	case VerbAssign:
+		c.Text = freeText(orig, c.No, 1)
+		return c.Text != ""
+	}}
+	// argsAssign: the case number, the lead unit, 协办 and the co-handling
+	// units, and the case type (交办).
+	argsAssign = argSpec{read: func(c *MemberCommand, args []string, _ string) bool {
 		if len(args) == 0 {
-			return bad()
+			return false
 		}
 		if n := len(args); n >= 2 && isCaseKind(args[n-1]) {
 			c.Kind, args = args[n-1], args[:n-1]
@@ -176,16 +148,13 @@ func ParseMember(text string) MemberCommand {
 				continue
 			}
 			if !co {
-				return bad()
+				return false
 			}
 			c.Co = append(c.Co, a)
 		}
-		if co && len(c.Co) == 0 {
-			return bad()
-		}
-	}
-	return c
-}
+		return !co || len(c.Co) > 0
+	}}
+)
 
 // splitArgs splits on spaces and the separators people type between words.
 func splitArgs(s string) []string {
@@ -232,44 +201,29 @@ func isArgSep(r rune) bool {
 	return unicode.IsSpace(r) || isSep(r) || r == '、' || r == ';' || r == '；'
 }
 
-// Button keys carry a command on a card: verb:case[:arg].
-func buttonKey(v Verb, no string, arg ...string) string {
-	k := string(v) + ":" + no
-	for _, a := range arg {
-		k += ":" + a
-	}
-	return k
-}
-
-// ParseButton reads a card button's key into a command.
+// ParseButton reads a card button's key (verbButton) into a command: only
+// the verbs of the table with a button are accepted.
 func ParseButton(key string) MemberCommand {
+	bad := MemberCommand{Err: "无法识别的按钮"}
 	parts := strings.Split(key, ":")
 	if len(parts) < 2 || !ValidCaseNo(parts[1]) {
-		return MemberCommand{Err: "无法识别的按钮"}
+		return bad
 	}
-	c := MemberCommand{Verb: Verb(parts[0]), No: parts[1]}
-	switch c.Verb {
-	case VerbAccept, VerbApprove, VerbExtApprove, VerbAck:
-		if len(parts) != 2 {
-			return MemberCommand{Err: "无法识别的按钮"}
-		}
-	case VerbAppealUphold, VerbAppealReject, VerbReopen, VerbClose: // rating_command.go; 驳回 asks for its reason
-		if len(parts) != 2 {
-			return MemberCommand{Err: "无法识别的按钮"}
-		}
-	case VerbAssign:
-		if len(parts) != 3 || parts[2] == "" {
-			return MemberCommand{Err: "无法识别的按钮"}
-		}
-		c.Lead = parts[2]
-	case VerbReturn, VerbRevise, VerbExtReject:
-		// A return needs a reason: the button only asks for it.
-		if len(parts) != 2 {
-			return MemberCommand{Err: "无法识别的按钮"}
-		}
-	default:
-		return MemberCommand{Err: "无法识别的按钮"}
+	v := verbs().memberVerb(Verb(parts[0]))
+	if v == nil || v.button == nil {
+		return bad
 	}
+	c := MemberCommand{Verb: v.verb, No: parts[1]}
+	if !v.button.unit {
+		if len(parts) != 2 {
+			return bad
+		}
+		return c
+	}
+	if len(parts) != 3 || parts[2] == "" {
+		return bad
+	}
+	c.Lead = parts[2]
 	return c
 }
 

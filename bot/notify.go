@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // caseURL links a card to the case page.
@@ -72,7 +73,7 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 	var buttons []Button
 	if sug != nil {
 		fields = append(fields, Field{"建议承办", sug.Name})
-		buttons = append(buttons, Button{Key: buttonKey(VerbAssign, k.No, sug.Code), Text: "交办" + sug.Name, Style: 1})
+		buttons = append(buttons, unitButton(VerbAssign, k.No, sug))
 	}
 	card := Outgoing{
 		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
@@ -99,7 +100,7 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 // notifyAssigned tells each unit's group and members, and the citizen.
 func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Department, co []*models.Department) error {
 	dueText := dueLabel(b, k)
-	text := Redact(k.Content)
+	text := redact.Identity(k.Content)
 	for i, d := range append([]*models.Department{lead}, co...) {
 		role := "牵头"
 		if i > 0 {
@@ -119,8 +120,8 @@ func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Departm
 				Text:   mdEscape(summary(text, 300)),
 				Fields: []Field{{"编号", k.No}, {"单位", d.Name + "（" + role + "）"}, {"时限", dueText}},
 				Buttons: []Button{
-					{Key: buttonKey(VerbAccept, k.No), Text: "签收", Style: 1},
-					{Key: buttonKey(VerbReturn, k.No), Text: "退回", Style: 2},
+					verbButton(VerbAccept, k.No),
+					verbButton(VerbReturn, k.No),
 				},
 			}
 			if err := toMember(tx, &members[j], k.ID, "accept", card); err != nil {
@@ -199,11 +200,11 @@ func (b *Bot) notifySerious(tx *models.Tx, k *models.Case) error {
 	if _, err := tx.RaiseAlert(k, due); err != nil {
 		return err
 	}
-	text := mdEscape(summary(Redact(k.Content), 300))
+	text := mdEscape(summary(redact.Identity(k.Content), 300))
 	for i := range leaders {
 		card := Outgoing{Kind: KindCard, Title: string(k.Severity) + " " + k.No, CaseNo: k.No, URL: b.caseURL(k.No), Text: text,
 			Fields:  []Field{{"编号", k.No}, {"等级", string(k.Severity)}, {"报送时限", dateTime(due)}},
-			Buttons: []Button{{Key: buttonKey(VerbAck, k.No), Text: "知悉", Style: 1}}}
+			Buttons: []Button{verbButton(VerbAck, k.No)}}
 		if err := toMember(tx, &leaders[i], k.ID, "serious", card); err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"minsheng/models"
@@ -144,19 +143,6 @@ func toCitizen(tx *models.Tx, k *models.Case, purpose, text string, fields ...Fi
 	}
 	return enqueue(tx, "mp", citizenTarget(k.CitizenID), k.ID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields, CaseNo: k.No})
 }
-
-// phoneRe and idRe spot a mobile number and an 18-digit ID number inside an
-// answer draft (review's automatic check).
-var (
-	phoneRe = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}`)
-	idRe    = regexp.MustCompile(`[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]`)
-)
-
-// Redact masks what would identify a reporter inside a text shown to a unit
-// or a leader: the identity rules of Mask (phones in every writing, ID and
-// card numbers, e-mail and chat accounts, plates, names), keeping the
-// address, which the unit needs to handle the problem.
-func Redact(text string) string { return maskIdentity(text, nil) }
 
 // mdEscape keeps a citizen's text from being read as markdown.
 func mdEscape(s string) string { return mdEscaper.Replace(s) }

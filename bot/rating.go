@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // The citizen's rating of an answer (评价) and what follows it: 满意 and
@@ -244,7 +245,7 @@ func (b *Bot) reopen(tx *models.Tx, k *models.Case, a models.Actor, why string) 
 		return time.Time{}, nil, err
 	}
 	dueText := dateTime(due.In(b.Location()))
-	shown := mdEscape(summary(Redact(why), 300))
+	shown := mdEscape(summary(redact.Identity(why), 300))
 	md := fmt.Sprintf("**重办 %s**（第%d次）\n> 时限：%s\n\n%s\n\n请重新办理，办结后发送：答复 %s 内容", k.No, k.Reopens, dueText, shown, k.No)
 	if err := toGroup(tx, dept, k.ID, purposeReopenGroup, Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 		return time.Time{}, nil, err
@@ -280,8 +281,8 @@ func (b *Bot) toDispatcherReview(tx *models.Tx, k *models.Case, reason string) e
 			unit, mdEscape(summary(reason, 300)), k.No, k.No),
 		Fields: []Field{{"编号", k.No}, {"承办单位", unit}, {"评价", models.RatingUnsatisfied}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbReopen, k.No), Text: "重办", Style: 1},
-			{Key: buttonKey(VerbClose, k.No), Text: "办结", Style: 2},
+			verbButton(VerbReopen, k.No),
+			verbButton(VerbClose, k.No),
 		},
 	}
 	for i := range dispatchers {

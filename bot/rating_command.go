@@ -102,20 +102,3 @@ func parseRateCommand(rest string) (CitizenCommand, bool) {
 	}
 	return c, true
 }
-
-// The members' verbs of ratings and appeals.
-const (
-	VerbAppeal       Verb = "申诉"   // the lead unit appeals a 不满意
-	VerbAppealUphold Verb = "申诉成立" // the appeal is upheld: the rating no longer counts
-	VerbAppealReject Verb = "申诉驳回" // the appeal is rejected, with a reason
-	VerbReopen       Verb = "重办"   // the dispatcher reopens an answered case
-	VerbClose        Verb = "办结"   // the dispatcher closes and archives an answered case
-)
-
-func init() {
-	commandSyntax[VerbAppeal] = "申诉 编号 理由"
-	commandSyntax[VerbAppealUphold] = "申诉成立 编号 [说明]"
-	commandSyntax[VerbAppealReject] = "申诉驳回 编号 理由"
-	commandSyntax[VerbReopen] = "重办 编号 [要求]"
-	commandSyntax[VerbClose] = "办结 编号 [说明]"
-}

@@ -55,7 +55,7 @@ func TestParseCitizenRating(t *testing.T) {
 
 func TestParseMemberRatingVerbs(t *testing.T) {
 	bad := func(v Verb) MemberCommand {
-		return MemberCommand{Verb: v, No: "20261121007", Err: "格式：" + commandSyntax[v]}
+		return MemberCommand{Verb: v, No: "20261121007", Err: "格式：" + syntaxOf(v)}
 	}
 	tests := []struct {
 		name, in string
@@ -63,7 +63,7 @@ func TestParseMemberRatingVerbs(t *testing.T) {
 	}{
 		{"appeal", "申诉 20261121007 群众反映的问题已解决，不满意是因为另一件事", MemberCommand{Verb: VerbAppeal, No: "20261121007", Text: "群众反映的问题已解决，不满意是因为另一件事"}},
 		{"appeal without reason", "申诉 20261121007", bad(VerbAppeal)},
-		{"appeal without number", "申诉 理由", MemberCommand{Verb: VerbAppeal, Err: "格式：" + commandSyntax[VerbAppeal]}},
+		{"appeal without number", "申诉 理由", MemberCommand{Verb: VerbAppeal, Err: "格式：" + syntaxOf(VerbAppeal)}},
 		{"uphold", "申诉成立 20261121007", MemberCommand{Verb: VerbAppealUphold, No: "20261121007"}},
 		{"uphold with a note", "申诉成立 20261121007 经核实已办结", MemberCommand{Verb: VerbAppealUphold, No: "20261121007", Text: "经核实已办结"}},
 		{"reject", "申诉驳回 20261121007 群众的问题未解决", MemberCommand{Verb: VerbAppealReject, No: "20261121007", Text: "群众的问题未解决"}},

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // ReviewSettings are config.yaml's review.*: the automatic check an answer
@@ -45,10 +46,10 @@ func (r ReviewSettings) CheckDraft(body string) string {
 			return fmt.Sprintf("答复含有不当用语“%s”，请修改后重新提交。", w)
 		}
 	}
-	if idRe.MatchString(body) {
+	if redact.HasIDNumber(body) {
 		return "答复含有身份证号码。群众的个人信息不得写入答复，请删除后重新提交。"
 	}
-	if phoneRe.MatchString(body) {
+	if redact.HasMobile(body) {
 		return "答复含有手机号码。群众的个人信息不得写入答复，请删除后重新提交（单位办公电话可以保留）。"
 	}
 	rest, found := body, []string(nil)
@@ -192,8 +193,8 @@ func (b *Bot) sendReviewCards(tx *models.Tx, k *models.Case, ans *models.Answer,
 		Text:   "答复稿：\n" + ans.Body,
 		Fields: []Field{{"编号", k.No}, {"单位", dept.Name}, {"拟稿", nameOf(author)}, {"审核", level}},
 		Buttons: []Button{
-			{Key: buttonKey(VerbApprove, k.No), Text: "同意", Style: 1},
-			{Key: buttonKey(VerbRevise, k.No), Text: "退回修改", Style: 2},
+			verbButton(VerbApprove, k.No),
+			verbButton(VerbRevise, k.No),
 		},
 	}
 	for i := range ms {

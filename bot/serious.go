@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // seriousBatch bounds how many serious cases one round of ChaseSerious chases.
@@ -25,9 +26,9 @@ func (b *Bot) reportUpWithin(s models.Severity) time.Duration {
 func (b *Bot) seriousCard(k *models.Case, title string, due time.Time, extra ...Field) Outgoing {
 	fields := append([]Field{{"编号", k.No}, {"等级", string(k.Severity)}, {"报送时限", dateTime(due.In(b.Location()))}}, extra...)
 	return Outgoing{Kind: KindCard, Title: title, CaseNo: k.No, URL: b.caseURL(k.No),
-		Text:    mdEscape(summary(Redact(k.Content), 300)),
+		Text:    mdEscape(summary(redact.Identity(k.Content), 300)),
 		Fields:  fields,
-		Buttons: []Button{{Key: buttonKey(VerbAck, k.No), Text: "知悉", Style: 1}}}
+		Buttons: []Button{verbButton(VerbAck, k.No)}}
 }
 
 // gradeAtIntake applies the keyword rule (serious.keywords in config) to a

@@ -306,7 +306,7 @@ func Parse(b []byte) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("parse: %w", err)
+		return nil, explainYAML(b, err)
 	}
 	c.applyEnv(os.LookupEnv)
 	if err := c.Validate(); err != nil {

@@ -19,6 +19,8 @@ import (
 
 	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/redact"
+	"minsheng/reports"
 )
 
 // The dashboard's pages and exports (admin.go has the sign-in).
@@ -223,7 +225,7 @@ func (h *adminHandler) failed(c *gin.Context) ([]failedRow, error) {
 	}
 	var out []failedRow
 	for _, r := range rows {
-		reason := openIDLike.ReplaceAllString(bot.Mask(r.LastError), "[openid已隐去]")
+		reason := openIDLike.ReplaceAllString(redact.Mask(r.LastError), "[openid已隐去]")
 		if utf8.RuneCountInString(reason) > 160 {
 			reason = string([]rune(reason)[:159]) + "…"
 		}
@@ -426,7 +428,7 @@ func (h *adminHandler) cases(c *gin.Context) {
 	for _, r := range chosen[from:min(from+h.cfg.PageSize, len(chosen))] {
 		row := caseRow{
 			No: r.No, Received: r.ReceivedAt.In(loc).Format("01-02 15:04"), Status: r.Status.Label(), Unit: r.DeptName,
-			Problem: summarize(bot.Mask(r.Content, known[r.No]...), 80),
+			Problem: summarize(redact.Mask(r.Content, known[r.No]...), 80),
 		}
 		if r.DueAt != nil {
 			row.Due = r.DueAt.In(loc).Format("01-02 15:04")
@@ -474,42 +476,13 @@ func summarize(text string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// exportHeader is the case list's columns, in the CSV and the workbook.
-var exportHeader = []string{"编号", "受理时间", "交办时间", "承办单位", "状态", "类别", "等级", "办理期限", "答复时间", "是否按期", "评价", "公开栏", "问题（已隐去个人信息）"}
-
-// exportLines are the case list's rows as text.
+// exportLines are the case list's rows as text (reports.ExportLine).
 func (h *adminHandler) exportLines(rows []models.CaseRow, withheld map[string]models.BoardWithhold, known map[string][]string) [][]string {
 	loc := h.loc()
-	when := func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.In(loc).Format("2006-01-02 15:04")
-	}
 	out := make([][]string, 0, len(rows))
 	for _, r := range rows {
-		onTime := ""
-		if on, ok := r.OnTime(); ok && on {
-			onTime = "是"
-		} else if ok {
-			onTime = "否"
-		}
-		rating := ""
-		if r.Rating != nil {
-			rating = *r.Rating
-		}
-		board := ""
-		if r.Status == models.StatusAnswered || r.Status == models.StatusClosed {
-			board = "公开"
-		}
-		if _, ok := withheld[r.No]; ok {
-			board = "不公开"
-		}
-		received := r.ReceivedAt
-		out = append(out, []string{
-			r.No, when(&received), when(r.AssignedAt), r.DeptName, r.Status.Label(), r.Kind, string(r.Severity),
-			when(r.DueAt), when(r.AnsweredAt), onTime, rating, board, strings.Join(strings.Fields(bot.Mask(r.Content, known[r.No]...)), " "),
-		})
+		_, held := withheld[r.No]
+		out = append(out, reports.ExportLine(r, held, known[r.No], loc))
 	}
 	return out
 }
@@ -546,7 +519,7 @@ func (h *adminHandler) exportCSV(c *gin.Context) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff") // Excel reads UTF-8 CSV by its BOM
 	w := csv.NewWriter(&buf)
-	w.Write(exportHeader)
+	w.Write(reports.ExportHeader)
 	for _, line := range h.exportLines(rows, withheld, known) {
 		for i := range line {
 			line[i] = csvSafe(line[i])
@@ -605,8 +578,8 @@ func (h *adminHandler) workbook(p adminPeriod, lines [][]string) ([]byte, error)
 	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
 	do(err)
 	do(f.SetCellValue(sheet, "A1", "案件清单（"+p.From+" 至 "+p.To+" 受理）— 已隐去反映人信息和文中的个人信息"))
-	do(f.SetSheetRow(sheet, "A2", &exportHeader))
-	last, _ := excelize.CoordinatesToCellName(len(exportHeader), 2)
+	do(f.SetSheetRow(sheet, "A2", &reports.ExportHeader))
+	last, _ := excelize.CoordinatesToCellName(len(reports.ExportHeader), 2)
 	do(f.SetCellStyle(sheet, "A2", last, head))
 	for i, line := range lines {
 		cell, _ := excelize.CoordinatesToCellName(1, i+3)
@@ -617,14 +590,14 @@ func (h *adminHandler) workbook(p adminPeriod, lines [][]string) ([]byte, error)
 		do(f.SetSheetRow(sheet, cell, &row))
 	}
 	if len(lines) > 0 {
-		end, _ := excelize.CoordinatesToCellName(len(exportHeader), len(lines)+2)
+		end, _ := excelize.CoordinatesToCellName(len(reports.ExportHeader), len(lines)+2)
 		do(f.SetCellStyle(sheet, "A3", end, wrap))
 	}
 	for i, w := range []float64{14, 17, 17, 20, 9, 6, 8, 17, 17, 8, 9, 8, 60} {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		do(f.SetColWidth(sheet, col, col, w))
 	}
-	end, _ := excelize.CoordinatesToCellName(len(exportHeader), max(len(lines), 1)+2)
+	end, _ := excelize.CoordinatesToCellName(len(reports.ExportHeader), max(len(lines), 1)+2)
 	do(f.AutoFilter(sheet, "A2:"+end, nil))
 	do(f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}))
 	_ = f.SetDocProps(&excelize.DocProperties{Title: "案件清单 " + p.From + " 至 " + p.To, Creator: "民声"})

@@ -15,12 +15,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // The public reply board (部门回应): GET /board lists the answered cases,
-// newest answer first, with the problem and the answer masked (bot.Mask),
+// newest answer first, with the problem and the answer masked (redact.Mask),
 // searchable (q) and filtered by unit (unit), with each unit's reply and
 // satisfaction rates over the last months. Cases a dispatcher withheld are
 // never listed. Nothing on it says who reported a case.
@@ -49,7 +49,7 @@ type Open311Config struct {
 
 var boardPages = template.Must(template.New("board").Funcs(template.FuncMap{"pct": ratePercent, "masked": maskedHTML}).ParseFS(webFS, "web/board/*.html"))
 
-// placeholderRe finds what bot.Mask put in place of personal data.
+// placeholderRe finds what redact.Mask put in place of personal data.
 var placeholderRe = regexp.MustCompile(`\[[^\[\]]{1,12}已隐去\]`)
 
 // maskedHTML is a masked text for the page: escaped, with each placeholder
@@ -115,7 +115,7 @@ func (h *publicHandler) unitRates(ctx context.Context) (*models.Stats, error) {
 
 // maskCase is the problem and the answer of c as the public may read them.
 func maskCase(c models.PublicCase) (problem, answer string) {
-	return bot.MaskCase(c.Content, c.Answer, c.ReporterName, c.ReporterPhone)
+	return redact.MaskCase(c.Content, c.Answer, c.ReporterName, c.ReporterPhone)
 }
 
 // boardItem is one answered case on the board.

@@ -11,6 +11,7 @@ import (
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
+	"minsheng/reports"
 )
 
 // The defaults of config.yaml's rating.*.
@@ -360,16 +361,16 @@ func TestAppealsUpheldAndRejected(t *testing.T) {
 			t.Errorf("cg rated %d satisfied %d upheld %d note %q; want 1, 0, 1 and the note", f.Rated, f.Satisfied, f.AppealsUpheld, f.AppealNote())
 		}
 		// Every report says so.
-		w := &jobs.Weekly{Store: s, Platform: "wecom", ReplyTarget: 0.9, SatisfactionTarget: 0.9, RateDays: 28, Overdue: 10}
+		w := &reports.Weekly{Store: s, ReplyTarget: 0.9, SatisfactionTarget: 0.9, RateDays: 28, Overdue: 10}
 		msgs, err := w.Build(ctx, o.clock.Now().AddDate(0, 0, 7))
 		modeltest.Must(t, err, "weekly summary")
 		if text := strings.Join(msgs.Texts, "\n"); !strings.Contains(text, "含申诉成立 1 件，已剔除") {
 			t.Errorf("weekly summary lacks the appeal note:\n%s", text)
 		}
-		m := &jobs.Monthly{Store: s, ReplyTarget: 0.9, SatisfactionTarget: 0.9}
+		m := &reports.Monthly{Store: s, ReplyTarget: 0.9, SatisfactionTarget: 0.9}
 		book, err := m.Workbook(ctx, models.MonthPeriod(o.clock.Now(), modeltest.Shanghai), o.clock.Now())
 		modeltest.Must(t, err, "monthly workbook")
-		for _, sheet := range []string{jobs.SheetSummary, jobs.SheetUnits} {
+		for _, sheet := range []string{reports.SheetSummary, reports.SheetUnits} {
 			rows, err := book.GetRows(sheet)
 			modeltest.Must(t, err, "rows of %s", sheet)
 			var cells []string

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"minsheng/bot"
-	"minsheng/models"
 )
 
 // JobRating is the rating job: reminders to rate, unrated cases closed,
@@ -27,13 +26,4 @@ func (r *Ratings) Run(ctx context.Context, now time.Time) error {
 	}
 	r.Bot.Log().InfoContext(ctx, "ratings chased", "reminded", rep.Reminded, "closed_unrated", rep.Closed, "reasons_timed_out", rep.Reasons)
 	return nil
-}
-
-// appealSuffix is what a report adds to the definition of the satisfaction
-// rate when upheld appeals were taken out of f's: "；含申诉成立 N 件，已剔除".
-func appealSuffix(f models.UnitFigures) string {
-	if n := f.AppealNote(); n != "" {
-		return "；" + n
-	}
-	return ""
 }

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // Names of the report jobs, for the scheduler and run-job.
@@ -18,18 +18,8 @@ const (
 	JobMonthlyReport = "monthly_report"
 )
 
-// weeklyTextMax keeps one weekly message under the group robots' 4096 bytes.
-const weeklyTextMax = 4000
-
-// Weekly is the weekly summary (weekly_summary): the figures of the last
-// full ISO week (Monday to Sunday, in the store's time zone) go to the
-// joint-meeting group as a markdown table and a chart of the rates. Per
-// unit: cases new in the week, answers given in the week, cases overdue now,
-// and the reply, on-time and satisfaction rates of the cases received in the
-// RateDays days up to the week's end (see models/stats.go for every
-// definition). Units under target are named with a reminder (提醒), and the
-// longest-overdue cases are listed by number; nothing about who reported
-// anything is in it.
+// Weekly is the weekly summary job (weekly_summary): the summary of the
+// last full ISO week (reports.Weekly) goes to the joint-meeting group.
 //
 // A rerun for the same week queues nothing: the messages' dedup keys are
 // weekly:<ISO week>[:part].
@@ -50,17 +40,6 @@ type Weekly struct {
 	Logger *slog.Logger
 }
 
-// WeeklyMessages is what one weekly summary queues, for Run and for tests.
-type WeeklyMessages struct {
-	// Week names the week summed up, e.g. 2026-W47.
-	Week string
-	// Texts are the markdown messages: one, or more when one would be
-	// longer than a group robot takes (each with the table's header).
-	Texts []string
-	// Chart is the PNG of the rates; nil where the platform takes no pictures.
-	Chart []byte
-}
-
 // platform is the joint-meeting group's platform, wecom unless set.
 func (w *Weekly) platform() string {
 	if w.Platform == "" {
@@ -76,10 +55,18 @@ func (w *Weekly) log() *slog.Logger {
 	return slog.Default()
 }
 
+// summary is the weekly summary as w sets it.
+func (w *Weekly) summary() *reports.Weekly {
+	return &reports.Weekly{
+		Store: w.Store, NoTables: w.platform() != "wecom",
+		ReplyTarget: w.ReplyTarget, SatisfactionTarget: w.SatisfactionTarget, RateDays: w.RateDays, Overdue: w.Overdue,
+	}
+}
+
 // Run sums up the week before the one of now and queues the summary for the
 // joint-meeting group, once per week whatever the number of runs.
 func (w *Weekly) Run(ctx context.Context, now time.Time) error {
-	msgs, err := w.Build(ctx, now)
+	msgs, err := w.summary().Build(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -133,158 +120,4 @@ func queueMessage(tx *models.Tx, platform, target, purpose, key string, o bot.Ou
 		return false, fmt.Errorf("queue %s message to %s: %w", purpose, target, err)
 	}
 	return row.ID != 0, nil
-}
-
-// Build computes the summary of the week before the one of now.
-func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, error) {
-	loc := w.Store.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	this := models.WeekPeriod(now, loc)
-	week := models.Period{From: this.From.AddDate(0, 0, -7), To: this.From}
-	days := max(w.RateDays, 1)
-	window := models.Period{From: week.To.AddDate(0, 0, -days), To: week.To}
-	name := week.ISOWeek()
-
-	ws, err := w.Store.Stats(ctx, week, now)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-	}
-	rs, err := w.Store.Stats(ctx, window, now)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-	}
-	overdue, err := w.Store.LongestOverdue(ctx, now, w.Overdue)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-	}
-	rates := map[uint64]models.UnitFigures{}
-	for _, u := range rs.Units {
-		rates[u.DepartmentID] = u
-	}
-
-	// The rows: new and answered from the week, overdue now, rates from the window.
-	type row struct {
-		label                   string
-		newCases, answered, ovd int64
-		rate                    models.UnitFigures
-		below                   []string
-	}
-	var rows []row
-	var chart Chart
-	chart.Title = name + "  rates by unit (%)"
-	for _, u := range ws.Units {
-		r := rates[u.DepartmentID]
-		x := row{label: u.Code + " " + u.Name, newCases: u.Assigned, answered: u.AnsweredInPeriod, ovd: u.Overdue, rate: r}
-		if rr := r.ReplyRate(); rr.Below(w.ReplyTarget) {
-			x.below = append(x.below, "答复率 "+rr.String())
-		}
-		if sr := r.SatisfactionRate(); sr.Below(w.SatisfactionTarget) {
-			x.below = append(x.below, "满意率 "+sr.String())
-		}
-		rows = append(rows, x)
-		chart.Rows = append(chart.Rows, ChartRow{
-			Code:  u.Code,
-			Rates: [3]models.Rate{r.ReplyRate(), r.OnTimeRate(), r.SatisfactionRate()},
-			Below: len(x.below) > 0,
-		})
-	}
-	rows = append(rows, row{label: "合计", newCases: ws.Total.Assigned, answered: ws.Total.AnsweredInPeriod, ovd: ws.Total.Overdue, rate: rs.Total})
-
-	var head, thead, notes strings.Builder
-	var lines []string
-	y, wk := week.From.ISOWeek()
-	fmt.Fprintf(&head, "## 网络问政周报 %d年第%d周（%s—%s）\n", y, wk, shortDate(week.From), shortDate(week.To.AddDate(0, 0, -1)))
-	if w.platform() == "wecom" {
-		thead.WriteString("| 单位 | 本周新增 | 本周答复 | 当前超期 | 答复率 | 按期率 | 满意率 |\n| :-- | --: | --: | --: | --: | --: | --: |\n")
-		for _, r := range rows {
-			lines = append(lines, fmt.Sprintf("| %s | %d | %d | %d | %s | %s | %s |\n", r.label, r.newCases, r.answered, r.ovd,
-				r.rate.ReplyRate(), r.rate.OnTimeRate(), r.rate.SatisfactionRate()))
-		}
-	} else {
-		for _, r := range rows {
-			lines = append(lines, fmt.Sprintf("**%s**：新增 %d，答复 %d，超期 %d，答复率 %s，按期率 %s，满意率 %s\n", r.label, r.newCases, r.answered, r.ovd,
-				r.rate.ReplyRate(), r.rate.OnTimeRate(), r.rate.SatisfactionRate()))
-		}
-	}
-	fmt.Fprintf(&notes, "\n> 答复率 = 已答复 ÷ 已交办，按期率 = 按期答复 ÷ 已答复，满意率 = （满意 + 基本满意）÷ 已评价，均按%s—%s受理的件计；“—”为暂无可计的件。\n",
-		shortDate(window.From), shortDate(window.To.AddDate(0, 0, -1)))
-	// Upheld appeals (申诉成立) are out of the satisfaction rates: said here
-	// for every unit that has one (models/rating.go, UnitFigures.AppealNote).
-	var appeals []string
-	for _, r := range rows[:len(rows)-1] {
-		if n := r.rate.AppealNote(); n != "" {
-			appeals = append(appeals, r.label+" 满意率"+n)
-		}
-	}
-	if len(appeals) > 0 {
-		fmt.Fprintf(&notes, "> 申诉成立的“不满意”评价不计入满意率：%s。\n", strings.Join(appeals, "；"))
-	}
-
-	var named []string
-	for _, r := range rows[:len(rows)-1] {
-		if len(r.below) > 0 {
-			named = append(named, fmt.Sprintf("- %s（%s）", r.label, strings.Join(r.below, "，")))
-		}
-	}
-	if len(named) > 0 {
-		fmt.Fprintf(&notes, "\n**提醒**：以下单位答复率或满意率低于目标（答复率 %s，满意率 %s），请加快办理、提高群众满意度：\n%s\n",
-			fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget), strings.Join(named, "\n"))
-	} else {
-		fmt.Fprintf(&notes, "\n各单位答复率、满意率均达到目标（答复率 %s，满意率 %s）。\n", fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget))
-	}
-	switch {
-	case w.Overdue <= 0: // the list is turned off
-	case len(overdue) > 0:
-		fmt.Fprintf(&notes, "\n**超期最久的件**（前%d件）：\n", len(overdue))
-		for i, c := range overdue {
-			fmt.Fprintf(&notes, "%d. %s %s %s（期限 %s）\n", i+1, c.No, c.DeptName, overdueFor(now.Sub(c.DueAt)), c.DueAt.In(loc).Format("1月2日 15:04"))
-		}
-	default:
-		notes.WriteString("\n当前没有超期的件。\n")
-	}
-
-	out := &WeeklyMessages{Week: name}
-	if w.platform() == "wecom" {
-		img, err := EncodePNG(RatesChart(Chart{Title: chart.Title, Rows: chart.Rows, Targets: []float64{w.ReplyTarget, w.SatisfactionTarget}}))
-		if err != nil {
-			return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-		}
-		out.Chart = img
-		notes.WriteString("\n图：各单位答复率（蓝）、按期率（绿）、满意率（橙），红色虚线为目标；单位以代码标注，对照上表。")
-	}
-	// Pack the rows into messages of at most weeklyTextMax bytes, each
-	// with the heading and the table's header, and the notes after them.
-	start := head.String() + "\n" + thead.String()
-	cur := start
-	for _, l := range lines {
-		if len(cur)+len(l) > weeklyTextMax && cur != start {
-			out.Texts = append(out.Texts, cur)
-			cur = start
-		}
-		cur += l
-	}
-	if len(cur)+len(notes.String()) <= weeklyTextMax {
-		out.Texts = append(out.Texts, cur+notes.String())
-	} else {
-		out.Texts = append(out.Texts, cur, head.String()+notes.String())
-	}
-	return out, nil
-}
-
-// shortDate formats a date as 11月16日.
-func shortDate(t time.Time) string { return t.Format("1月2日") }
-
-// fmtTarget formats a target fraction as a percentage: 0.9 → 90%.
-func fmtTarget(f float64) string {
-	return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", f*100), "0"), ".") + "%"
-}
-
-// overdueFor says how long a case has been overdue, in whole days.
-func overdueFor(d time.Duration) string {
-	if days := int(d / (24 * time.Hour)); days >= 1 {
-		return fmt.Sprintf("超期%d天", days)
-	}
-	return "超期不足1天"
 }

@@ -14,7 +14,7 @@ import (
 // The public face of the cases: the reply board (部门回应), the open data
 // (Open311) and the dispatcher's dashboard read through this file. What the
 // public may see is chosen here — which cases, never who reported them —
-// and masked by the caller (bot.Mask) before it is shown.
+// and masked by the caller (redact.Mask) before it is shown.
 
 // BoardWithhold is a dispatcher's decision to keep a case off the public
 // reply board and the open data, with the reason. It is never deleted:

@@ -37,8 +37,9 @@ type CalendarYear struct {
 // Calendar answers which days are working days in China. The weekend rule
 // (Monday to Friday work) holds except on the days the yearly notices move:
 // holidays on weekdays and working Saturdays and Sundays (调休). A Calendar is
-// read-only once made and safe for concurrent use; a nil *Calendar knows no
-// year and counts weekends only.
+// read-only once made and safe for concurrent use. In a year without a notice,
+// and in every year for a nil *Calendar, the statutory holidays are the only
+// weekdays off (statutory.go).
 type Calendar struct {
 	years map[int]CalendarYear
 	// special holds the days the notices move: true for a working weekend
@@ -187,6 +188,9 @@ func parseCalendarDate(y int, s string) (day, error) {
 	return dayOf(t), nil
 }
 
+// HasYear reports whether the State Council's notice for year y is known.
+// Without it, deadlines in y count the statutory holidays but not the moved
+// weekends (调休): they are provisional.
 func (c *Calendar) HasYear(y int) bool {
 	if c == nil {
 		return false
@@ -204,7 +208,8 @@ func (c *Calendar) Years() []int {
 }
 
 // IsWorkday reports whether the date of t (in t's location) is a working day.
-// In a year without data, Mon-Fri are working days.
+// In a year without a notice, Monday to Friday are working days except the
+// statutory holidays (statutory.go).
 func (c *Calendar) IsWorkday(t time.Time) bool {
 	return c.workday(dayOf(t))
 }
@@ -215,7 +220,10 @@ func (c *Calendar) workday(d day) bool {
 			return work
 		}
 	}
-	return !d.weekend()
+	if d.weekend() {
+		return false
+	}
+	return c.HasYear(d.year()) || !statutoryHoliday(d)
 }
 
 // OfficeHours are the hours of a working day, e.g. 09:00-17:30; deadlines
@@ -297,8 +305,10 @@ func (hours OfficeHours) end(d day, loc *time.Location) time.Time {
 // of the next working day. n is capped at 3660.
 //
 // missing lists, ascending, the years without notice data whose days the
-// computation looked at; in them it counted Monday to Friday as working days.
-// The caller should warn and tell the dispatcher when it is not empty. All
+// computation looked at; in them it counted Monday to Friday as working days
+// except the statutory holidays, so the moved weekends (调休) are not in the
+// result: the deadline is provisional. The caller should warn and tell the
+// dispatcher when it is not empty. All
 // dates are taken in from's location; pass Asia/Shanghai times.
 func (c *Calendar) AddWorkdays(from time.Time, n int, hours OfficeHours) (due time.Time, missing []int) {
 	loc := from.Location()
@@ -337,6 +347,16 @@ func (c *Calendar) WorkdaysBetween(from, to time.Time) int {
 		return 0
 	}
 	n := int(weekdaysBefore(b+1) - weekdaysBefore(a+1))
+	for y := a.year(); y <= b.year(); y++ {
+		if c.HasYear(y) {
+			continue
+		}
+		for d := range statutoryYear(y) {
+			if d > a && d <= b && !d.weekend() {
+				n--
+			}
+		}
+	}
 	if c == nil {
 		return n
 	}

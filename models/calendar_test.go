@@ -130,9 +130,19 @@ func TestCalendarIsWorkday(t *testing.T) {
 		{"Monday 2026-01-05 after the 元旦 Sunday shift", "2026-01-05 10:00", true},
 		{"Saturday 2026-01-03 in 元旦", "2026-01-03 10:00", false},
 		{"Sunday 2026-02-15 first day of Spring Festival", "2026-02-15 10:00", false},
-		{"no data: 2027 Friday", "2027-01-01 10:00", true},
-		{"no data: 2027 Saturday", "2027-01-02 10:00", false},
-		{"no data: 2024 Tuesday", "2024-10-01 10:00", true},
+		{"no notice: 2027 元旦 is a Friday off", "2027-01-01 10:00", false},
+		{"no notice: 2027 Saturday", "2027-01-02 10:00", false},
+		{"no notice: 2027 Monday", "2027-01-04 10:00", true},
+		{"no notice: 2027-02-05 除夕", "2027-02-05 10:00", false},
+		{"no notice: 2027-02-08 正月初三", "2027-02-08 10:00", false},
+		{"no notice: 2027-02-09 after 春节", "2027-02-09 10:00", true},
+		{"no notice: 2027-04-05 清明", "2027-04-05 10:00", false},
+		{"no notice: 2027-06-09 端午", "2027-06-09 10:00", false},
+		{"no notice: 2027-09-15 中秋", "2027-09-15 10:00", false},
+		{"no notice: 2027-10-01 国庆", "2027-10-01 10:00", false},
+		{"no notice: 2027-10-04 Monday after 国庆", "2027-10-04 10:00", true},
+		{"no notice: 2024 国庆 Tuesday", "2024-10-01 10:00", false},
+		{"no notice: 2024 Wednesday", "2024-10-09 10:00", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,9 +241,14 @@ func TestAddWorkdays(t *testing.T) {
 		// Across years with data: 12-30 1, 12-31 2, 01-01..01-03 off, 01-04 Sun 3, 01-05..01-08 4-7.
 		{"New Year 2026 across the year end", "2025-12-29 10:00", 7, "2026-01-08 17:30", nil},
 
-		// No data for 2027: weekends only, and 2027 reported missing.
-		// 12-29..12-31 1-3, 2027-01-01 Fri 4, 01-04 Mon 5, 01-05 6, 01-06 7.
-		{"into 2027 without data", "2026-12-28 10:00", 7, "2027-01-06 17:30", []int{2027}},
+		// No notice for 2027: weekends and the statutory days, and 2027
+		// reported missing (the date is provisional).
+		// 12-29..12-31 1-3, 2027-01-01 元旦 off, 01-04 Mon 4, 01-05 5, 01-06 6, 01-07 7.
+		{"into 2027 without data", "2026-12-28 10:00", 7, "2027-01-07 17:30", []int{2027}},
+		// 02-05 除夕 .. 02-08 初三 off; 02-09..02-12 1-4, 02-15..02-17 5-7.
+		{"across 春节 2027 without notice", "2027-02-04 10:00", 7, "2027-02-17 17:30", []int{2027}},
+		// 10-01..10-03 国庆 off (Fri-Sun); 10-04..10-08 1-5, 10-11 6, 10-12 7.
+		{"across 国庆 2027 without notice", "2027-09-30 10:00", 7, "2027-10-12 17:30", []int{2027}},
 		// 03-08..03-12 1-5, 03-15 6, 03-16 7.
 		{"inside 2027 without data", "2027-03-05 10:00", 7, "2027-03-16 17:30", []int{2027}},
 		{"n=0 in 2027 without data", "2027-03-06 10:00", 0, "2027-03-08 17:30", []int{2027}},
@@ -258,14 +273,17 @@ func TestAddWorkdays(t *testing.T) {
 func TestAddWorkdaysMissingAcrossYears(t *testing.T) {
 	c := newTestCalendar(t)
 	from := calAt(t, "2026-12-28 10:00")
-	// 2026-12-29..12-31 are 3 working days, 2027 has 261 weekdays and 2028
-	// has 260, the last of them Friday 12-29 (524): 520 is Monday 12-25.
-	got, missing := c.AddWorkdays(from, 520, calHours)
-	if want := calAt(t, "2028-12-25 17:30"); !got.Equal(want) {
-		t.Errorf("AddWorkdays(%v, 520) = %v; want %v", from, got, want)
+	// 2026-12-29..12-31 are 3 working days. 2027 has 261 weekdays, 7 of
+	// them statutory days off (元旦, 除夕, 初三, 清明, 端午, 中秋, 10-01):
+	// 254. 2028 has 260 weekdays and 9 statutory days off on them (除夕 to
+	// 初三, 清明, 05-01, 05-02, 10-02, 10-03 which is 中秋 too): 251, the last
+	// Friday 12-29. 3 + 254 + 251 = 508.
+	got, missing := c.AddWorkdays(from, 508, calHours)
+	if want := calAt(t, "2028-12-29 17:30"); !got.Equal(want) {
+		t.Errorf("AddWorkdays(%v, 508) = %v; want %v", from, got, want)
 	}
 	if want := []int{2027, 2028}; !slices.Equal(missing, want) {
-		t.Errorf("AddWorkdays(%v, 520) missing = %v; want %v", from, missing, want)
+		t.Errorf("AddWorkdays(%v, 508) missing = %v; want %v", from, missing, want)
 	}
 }
 
@@ -338,6 +356,8 @@ func TestWorkdaysBetween(t *testing.T) {
 		{"whole year 2025", "2024-12-31 10:00", "2025-12-31 10:00", 248},
 		{"whole year 2026", "2025-12-31 10:00", "2026-12-31 10:00", 248},
 		{"2027 without data", "2027-03-05 10:00", "2027-03-16 10:00", 7},
+		{"2027 春节 without notice", "2027-02-04 10:00", "2027-02-17 10:00", 7},
+		{"whole year 2027 without notice", "2026-12-31 10:00", "2027-12-31 10:00", 254},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -392,7 +412,7 @@ func TestPrevWorkday(t *testing.T) {
 		{"Monday after working Saturday 2026-02-28", "2026-03-02 10:00", "2026-02-28 17:30"},
 		{"Monday after working Saturday 2026-10-10", "2026-10-12 10:00", "2026-10-10 17:30"},
 		{"first day after 元旦 2026", "2026-01-04 10:00", "2025-12-31 17:30"},
-		{"2027 without data", "2027-01-04 10:00", "2027-01-01 17:30"},
+		{"2027 without notice: 元旦 is off", "2027-01-04 10:00", "2026-12-31 17:30"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -552,12 +572,13 @@ func TestCalendarEmbeddedData(t *testing.T) {
 func TestNilCalendar(t *testing.T) {
 	var c *Calendar
 	from := calAt(t, "2025-01-24 10:00")
+	// No notice known: 01-27 1, 除夕 01-28 .. 初三 01-31 off, 02-03..02-07 2-6, 02-10 7.
 	got, missing := c.AddWorkdays(from, 7, calHours)
-	if want := calAt(t, "2025-02-04 17:30"); !got.Equal(want) || !slices.Equal(missing, []int{2025}) {
+	if want := calAt(t, "2025-02-10 17:30"); !got.Equal(want) || !slices.Equal(missing, []int{2025}) {
 		t.Errorf("AddWorkdays(%v, 7) = %v, %v; want %v, [2025]", from, got, missing, want)
 	}
 	if c.HasYear(2025) || c.Years() != nil || c.WorkdaysBetween(from, got) != 7 {
-		t.Errorf("a nil Calendar should know no year and count weekends only")
+		t.Errorf("a nil Calendar should know no notice and count weekends and statutory days only")
 	}
 }
 

@@ -124,7 +124,8 @@ func (r Rate) Below(target float64) bool {
 }
 
 // UnitFigures are one unit's figures for a period; see the comment at the top
-// of stats.go for each definition.
+// of stats.go for each definition. Stats fills each figure from the column
+// of the same name (OnTime from on_time) of one of its queries.
 type UnitFigures struct {
 	DepartmentID uint64
 	Code, Name   string
@@ -192,121 +193,100 @@ type Stats struct {
 	Intake Intake
 }
 
-// deptRow is one row of a per-department aggregate query.
-type deptRow struct {
-	Dept          uint64
-	A, B, C, D, E int64
-}
-
 // Stats computes the figures of period p as they stand at at. It returns no
 // sentinel error.
+//
+// Each query below gives rows of figures by unit: the column department_id
+// and, named like the fields of UnitFigures (on_time for OnTime), the
+// figures it counts. The rows are scanned by name and summed into the
+// unit's figures (UnitFigures.add), so a new figure is its column in one
+// query, its field and its line in add, and where a report shows it.
 func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, error) {
 	db := s.db.WithContext(ctx)
 	from, to, at := p.From.UTC(), p.To.UTC(), at.UTC()
 	figs := map[uint64]*UnitFigures{}
-	fig := func(id uint64) *UnitFigures {
-		f, ok := figs[id]
-		if !ok {
-			f = &UnitFigures{DepartmentID: id}
-			figs[id] = f
-		}
-		return f
-	}
-	query := func(what, sql string, args []any, apply func(deptRow)) error {
-		var rows []deptRow
+	query := func(what, sql string, args ...any) error {
+		var rows []UnitFigures
 		if err := db.Raw(sql, args...).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("stats %s: %w", what, err)
 		}
 		for _, r := range rows {
-			apply(r)
+			f, ok := figs[r.DepartmentID]
+			if !ok {
+				f = &UnitFigures{DepartmentID: r.DepartmentID}
+				figs[r.DepartmentID] = f
+			}
+			f.add(r)
 		}
 		return nil
 	}
 
 	err := query("assigned",
-		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a,
-			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS b,
-			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS c,
-			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS d,
-			SUM(CASE WHEN c.rating IN ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS e
+		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS assigned,
+			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS answered,
+			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS on_time,
+			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS rated,
+			SUM(CASE WHEN c.rating IN ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS satisfied
 		FROM cases c `+s.periodIndex(idxCaseReceived)+`
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		[]any{at, at, satisfiedRatings, from, to},
-		func(r deptRow) {
-			f := fig(r.Dept)
-			f.Assigned, f.Answered, f.OnTime, f.Rated, f.Satisfied = r.A, r.B, r.C, r.D, r.E
-		})
+		at, at, satisfiedRatings, from, to)
 	if err != nil {
 		return nil, err
 	}
 	// Satisfaction from the ratings table (models/rating.go; the query above
-	// counts only cases rated before it, which have no rows). Every rating
-	// of a case of the cohort given by at counts for the unit whose answer
-	// it rated, so a 不满意 still counts after 重办 and the second answer's
-	// rating; a 不满意 whose appeal (申诉) was upheld by at does not count
-	// and is counted in AppealsUpheld instead.
+	// counts only cases rated before it, which have no rows; the two add up).
+	// Every rating of a case of the cohort given by at counts for the unit
+	// whose answer it rated, so a 不满意 still counts after 重办 and the
+	// second answer's rating; a 不满意 whose appeal (申诉) was upheld by at
+	// does not count and is counted in AppealsUpheld instead.
 	err = query("ratings",
-		`SELECT r.department_id AS dept,
-			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 ELSE 1 END) AS a,
-			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 WHEN r.value IN ? THEN 1 ELSE 0 END) AS b,
-			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 1 ELSE 0 END) AS c
+		`SELECT r.department_id AS department_id,
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 ELSE 1 END) AS rated,
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 WHEN r.value IN ? THEN 1 ELSE 0 END) AS satisfied,
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 1 ELSE 0 END) AS appeals_upheld
 		FROM ratings r JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = r.case_id
 		WHERE c.received_at >= ? AND c.received_at < ? AND r.rated_at <= ?
 		GROUP BY r.department_id`,
-		[]any{AppealUpheld, at, AppealUpheld, at, satisfiedRatings, AppealUpheld, at, from, to, at},
-		func(r deptRow) {
-			f := fig(r.Dept)
-			f.Rated, f.Satisfied, f.AppealsUpheld = f.Rated+r.A, f.Satisfied+r.B, r.C
-		})
+		AppealUpheld, at, AppealUpheld, at, satisfiedRatings, AppealUpheld, at, from, to, at)
 	if err != nil {
 		return nil, err
 	}
 	err = query("received",
-		`SELECT u.department_id AS dept, COUNT(DISTINCT c.id) AS a,
-			COUNT(DISTINCT CASE WHEN c.status NOT IN ? THEN c.id END) AS b
+		`SELECT u.department_id AS department_id, COUNT(DISTINCT c.id) AS received,
+			COUNT(DISTINCT CASE WHEN c.status NOT IN ? THEN c.id END) AS valid
 		FROM cases c `+s.periodIndex(idxCaseReceived)+` JOIN case_units u ON u.case_id = c.id AND u.role = ?
 		WHERE c.received_at >= ? AND c.received_at < ?
 		GROUP BY u.department_id`,
-		[]any{[]Status{StatusInvalid, StatusDuplicate}, UnitLead, from, to},
-		func(r deptRow) {
-			f := fig(r.Dept)
-			f.Received, f.Valid = r.A, r.B
-		})
+		[]Status{StatusInvalid, StatusDuplicate}, UnitLead, from, to)
 	if err != nil {
 		return nil, err
 	}
 	err = query("extensions",
-		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a,
-			SUM(CASE WHEN e.state = ? THEN 1 ELSE 0 END) AS b
+		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS extensions_requested,
+			SUM(CASE WHEN e.state = ? THEN 1 ELSE 0 END) AS extensions_approved
 		FROM cases c `+s.periodIndex(idxCaseReceived)+` JOIN extensions e ON e.case_id = c.id AND e.department_id = c.lead_dept_id
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		[]any{ExtensionApproved, from, to},
-		func(r deptRow) {
-			f := fig(r.Dept)
-			f.ExtensionsRequested, f.ExtensionsApproved = r.A, r.B
-		})
+		ExtensionApproved, from, to)
 	if err != nil {
 		return nil, err
 	}
 	err = query("overdue",
-		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a
+		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS overdue
 		FROM cases c
 		WHERE c.status IN ? AND c.due_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		[]any{openStatuses, at},
-		func(r deptRow) { fig(r.Dept).Overdue = r.A })
+		openStatuses, at)
 	if err != nil {
 		return nil, err
 	}
 	err = query("answers",
-		`SELECT c.lead_dept_id AS dept, COUNT(*) AS a
+		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS answered_in_period
 		FROM cases c `+s.periodIndex(idxCaseAnswered)+`
 		WHERE c.answered_at >= ? AND c.answered_at < ? AND c.answered_at <= ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		[]any{from, to, at},
-		func(r deptRow) { fig(r.Dept).AnsweredInPeriod = r.A })
+		from, to, at)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package jobs_test
+package reports_test
 
 import (
 	"bytes"
@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 func rates(a, b, c models.Rate) [3]models.Rate { return [3]models.Rate{a, b, c} }
@@ -16,17 +16,17 @@ func rates(a, b, c models.Rate) [3]models.Rate { return [3]models.Rate{a, b, c} 
 func TestRatesChart(t *testing.T) {
 	tests := []struct {
 		name       string
-		rows       []jobs.ChartRow
+		rows       []reports.ChartRow
 		wantHeight int
 	}{
 		{"NoUnits", nil, 225},
-		{"OneUnit", []jobs.ChartRow{{Code: "cg", Rates: rates(models.Rate{Num: 9, Den: 10}, models.Rate{Num: 8, Den: 9}, models.Rate{})}}, 225},
-		{"ThirtyUnits", make([]jobs.ChartRow, 30), 225 + 29*68},
-		{"LongCode", []jobs.ChartRow{{Code: "a-very-long-unit-code_32", Below: true}}, 225},
+		{"OneUnit", []reports.ChartRow{{Code: "cg", Rates: rates(models.Rate{Num: 9, Den: 10}, models.Rate{Num: 8, Den: 9}, models.Rate{})}}, 225},
+		{"ThirtyUnits", make([]reports.ChartRow, 30), 225 + 29*68},
+		{"LongCode", []reports.ChartRow{{Code: "a-very-long-unit-code_32", Below: true}}, 225},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := jobs.EncodePNG(jobs.RatesChart(jobs.Chart{Title: "2026-W47", Rows: tt.rows, Targets: []float64{0.9}}))
+			b, err := reports.EncodePNG(reports.RatesChart(reports.Chart{Title: "2026-W47", Rows: tt.rows, Targets: []float64{0.9}}))
 			if err != nil {
 				t.Fatalf("EncodePNG: %v", err)
 			}
@@ -47,14 +47,14 @@ func TestRatesChart(t *testing.T) {
 // TestWeeklyChartPicture writes the chart of a typical week to
 // testdata/weekly-chart.png, for people to look at.
 func TestWeeklyChartPicture(t *testing.T) {
-	c := jobs.Chart{Title: "2026-W47  rates by unit (%)", Targets: []float64{0.9}, Rows: []jobs.ChartRow{
+	c := reports.Chart{Title: "2026-W47  rates by unit (%)", Targets: []float64{0.9}, Rows: []reports.ChartRow{
 		{Code: "cg", Rates: rates(models.Rate{Num: 9, Den: 10}, models.Rate{Num: 8, Den: 9}, models.Rate{Num: 5, Den: 6}), Below: true},
 		{Code: "hb", Rates: rates(models.Rate{}, models.Rate{}, models.Rate{})},
 		{Code: "zj", Rates: rates(models.Rate{Num: 4, Den: 4}, models.Rate{Num: 4, Den: 4}, models.Rate{})},
 		{Code: "jt", Rates: rates(models.Rate{Num: 7, Den: 10}, models.Rate{Num: 5, Den: 7}, models.Rate{Num: 6, Den: 7}), Below: true},
 		{Code: "sl", Rates: rates(models.Rate{Num: 19, Den: 20}, models.Rate{Num: 0, Den: 19}, models.Rate{Num: 19, Den: 19})},
 	}}
-	b, err := jobs.EncodePNG(jobs.RatesChart(c))
+	b, err := reports.EncodePNG(reports.RatesChart(c))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package jobs_test
+package reports_test
 
 import (
 	"bytes"
@@ -10,9 +10,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
+	"minsheng/reports"
 )
 
 // The case list is written row by row (a stream), yet reads and prints like
@@ -23,17 +23,17 @@ func TestMonthlyCaseListLayout(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
 		now := modeltest.At(2026, 12, 1, 9, 0)
-		newReportRig(t, s, now)
+		setup(t, s, now)
 		modeltest.SeedNovember2026(t, s)
 		path := filepath.Join(t.TempDir(), "2026-11.xlsx")
-		_, _, err := monthly(s, t.TempDir()).Produce(ctx, jobs.PreviousMonth(now, modeltest.Shanghai), now, path, false)
+		_, _, err := monthly(s, t.TempDir()).Produce(ctx, reports.PreviousMonth(now, modeltest.Shanghai), now, path, false)
 		modeltest.Must(t, err, "produce")
 		data, err := os.ReadFile(path)
 		modeltest.Must(t, err, "read the report")
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		modeltest.Must(t, err, "open the workbook")
 		defer f.Close()
-		sheet := jobs.SheetCases
+		sheet := reports.SheetCases
 
 		if got := cells(t, f, sheet, 1, 1)[0]; got != "案件清单（2026年11月受理）" {
 			t.Errorf("title = %q", got)

@@ -1,4 +1,4 @@
-package bot
+package redact
 
 import (
 	"regexp"
@@ -136,6 +136,51 @@ func TestMaskCase(t *testing.T) {
 				t.Errorf("MaskCase(%q, %q) = %q, %q; want %q, %q", tt.problem, tt.answer, p, a, tt.wantProblem, tt.wantAns)
 			}
 		})
+	}
+}
+
+func TestIdentity(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"我叫张三，电话13812345678，路灯坏了", "我叫[姓名已隐去]，电话[电话已隐去]，路灯坏了"},
+		{"身份证110101199003074518办不了", "身份证[身份证号已隐去]办不了"},
+		{"座机0571-87654321", "座机[电话已隐去]"},
+		{"+86 138-1234-5678", "[电话已隐去]"},
+		{"3号楼2单元漏水", "3号楼2单元漏水"},
+		{"见编号20261122001的答复", "见编号20261122001的答复"},
+		{"电话13812345678、0571-87654321", "电话[电话已隐去]、[电话已隐去]"},
+	}
+	for _, tt := range tests {
+		if got := Identity(tt.in); got != tt.want {
+			t.Errorf("Identity(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestReviewChecks: what review refuses in an answer draft, a citizen's
+// mobile or ID number, and what it lets through.
+func TestReviewChecks(t *testing.T) {
+	tests := []struct {
+		in           string
+		mobile, idNo bool
+	}{
+		{"请拨打13912345678联系", true, false},
+		{"+86 139-1234-5678", true, false},
+		{"139 1234 5678", true, false},
+		// An ID number holds eleven digits that read as a mobile: review
+		// checks for ID numbers first.
+		{"身份证110101199003074518", true, true},
+		{"11010519491231002X", true, true},
+		{"办公电话0571-87654321", false, false},
+		{"见编号20261122001的答复", false, false},
+		{"已于11月24日修复", false, false},
+	}
+	for _, tt := range tests {
+		if got := HasMobile(tt.in); got != tt.mobile {
+			t.Errorf("HasMobile(%q) = %v; want %v", tt.in, got, tt.mobile)
+		}
+		if got := HasIDNumber(tt.in); got != tt.idNo {
+			t.Errorf("HasIDNumber(%q) = %v; want %v", tt.in, got, tt.idNo)
+		}
 	}
 }
 

@@ -1,16 +1,22 @@
-package bot
+// Package redact takes personal data out of a citizen's text before anyone
+// but the dispatcher sees it: Mask for what is published (the reply board,
+// open data, the dashboard's exports), Identity for what a unit or a leader
+// reads (the address stays, the unit must find the place). It imports only
+// the standard library, so that everything that shows text can use it.
+package redact
 
 import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
 
 // Mask removes personal data from a text that is published: the problem and
 // the answer on the public reply board (部门回应), the open data and the
-// dashboard's exports. It is stricter than Redact, which keeps the address
+// dashboard's exports. It is stricter than Identity, which keeps the address
 // because the unit must find the place. Rules, in the order they run:
 //
 //  1. Full-width digits and Latin letters (１３９, ＡＢ) are read as ASCII,
@@ -56,9 +62,16 @@ func Mask(text string, known ...string) string {
 	return maskAddresses(maskIdentity(text, known))
 }
 
+// Identity masks what would identify a reporter inside a text shown to a
+// unit or a leader: the identity rules of Mask (phones in every writing, ID
+// and card numbers, e-mail and chat accounts, plates, names), keeping the
+// address, which the unit needs to handle the problem.
+func Identity(text string) string { return maskIdentity(text, nil) }
+
 // maskIdentity applies every rule of Mask but the addresses (rule 9): what
-// names, reaches or identifies a person. Units get the text through Redact,
-// which is this: they need the address of the problem, never the reporter.
+// names, reaches or identifies a person. Units get the text through
+// Identity, which is this: they need the address of the problem, never the
+// reporter.
 func maskIdentity(text string, known []string) string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "")
@@ -119,6 +132,28 @@ func maskKnown(text string, known []string) string {
 	return text
 }
 
+// caseNo reports whether s has the shape of a case number (bot.ValidCaseNo):
+// a real date YYYYMMDD followed by a daily sequence of at least three
+// digits. Case numbers are not personal data and stay.
+func caseNo(s string) bool {
+	if len(s) < 11 || len(s) > 20 || !digitsOnly(s) {
+		return false
+	}
+	d, err := time.Parse("20060102", s[:8])
+	return err == nil && d.Year() >= 2000
+}
+
+// HasMobile reports whether text holds a mobile phone number (11 digits,
+// perhaps +86 before and split 3-4-4 by spaces or dashes): review's check of
+// an answer draft, which must carry no citizen's phone (an office landline
+// may stay).
+func HasMobile(text string) bool { return mobileInRe.MatchString(text) }
+
+// HasIDNumber reports whether text holds an 18-digit ID number: review's
+// check of an answer draft.
+func HasIDNumber(text string) bool { return idInRe.MatchString(text) }
+
+// digitsOnly reports whether s is one or more ASCII digits.
 func digitsOnly(s string) bool {
 	if s == "" {
 		return false
@@ -142,7 +177,11 @@ var (
 	id18Re      = regexp.MustCompile(`^[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]$`)
 	id15Re      = regexp.MustCompile(`^[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}$`)
 	phoneWordRe = regexp.MustCompile(`(联系电话|联系方式|电话号码|手机号码|手机号|电话|手机|座机|号码|[Tt][Ee][Ll])(\s*[:：是为]?\s*)(\d[\d \-]{3,}\d)`)
-	plateRe     = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?[·•.]?\s?[A-Za-z0-9]{5,6}`)
+	// mobileInRe and idInRe spot a mobile number and an 18-digit ID number
+	// anywhere in a text (HasMobile, HasIDNumber).
+	mobileInRe = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}`)
+	idInRe     = regexp.MustCompile(`[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]`)
+	plateRe    = regexp.MustCompile(`[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Za-z]\s?[·•.]?\s?[A-Za-z0-9]{5,6}`)
 )
 
 // numberGroup is one group of digits of a run: its byte span in the text.
@@ -167,7 +206,7 @@ const longNumber = 15
 // is masked although it is no phone or ID number: 15 digits or more, or 10
 // to 14 that are not a case number (a mistyped phone, a card, an account).
 func longSingle(d string) bool {
-	return len(d) >= longNumber || (len(d) >= 10 && !ValidCaseNo(d))
+	return len(d) >= longNumber || (len(d) >= 10 && !caseNo(d))
 }
 
 // maskNumbers applies rule 5 to every run of digits.
@@ -293,7 +332,7 @@ func maskAfterPhoneWord(text string) string {
 				n++
 			}
 		}
-		if n < 7 || ValidCaseNo(strings.NewReplacer(" ", "", "-", "").Replace(sub[3])) {
+		if n < 7 || caseNo(strings.NewReplacer(" ", "", "-", "").Replace(sub[3])) {
 			return m
 		}
 		return sub[1] + sub[2] + "[电话已隐去]"

@@ -1,0 +1,575 @@
+package reports
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"minsheng/models"
+)
+
+// Monthly is the monthly report (月报): an Excel workbook of a month's
+// figures — a summary sheet, a per-unit sheet and the case list, laid out
+// for printing on A4 landscape — written under Dir and recorded in the
+// database, and the note of the totals that goes with it to the
+// dispatchers. The workbook has no reporter's name, phone or openid, and
+// the problem text in it is masked (redact.Identity).
+type Monthly struct {
+	Store *models.Store
+	// Dir is where workbooks are written (reports.dir).
+	Dir string
+	// ReplyTarget and SatisfactionTarget are the targets, as fractions.
+	ReplyTarget, SatisfactionTarget float64
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+func (m *Monthly) log() *slog.Logger {
+	if m.Logger != nil {
+		return m.Logger
+	}
+	return slog.Default()
+}
+
+func (m *Monthly) loc() *time.Location {
+	if m.Store.Location != nil {
+		return m.Store.Location
+	}
+	return time.UTC
+}
+
+// PreviousMonth is the calendar month before the one of now.
+func PreviousMonth(now time.Time, loc *time.Location) models.Period {
+	this := models.MonthPeriod(now, loc)
+	return models.MonthPeriod(this.From.Add(-time.Hour), loc)
+}
+
+// FileName is the name a month's workbook has for its readers.
+func FileName(month string) string {
+	y, mo, _ := strings.Cut(month, "-")
+	return fmt.Sprintf("网络问政月报-%s年%s月.xlsx", y, strings.TrimPrefix(mo, "0"))
+}
+
+// Issue is a month's report as it goes out: the recorded workbook, its
+// bytes, and the month's figures for the note.
+type Issue struct {
+	Report *models.Report
+	Data   []byte
+	Stats  *models.Stats
+}
+
+// Scheduled is the report of the month before now, made once: the recorded
+// scheduled workbook when its file is still there unchanged, else a new one
+// produced and recorded; with the month's figures as they stand at now.
+func (m *Monthly) Scheduled(ctx context.Context, now time.Time) (*Issue, error) {
+	p := PreviousMonth(now, m.loc())
+	month := p.Month()
+	rep, data, err := m.scheduled(ctx, month)
+	if err != nil {
+		return nil, err
+	}
+	if rep == nil {
+		if rep, data, err = m.Produce(ctx, p, now, "", true); err != nil {
+			return nil, err
+		}
+	}
+	st, err := m.Store.Stats(ctx, p, now)
+	if err != nil {
+		return nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
+	return &Issue{Report: rep, Data: data, Stats: st}, nil
+}
+
+// scheduled returns the month's recorded scheduled report and its bytes, or
+// nil if there is none or its file is gone or changed.
+func (m *Monthly) scheduled(ctx context.Context, month string) (*models.Report, []byte, error) {
+	rep, err := m.Store.LatestReport(ctx, month, true)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
+	data, err := os.ReadFile(rep.Path)
+	if err != nil {
+		m.log().WarnContext(ctx, "recorded monthly report unreadable; making it again", "month", month, "path", rep.Path, "err", err)
+		return nil, nil, nil
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != rep.SHA256 {
+		m.log().WarnContext(ctx, "recorded monthly report changed on disk; making it again", "month", month, "path", rep.Path)
+		return nil, nil, nil
+	}
+	return rep, data, nil
+}
+
+// Produce writes the workbook of month p, as it stands at now, to path (a
+// new file under Dir when path is empty), records it and returns the record
+// and the bytes written.
+func (m *Monthly) Produce(ctx context.Context, p models.Period, now time.Time, path string, scheduled bool) (*models.Report, []byte, error) {
+	month := p.Month()
+	f, err := m.Workbook(ctx, p, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, nil, fmt.Errorf("monthly report %s: write workbook: %w", month, err)
+	}
+	data := buf.Bytes()
+	if path == "" {
+		if m.Dir == "" {
+			return nil, nil, fmt.Errorf("monthly report %s: reports.dir is not set", month)
+		}
+		path = filepath.Join(m.Dir, fmt.Sprintf("monthly-%s-%s.xlsx", month, now.In(m.loc()).Format("20060102T150405")))
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("monthly report %s: %w", month, err)
+		}
+	}
+	if err := writeFileAtomic(path, data); err != nil {
+		return nil, nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
+	sum := sha256.Sum256(data)
+	rep := &models.Report{Month: month, Path: path, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Scheduled: scheduled}
+	if err := m.Store.AddReport(ctx, rep); err != nil {
+		return nil, nil, err
+	}
+	return rep, data, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*.xlsx")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o640)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, werr)
+	}
+	return nil
+}
+
+// Note is the message that goes with the workbook: the month's totals, the
+// units under target, and where the file is; attached says the file follows
+// as the next message.
+func (m *Monthly) Note(is *Issue, attached bool) string {
+	st, rep := is.Stats, is.Report
+	t := st.Total
+	var b strings.Builder
+	fmt.Fprintf(&b, "**网络问政月报（%s）**\n", monthLabel(st.Period))
+	fmt.Fprintf(&b, "受理 %d 件，有效 %d 件，交办 %d 件，已答复 %d 件，当前超期 %d 件。\n", st.Intake.Received, st.Intake.Valid, t.Assigned, t.Answered, t.Overdue)
+	fmt.Fprintf(&b, "答复率 %s，按期率 %s，满意率 %s。\n", t.ReplyRate(), t.OnTimeRate(), t.SatisfactionRate())
+	if n := t.AppealNote(); n != "" { // upheld appeals (models/rating.go)
+		fmt.Fprintf(&b, "满意率%s。\n", n)
+	}
+	var below []string
+	for _, u := range st.Units {
+		if w := m.below(u); w != "" {
+			below = append(below, u.Name+"（"+w+"）")
+		}
+	}
+	if len(below) > 0 {
+		fmt.Fprintf(&b, "低于目标的单位：%s。\n", strings.Join(below, "、"))
+	}
+	if attached {
+		fmt.Fprintf(&b, "月报文件见下一条消息（%s），存档：%s", FileName(st.Period.Month()), rep.Path)
+	} else {
+		fmt.Fprintf(&b, "月报文件存档于服务器：%s", rep.Path)
+	}
+	return b.String()
+}
+
+// below says which of a unit's rates are under target, "" when none.
+func (m *Monthly) below(u models.UnitFigures) string {
+	var w []string
+	if r := u.ReplyRate(); r.Below(m.ReplyTarget) {
+		w = append(w, "答复率 "+r.String())
+	}
+	if r := u.SatisfactionRate(); r.Below(m.SatisfactionTarget) {
+		w = append(w, "满意率 "+r.String())
+	}
+	return strings.Join(w, "，")
+}
+
+// monthLabel is 2026年11月.
+func monthLabel(p models.Period) string { return p.From.Format("2006年1月") }
+
+// Sheet names of the workbook.
+const (
+	SheetSummary = "汇总"
+	SheetUnits   = "单位"
+	SheetCases   = "案件清单"
+)
+
+// Workbook builds the report of month p as it stands at now. The caller
+// closes it.
+func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) (*excelize.File, error) {
+	month := p.Month()
+	st, err := m.Store.Stats(ctx, p, now)
+	if err != nil {
+		return nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
+	cases, err := m.Store.CasesReceived(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
+	f := excelize.NewFile()
+	w := &sheetWriter{f: f}
+	w.styles()
+	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
+		w.err = err
+	}
+	m.summarySheet(w, st, now)
+	m.unitSheet(w, st)
+	m.caseSheet(w, p, cases)
+	_ = f.SetDocProps(&excelize.DocProperties{
+		Title: "网络问政月报 " + monthLabel(p), Creator: "民声", Description: "统计截至 " + now.In(m.loc()).Format("2006-01-02 15:04"),
+	})
+	f.SetActiveSheet(0)
+	if w.err != nil {
+		f.Close()
+		return nil, fmt.Errorf("monthly report %s: build workbook: %w", month, w.err)
+	}
+	return f, nil
+}
+
+// sheetWriter keeps the first error of a run of excelize calls.
+type sheetWriter struct {
+	f   *excelize.File
+	err error
+	// styles
+	title, sub, head, text, num, pctStyle, total, totalNum, totalPct, note, warn int
+}
+
+func (w *sheetWriter) do(err error) {
+	if w.err == nil && err != nil {
+		w.err = err
+	}
+}
+
+func (w *sheetWriter) style(s *excelize.Style) int {
+	id, err := w.f.NewStyle(s)
+	w.do(err)
+	return id
+}
+
+func (w *sheetWriter) styles() {
+	border := []excelize.Border{
+		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
+		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1},
+	}
+	font := func(bold bool, size float64, color string) *excelize.Font {
+		return &excelize.Font{Family: "宋体", Size: size, Bold: bold, Color: color}
+	}
+	pctFmt := "0.0%"
+	w.title = w.style(&excelize.Style{Font: font(true, 16, ""), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	w.sub = w.style(&excelize.Style{Font: font(false, 10, "595959"), Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	w.head = w.style(&excelize.Style{Font: font(true, 11, ""), Border: border,
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	w.text = w.style(&excelize.Style{Font: font(false, 10, ""), Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	w.num = w.style(&excelize.Style{Font: font(false, 10, ""), Border: border, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
+	w.pctStyle = w.style(&excelize.Style{Font: font(false, 10, ""), Border: border, CustomNumFmt: &pctFmt, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
+	totalFill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F2F2F2"}}
+	w.total = w.style(&excelize.Style{Font: font(true, 10, ""), Border: border, Fill: totalFill, Alignment: &excelize.Alignment{Vertical: "center"}})
+	w.totalNum = w.style(&excelize.Style{Font: font(true, 10, ""), Border: border, Fill: totalFill, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
+	w.totalPct = w.style(&excelize.Style{Font: font(true, 10, ""), Border: border, Fill: totalFill, CustomNumFmt: &pctFmt, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center"}})
+	w.note = w.style(&excelize.Style{Font: font(false, 9, "595959"), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	w.warn = w.style(&excelize.Style{Font: font(true, 10, "C00000"), Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+}
+
+// xlCell names the cell at col, row (1-based): xlCell(2, 3) is B3.
+func xlCell(col, row int) string {
+	c, _ := excelize.CoordinatesToCellName(col, row)
+	return c
+}
+
+func (w *sheetWriter) set(sheet string, col, row int, v any, style int) {
+	w.do(w.f.SetCellValue(sheet, xlCell(col, row), v))
+	w.do(w.f.SetCellStyle(sheet, xlCell(col, row), xlCell(col, row), style))
+}
+
+// rate writes a rate as a percentage number, or "—" when undefined.
+func (w *sheetWriter) rate(sheet string, col, row int, r models.Rate, style, textStyle int) {
+	if !r.Defined() {
+		w.set(sheet, col, row, "—", textStyle)
+		return
+	}
+	w.set(sheet, col, row, r.Value(), style)
+}
+
+// heading writes a sheet's title and subtitle merged over cols columns.
+func (w *sheetWriter) heading(sheet, title, sub string, cols int) {
+	w.set(sheet, 1, 1, title, w.title)
+	w.do(w.f.MergeCell(sheet, xlCell(1, 1), xlCell(cols, 1)))
+	w.do(w.f.SetRowHeight(sheet, 1, 30))
+	w.set(sheet, 1, 2, sub, w.sub)
+	w.do(w.f.MergeCell(sheet, xlCell(1, 2), xlCell(cols, 2)))
+	w.do(w.f.SetRowHeight(sheet, 2, 20))
+}
+
+// header writes a table's header row at row and repeats it on every printed page.
+func (w *sheetWriter) header(sheet string, row int, names []string) {
+	for i, n := range names {
+		w.set(sheet, i+1, row, n, w.head)
+	}
+	w.do(w.f.SetRowHeight(sheet, row, 30))
+	w.do(w.f.SetPanes(sheet, frozenAbove(row)))
+	w.printTitles(sheet, row)
+}
+
+// frozenAbove keeps the rows up to row in view while the rest scrolls.
+func frozenAbove(row int) *excelize.Panes {
+	return &excelize.Panes{Freeze: true, YSplit: row, TopLeftCell: xlCell(1, row+1), ActivePane: "bottomLeft"}
+}
+
+// printTitles repeats row at the top of every printed page of sheet.
+func (w *sheetWriter) printTitles(sheet string, row int) {
+	w.do(w.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, row, row), Scope: sheet}))
+}
+
+// print sets A4 landscape, fit to one page wide, margins and page numbers.
+func (w *sheetWriter) print(sheet string, widths []float64) {
+	for i, wd := range widths {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w.do(w.f.SetColWidth(sheet, col, col, wd))
+	}
+	w.pageSetup(sheet)
+}
+
+// pageSetup sets A4 landscape, fit to one page wide, margins and page numbers.
+func (w *sheetWriter) pageSetup(sheet string) {
+	size, orient, wide, tall := 9, "landscape", 1, 0 // 9: A4
+	w.do(w.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &wide, FitToHeight: &tall}))
+	fit := true
+	w.do(w.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
+	side, topBottom, hf, center := 0.5, 0.75, 0.3, true
+	w.do(w.f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{
+		Left: &side, Right: &side, Top: &topBottom, Bottom: &topBottom, Header: &hf, Footer: &hf, Horizontally: &center,
+	}))
+	w.do(w.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页，共 &N 页"}))
+}
+
+func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) {
+	s := SheetSummary
+	loc := m.loc()
+	w.heading(s, "网络问政月报（"+monthLabel(st.Period)+"）",
+		fmt.Sprintf("统计期间：%s 至 %s（按受理时间）　数据截至：%s", st.Period.From.Format("2006-01-02"),
+			st.Period.To.AddDate(0, 0, -1).Format("2006-01-02"), now.In(loc).Format("2006-01-02 15:04")), 3)
+	w.header(s, 3, []string{"项目", "数值", "说明"})
+	t := st.Total
+	rows := []struct {
+		name string
+		v    any
+		note string
+	}{
+		{"受理", st.Intake.Received, "本月收到的群众反映"},
+		{"有效", st.Intake.Valid, "经分办为有效并交办"},
+		{"无效", st.Intake.Invalid, ""},
+		{"重复反映", st.Intake.Duplicate, "已并入此前的件"},
+		{"待分办", st.Intake.Waiting, "尚待问政办分办（含被退回的件）"},
+		{"交办", t.Assigned, "有牵头单位的件"},
+		{"已答复", t.Answered, "答复已送达群众"},
+		{"按期答复", t.OnTime, "在办理期限（含延期）内答复"},
+		{"当前超期", t.Overdue, "未答复且已过期限的件（不限受理月份）"},
+		{"延期申请", t.ExtensionsRequested, ""},
+		{"延期批准", t.ExtensionsApproved, ""},
+		{"已评价", t.Rated, ""},
+		{"满意（含基本满意）", t.Satisfied, ""},
+		{"答复率", t.ReplyRate(), "已答复 ÷ 交办"},
+		{"按期率", t.OnTimeRate(), "按期答复 ÷ 已答复"},
+		{"满意率", t.SatisfactionRate(), "（满意 + 基本满意）÷ 已评价" + appealSuffix(t)},
+	}
+	row := 4
+	for _, r := range rows {
+		w.set(s, 1, row, r.name, w.text)
+		if rate, ok := r.v.(models.Rate); ok {
+			w.rate(s, 2, row, rate, w.pctStyle, w.num)
+		} else {
+			w.set(s, 2, row, r.v, w.num)
+		}
+		w.set(s, 3, row, r.note, w.text)
+		row++
+	}
+	var below []string
+	for _, u := range st.Units {
+		if why := m.below(u); why != "" {
+			below = append(below, u.Name+"（"+why+"）")
+		}
+	}
+	w.set(s, 1, row, "低于目标的单位", w.text)
+	w.set(s, 2, row, len(below), w.num)
+	if len(below) > 0 {
+		w.set(s, 3, row, strings.Join(below, "；"), w.warn)
+	} else {
+		w.set(s, 3, row, "无", w.text)
+	}
+	row += 2
+	w.set(s, 1, row, fmt.Sprintf("口径：以本月受理的件为统计对象；答复、超期按数据截至时的状态计；比率分母为零时记“—”，不计入低于目标。目标：答复率 %s，满意率 %s。本表不含反映人身份信息。",
+		fmtTarget(m.ReplyTarget), fmtTarget(m.SatisfactionTarget)), w.note)
+	w.do(w.f.MergeCell(s, xlCell(1, row), xlCell(3, row)))
+	w.do(w.f.SetRowHeight(s, row, 48))
+	w.print(s, []float64{22, 14, 60})
+}
+
+// unitFigures are the figures of the per-unit sheet, a column each between
+// the unit's name and its rates: the header, the width and the figure.
+var unitFigures = []struct {
+	name  string
+	width float64
+	value func(u models.UnitFigures) int64
+}{
+	{"收件", 7, func(u models.UnitFigures) int64 { return u.Received }},
+	{"有效", 7, func(u models.UnitFigures) int64 { return u.Valid }},
+	{"交办", 7, func(u models.UnitFigures) int64 { return u.Assigned }},
+	{"已答复", 8, func(u models.UnitFigures) int64 { return u.Answered }},
+	{"按期答复", 9, func(u models.UnitFigures) int64 { return u.OnTime }},
+	{"当前超期", 9, func(u models.UnitFigures) int64 { return u.Overdue }},
+	{"延期申请", 9, func(u models.UnitFigures) int64 { return u.ExtensionsRequested }},
+	{"延期批准", 9, func(u models.UnitFigures) int64 { return u.ExtensionsApproved }},
+	{"已评价", 8, func(u models.UnitFigures) int64 { return u.Rated }},
+	{"满意", 7, func(u models.UnitFigures) int64 { return u.Satisfied }},
+}
+
+func (m *Monthly) unitSheet(w *sheetWriter, st *models.Stats) {
+	s := SheetUnits
+	_, err := w.f.NewSheet(s)
+	w.do(err)
+	names, widths := []string{"单位代码", "单位名称"}, []float64{9, 22}
+	for _, c := range unitFigures {
+		names, widths = append(names, c.name), append(widths, c.width)
+	}
+	names, widths = append(names, "答复率", "按期率", "满意率", "提醒"), append(widths, 9, 9, 9, 24)
+	rates, note := 3+len(unitFigures), len(names) // the first rate's column, the reminder's
+	w.heading(s, "各单位办理情况（"+monthLabel(st.Period)+"）", "收件含被本单位退回的件；其余各项以本单位牵头的件计", len(names))
+	w.header(s, 3, names)
+	row := 4
+	put := func(u models.UnitFigures, total bool) {
+		txt, num, pct := w.text, w.num, w.pctStyle
+		if total {
+			txt, num, pct = w.total, w.totalNum, w.totalPct
+		}
+		w.set(s, 1, row, u.Code, txt)
+		w.set(s, 2, row, u.Name, txt)
+		for i, c := range unitFigures {
+			w.set(s, 3+i, row, c.value(u), num)
+		}
+		w.rate(s, rates, row, u.ReplyRate(), pct, num)
+		w.rate(s, rates+1, row, u.OnTimeRate(), pct, num)
+		w.rate(s, rates+2, row, u.SatisfactionRate(), pct, num)
+		if why := m.below(u); why != "" && !total {
+			w.set(s, note, row, "提醒："+why, w.warn)
+		} else {
+			w.set(s, note, row, "", txt)
+		}
+		// Upheld appeals are out of the satisfaction rate (models/rating.go).
+		if n := u.AppealNote(); n != "" {
+			cur, _ := w.f.GetCellValue(s, xlCell(note, row))
+			style := txt
+			if cur != "" {
+				cur, style = cur+"；", w.warn
+			}
+			w.set(s, note, row, cur+"满意率"+n, style)
+		}
+		row++
+	}
+	for _, u := range st.Units {
+		put(u, false)
+	}
+	put(st.Total, true)
+	w.print(s, widths)
+}
+
+// caseSheet writes the case list through excelize's stream writer: a busy
+// county's month is 100,000 rows, which set cell by cell would hold the
+// whole sheet as cell structs until the workbook is written (`minsheng
+// bench`: 790 MiB peak for 100,000 cases). The sheet's filter, print
+// titles and page setup are made before the rows, for the stream writer
+// takes the sheet's settings over when it starts.
+func (m *Monthly) caseSheet(w *sheetWriter, p models.Period, cases []models.CaseRow) {
+	s := SheetCases
+	_, err := w.f.NewSheet(s)
+	w.do(err)
+	loc := m.loc()
+	names := []string{"编号", "受理时间", "交办时间", "承办单位", "状态", "类别", "办理期限", "答复时间", "是否按期", "评价", "问题摘要"}
+	widths := []float64{14, 17, 17, 20, 9, 6, 17, 17, 8, 9, 48}
+	w.do(w.f.AutoFilter(s, fmt.Sprintf("A3:%s", xlCell(len(names), 3+max(len(cases), 1))), nil))
+	w.printTitles(s, 3)
+	w.pageSetup(s)
+	if w.err != nil {
+		return
+	}
+	sw, err := w.f.NewStreamWriter(s)
+	if err != nil {
+		w.do(err)
+		return
+	}
+	for i, wd := range widths {
+		w.do(sw.SetColWidth(i+1, i+1, wd))
+	}
+	w.do(sw.SetPanes(frozenAbove(3)))
+	row := func(r int, height float64, cells []any) {
+		var opts []excelize.RowOpts
+		if height > 0 {
+			opts = append(opts, excelize.RowOpts{Height: height})
+		}
+		w.do(sw.SetRow(xlCell(1, r), cells, opts...))
+	}
+	row(1, 30, []any{excelize.Cell{StyleID: w.title, Value: "案件清单（" + monthLabel(p) + "受理）"}})
+	row(2, 20, []any{excelize.Cell{StyleID: w.sub, Value: "问题摘要已隐去电话、身份证号、姓名；不含反映人信息"}})
+	head := make([]any, len(names))
+	for i, n := range names {
+		head[i] = excelize.Cell{StyleID: w.head, Value: n}
+	}
+	row(3, 30, head)
+	cells := make([]any, len(names))
+	for i, c := range cases {
+		line := workbookLine(c, loc)
+		for col, v := range line {
+			sty := w.text
+			if col == 8 && v == "否" {
+				sty = w.warn
+			}
+			cells[col] = excelize.Cell{StyleID: sty, Value: v}
+		}
+		row(4+i, 0, cells)
+	}
+	if len(cases) == 0 {
+		row(4, 0, []any{excelize.Cell{StyleID: w.text, Value: "本月没有受理的件"}})
+	}
+	w.do(sw.MergeCell(xlCell(1, 1), xlCell(len(names), 1)))
+	w.do(sw.MergeCell(xlCell(1, 2), xlCell(len(names), 2)))
+	w.do(sw.Flush())
+}
+
+// appealSuffix is what a report adds to the definition of the satisfaction
+// rate when upheld appeals were taken out of f's: "；含申诉成立 N 件，已剔除".
+func appealSuffix(f models.UnitFigures) string {
+	if n := f.AppealNote(); n != "" {
+		return "；" + n
+	}
+	return ""
+}
