@@ -57,8 +57,13 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 	// Outside the transaction: on the first intake after a change of the
 	// organisation, read the dispatchers and units once for all (orgcache.go).
 	s.warmDirectory(ctx)
+	leave, err := s.receiving.enter(ctx, in.Platform+"\x00"+in.DedupKey)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("receive %s message: %w", in.Platform, err)
+	}
+	defer leave()
 	var out Receipt
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err = s.inTx(ctx, func(tx *Tx) error {
 		var err error
 		out, err = tx.receive(in, decide)
 		return err

@@ -25,6 +25,8 @@ type Store struct {
 	Location *time.Location
 	// org keeps the dispatchers and units every new case reads (orgcache.go).
 	org *orgCache
+	// receiving are the inbound messages in Receive now (intake_inflight.go).
+	receiving inflight
 }
 
 // Open connects to driver ("sqlite" or "mysql") at dsn. It does not migrate.
