@@ -18,9 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
+	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -72,8 +78,8 @@ type crashWorld struct {
 	bin, cfgPath string
 	env          []string
 	driver, dsn  string
-	wc           *wecom.FakeServer
-	mpAPI        *mp.FakeAPI
+	wc           *wecomtest.FakeServer
+	mpAPI        *mptest.FakeAPI
 
 	mu      sync.Mutex
 	reports []crashReport
@@ -118,19 +124,24 @@ func crashRun(t *testing.T, driver string) {
 	w := &crashWorld{bin: serverBinary(t), assigns: map[string]bool{}}
 	w.driver, w.dsn = modeltest.DSN(t, driver)
 
-	w.wc = wecom.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
-	w.wc.AddUsers("dispatcher1", "cg-officer1", "cg-head", "zj-officer1", "zj-head", "leader1")
+	w.wc = wecomtest.NewFakeServer(crashCorpID, crashWCSecret, crashAgentID)
+	org := apptest.Small()
+	for _, m := range org.Members {
+		w.wc.AddUsers(m.UserID)
+	}
 	for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
 		w.wc.AddWebhook(k)
 	}
 	wcSrv := httptest.NewServer(w.wc)
 	t.Cleanup(wcSrv.Close)
-	w.mpAPI = mp.NewFakeAPI(crashAppID, crashSecret)
+	w.mpAPI = mptest.NewFakeAPI(crashAppID, crashSecret)
 	mpSrv := httptest.NewServer(w.mpAPI)
 	t.Cleanup(mpSrv.Close)
 
 	w.cfgPath = filepath.Join(t.TempDir(), "minsheng.yaml")
-	cfg := fmt.Sprintf(crashConfig, w.driver, crashAppID, mpSrv.URL, crashCorpID, crashAgentID, wcSrv.URL)
+	orgYAML, err := yaml.Marshal(map[string]config.Org{"org": org})
+	modeltest.Must(t, err, "org as YAML")
+	cfg := fmt.Sprintf(crashConfig, w.driver, crashAppID, mpSrv.URL, crashCorpID, crashAgentID, wcSrv.URL) + string(orgYAML)
 	modeltest.Must(t, os.WriteFile(w.cfgPath, []byte(cfg), 0o600), "write config")
 	w.env = append(cleanEnv(),
 		"MINSHENG_DATABASE_DSN="+w.dsn,
@@ -178,7 +189,7 @@ func crashRun(t *testing.T, driver string) {
 	modeltest.Must(t, store.DB().Where("status = ? AND lease_owner <> ''", models.OutboxPending).Find(&doubt).Error, "in-doubt rows")
 	inDoubt := map[string]int{}
 	for _, r := range doubt {
-		inDoubt[r.Platform+" "+strings.SplitN(r.Target, ":", 2)[0]]++
+		inDoubt[string(r.Platform)+" "+strings.SplitN(r.Target, ":", 2)[0]]++
 	}
 	t.Logf("%s: %d outbox rows in doubt at the kill: %v", driver, len(doubt), inDoubt)
 	// The lease (a minute) would run out by itself; end it now instead of
@@ -201,9 +212,10 @@ func crashRun(t *testing.T, driver string) {
 	}
 }
 
-// crashConfig is the server's configuration file; secrets and the DSN come
-// from the environment. Placeholders: driver, app id, mp api base, corp id,
-// agent id, wecom api base.
+// crashConfig is the server's configuration file without its org (the
+// tests' apptest.Small, appended); secrets and the DSN come from the
+// environment. Placeholders: driver, app id, mp api base, corp id, agent id,
+// wecom api base.
 const crashConfig = `
 server:
   addr: 127.0.0.1:0
@@ -219,18 +231,6 @@ wecom:
   corp_id: %s
   agent_id: "%d"
   api_base: %s
-org:
-  departments:
-    - {name: 县城市管理局, code: cg, keywords: [路灯, 井盖], platform: wecom, wecom_robot_key: key-cg}
-    - {name: 县住房和城乡建设局, code: zj, keywords: [物业, 燃气], platform: wecom, wecom_robot_key: key-zj}
-  joint_meeting: {name: 网络问政联席会议, wecom_robot_key: key-joint}
-  members:
-    - {name: 王问政, user_id: dispatcher1, role: dispatcher}
-    - {name: 李承办, user_id: cg-officer1, department: cg, role: officer}
-    - {name: 赵局长, user_id: cg-head, department: cg, role: head}
-    - {name: 孙承办, user_id: zj-officer1, department: zj, role: officer}
-    - {name: 周局长, user_id: zj-head, department: zj, role: head}
-    - {name: 陈县长, user_id: leader1, role: leader}
 `
 
 // cleanEnv is the test's environment without MINSHENG_* settings.
@@ -504,14 +504,14 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 			appTexts[m.ToUser+"\x00"+m.Text]++
 		}
 	}
-	groups := map[string][]wecom.GroupMessage{}
+	groups := map[string][]wecomtest.GroupMessage{}
 	for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
 		groups[strings.TrimPrefix(k, "key-")] = w.wc.GroupMessages(k)
 	}
 	sent := w.mpAPI.Sent()
 	kinds := map[string]int{}
 	for _, r := range rows {
-		kinds[r.Platform+" "+r.Kind]++
+		kinds[string(r.Platform)+" "+r.Kind]++
 		if r.Status != models.OutboxSent {
 			t.Errorf("outbox %d (%s %s to %s) is %s after %d attempts: %s", r.ID, r.Platform, r.Kind, r.Target, r.Status, r.Attempts, r.LastError)
 			continue
@@ -523,9 +523,9 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 			if tasks[o.TaskID] != 1 {
 				t.Errorf("card %s (%s) reached WeCom %d times; want once", o.TaskID, r.Kind, tasks[o.TaskID])
 			}
-		case r.Platform == "wecom" && (strings.HasPrefix(r.Target, "group:") || r.Target == bot.JointTarget):
+		case r.Platform == "wecom" && (strings.HasPrefix(r.Target, "group:") || r.Target == models.JointTarget().String()):
 			key := strings.TrimPrefix(r.Target, "group:")
-			if r.Target == bot.JointTarget {
+			if r.Target == models.JointTarget().String() {
 				key = "joint"
 			}
 			if !anyGroupHas(groups[key], o.CaseNo) {
@@ -572,7 +572,7 @@ func (w *crashWorld) checkDeliveries(t *testing.T, s *models.Store, inDoubt int)
 	}
 }
 
-func anyGroupHas(msgs []wecom.GroupMessage, caseNo string) bool {
+func anyGroupHas(msgs []wecomtest.GroupMessage, caseNo string) bool {
 	for _, m := range msgs {
 		if strings.Contains(m.Text, caseNo) {
 			return true
@@ -581,7 +581,7 @@ func anyGroupHas(msgs []wecom.GroupMessage, caseNo string) bool {
 	return false
 }
 
-func anyCitizenGot(sent []mp.SentMessage, openid, caseNo string) bool {
+func anyCitizenGot(sent []mptest.SentMessage, openid, caseNo string) bool {
 	for _, m := range sent {
 		if m.OpenID == openid && strings.Contains(m.Text, caseNo) {
 			return true

@@ -209,7 +209,7 @@ func Run(ctx context.Context, o Options) error {
 			rate: perSecond(float64(sd.cases) / sd.took.Seconds()), p50: "total " + sd.took.Round(time.Second/10).String(),
 			raw: fmt.Sprintf("%s open, %s overdue", thousands(sd.open), thousands(sd.overdue))},
 	)
-	jm, err := off.measureJobs(ctx, o.Config, sd, quiet, progress) // jobs.go
+	jm, err := off.measureJobs(ctx, o.Config, sd, progress) // jobs.go
 	if err != nil {
 		return err
 	}

@@ -3,16 +3,13 @@ package bench
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"minsheng/bot"
 	"minsheng/config"
-	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/reports"
 )
@@ -60,17 +57,16 @@ func (c chaseMeasured) chases() int {
 //     for the joint-meeting group;
 //   - the monthly report of sd.month (reports.Monthly.Produce) to a temporary
 //     file, removed afterwards.
-func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, log *slog.Logger, progress func(string, ...any)) (*jobsMeasured, error) {
+func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, progress func(string, ...any)) (*jobsMeasured, error) {
 	store := o.store
 	clock := store.Now
 	start := time.Now()
 	store.Now = func() time.Time { return sd.at.Add(time.Since(start)) }
 	defer func() { store.Now = clock }()
-	o.bot.Settings.Leaders.Scopes = leaderScopes(cfg)
 	out := &jobsMeasured{monthCases: sd.monthCases}
 	out.rssBefore, _ = procStatusBytes("VmHWM")
 
-	ladder := ladderOf(cfg)
+	ladder := o.app.Work.Deadlines.Ladder
 	chase := func(since time.Time) (chaseMeasured, error) {
 		c := chaseMeasured{at: store.Now()}
 		before, err := chasedCases(ctx, store)
@@ -97,15 +93,7 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 		return nil, err
 	}
 
-	platform := "wecom"
-	if j := cfg.Org.JointMeeting; j.WeComRobotKey == "" && j.DingTalkWebhook != "" {
-		platform = "dingtalk"
-	}
-	w := &jobs.Weekly{
-		Store: store, Platform: platform, Logger: log,
-		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
-	}
+	w := o.app.Work.Weekly
 	now := store.Now()
 	this := models.WeekPeriod(now, cfg.Location)
 	out.week = models.Period{From: this.From.AddDate(0, 0, -7), To: this.From}.ISOWeek()
@@ -131,10 +119,8 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	m := &jobs.Monthly{
-		Store: store, Dir: dir, Logger: log,
-		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-	}
+	m := *o.app.Work.Monthly
+	m.Dir = dir
 	progress("monthly report of %s (%s cases received in it)", sd.month.Month(), thousands(sd.monthCases))
 	t = time.Now()
 	rep, _, err := m.Report().Produce(ctx, sd.month, store.Now(), filepath.Join(dir, reports.FileName(sd.month.Month())), false)
@@ -177,30 +163,6 @@ func chasedCases(ctx context.Context, store *models.Store) (int, error) {
 		return 0, fmt.Errorf("bench: count chased cases: %w", err)
 	}
 	return n, nil
-}
-
-// ladderOf is the remind job's ladder as the server builds it from cfg.
-func ladderOf(cfg *config.Config) bot.Ladder {
-	d := cfg.Deadlines
-	l := bot.Ladder{
-		AcceptWithin:      models.Span{Workdays: d.AcceptWithin.Workdays, Duration: d.AcceptWithin.Duration},
-		AcceptReturnAfter: models.Span{Workdays: d.AcceptReturnAfter.Workdays, Duration: d.AcceptReturnAfter.Duration},
-	}
-	for _, st := range d.Ladder {
-		l.Steps = append(l.Steps, bot.LadderStep{Level: st.Level, To: st.To, Workdays: st.Workdays})
-	}
-	return l
-}
-
-// leaderScopes are the leaders' units of org.members, as the server reads them.
-func leaderScopes(cfg *config.Config) map[string][]string {
-	out := map[string][]string{}
-	for _, m := range cfg.Org.Members {
-		if m.Role == string(models.RoleLeader) && len(m.Scope) > 0 {
-			out[bot.ScopeKey(orDefault(m.Platform, models.PlatformWeCom), m.UserID)] = slices.Clone(m.Scope)
-		}
-	}
-	return out
 }
 
 func seconds(d time.Duration) string {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,71 +12,61 @@ import (
 	"strings"
 	"time"
 
+	"minsheng/app"
 	"minsheng/bot"
 	"minsheng/bot/mp"
 	"minsheng/bot/wecom"
 	"minsheng/config"
-	"minsheng/handlers"
 	"minsheng/models"
 )
 
-// office is a whole deployment in this process: the store, the bot with the
-// settings and organisation of config.yaml, the real router behind an HTTP
-// server on 127.0.0.1, and drivers that play WeChat and WeCom toward it.
-// Nothing is delivered: the outbox fills, as it would while the platforms
-// are slow.
+// office is a whole deployment in this process, built as the server builds
+// itself (package app): the store, the organisation and settings of
+// config.yaml, the bot, the real router behind an HTTP server on 127.0.0.1,
+// and drivers that play WeChat and WeCom toward it. Nothing is delivered and
+// no job is scheduled: the outbox fills, as it would while the platforms are
+// slow.
 type office struct {
+	app    *app.App
 	store  *models.Store
 	bot    *bot.Bot
-	srv    *http.Server
 	url    string
 	mp     *mp.Driver
 	wecom  *wecom.Driver
 	run    string // a random prefix that keeps this run's openids and message ids apart
+	stop   context.CancelFunc
 	errc   chan error
 	closed bool
 }
 
-// newOffice syncs the organisation of cfg into store and starts the server.
+// newOffice builds the server of cfg on store, with the bench's own platform
+// credentials, and starts it.
 func newOffice(ctx context.Context, store *models.Store, cfg *config.Config, log *slog.Logger) (*office, error) {
-	if err := syncOrg(ctx, cfg, store); err != nil {
-		return nil, err
-	}
-	settings, err := botSettings(cfg)
-	if err != nil {
-		return nil, err
-	}
-	cal, err := calendarOf(cfg)
-	if err != nil {
-		return nil, err
-	}
-	b := &bot.Bot{Store: store, Calendar: cal, Logger: log, Settings: settings}
-
 	appID, token := "wxbench000000001", "benchtoken"
-	corpID, wcToken, agentID := "wwbench000000001", "benchwecomtoken", int64(1000002)
+	corpID, wcToken, agentID := "wwbench000000001", "benchwecomtoken", "1000002"
 	mpKey, wcKey := randomAESKey(), randomAESKey()
-	router := handlers.New(handlers.Deps{
-		Store: store, Bot: b, Metrics: handlers.NewMetrics(store), Logger: log,
-		MP: handlers.MPConfig{AppID: appID, AppSecret: "benchsecret", Token: token, EncodingAESKey: mpKey,
-			Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes},
-		WeCom: handlers.WeComConfig{CorpID: corpID, Token: wcToken, EncodingAESKey: wcKey,
-			Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes},
-	})
+	c := *cfg
+	c.Server.Sandbox = "off"
+	c.MP.AppID, c.MP.AppSecret, c.MP.Token, c.MP.EncodingAESKey, c.MP.AllowPlaintext = appID, "benchsecret", token, mpKey, false
+	c.WeCom.CorpID, c.WeCom.Token, c.WeCom.EncodingAESKey, c.WeCom.AgentID = corpID, wcToken, wcKey, agentID
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("bench: listen: %w", err)
 	}
-	o := &office{
-		store: store, bot: b, url: "http://" + ln.Addr().String(), errc: make(chan error, 1),
-		srv: &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second},
+	a, err := app.New(ctx, &c, app.WithStore(store), app.WithLogger(log), app.WithListener(ln), app.WithoutWork())
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("bench: %w", err)
 	}
-	go func() { o.errc <- o.srv.Serve(ln) }()
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	o := &office{app: a, store: store, bot: a.Bot, url: "http://" + a.Addr(), stop: stop, errc: make(chan error, 1)}
+	go func() { o.errc <- a.Run(runCtx) }()
 	// One keep-alive connection per client, as WeChat's servers keep theirs.
 	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute,
 	}}
 	o.mp = &mp.Driver{URL: o.url + "/callback/mp", AppID: appID, Token: token, EncodingAESKey: mpKey, Safe: true, HTTP: httpc}
-	o.wecom = &wecom.Driver{URL: o.url + "/callback/wecom", CorpID: corpID, AgentID: fmt.Sprint(agentID),
+	o.wecom = &wecom.Driver{URL: o.url + "/callback/wecom", CorpID: corpID, AgentID: agentID,
 		Token: wcToken, EncodingAESKey: wcKey, HTTP: httpc}
 	var r [4]byte
 	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails
@@ -85,16 +74,14 @@ func newOffice(ctx context.Context, store *models.Store, cfg *config.Config, log
 	return o, nil
 }
 
-// close stops the server.
+// close stops the server, letting the requests in flight finish.
 func (o *office) close() {
 	if o.closed {
 		return
 	}
 	o.closed = true
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	o.srv.Shutdown(ctx)
-	if err := <-o.errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	o.stop()
+	if err := <-o.errc; err != nil {
 		slog.Default().Warn("bench server stopped", "err", err)
 	}
 }
@@ -103,68 +90,6 @@ func randomAESKey() string {
 	var k [32]byte
 	_, _ = rand.Read(k[:]) // crypto/rand.Read never fails
 	return strings.TrimSuffix(base64.StdEncoding.EncodeToString(k[:]), "=")
-}
-
-// calendarOf is the working-day calendar with the years of cfg added.
-func calendarOf(cfg *config.Config) (*models.Calendar, error) {
-	var extra []models.CalendarYear
-	for _, y := range cfg.Calendar.Years {
-		extra = append(extra, models.CalendarYear{Year: y.Year, Notice: y.Notice, Holidays: y.Holidays, Workdays: y.Workdays})
-	}
-	cal, err := models.NewCalendar(extra)
-	if err != nil {
-		return nil, fmt.Errorf("bench: calendar.years: %w", err)
-	}
-	return cal, nil
-}
-
-// botSettings are the conversation's numbers from cfg, as the server takes them.
-func botSettings(cfg *config.Config) (bot.Settings, error) {
-	hours, err := models.ParseOfficeHours(cfg.Deadlines.OfficeHours)
-	if err != nil {
-		return bot.Settings{}, fmt.Errorf("bench: deadlines.office_hours: %w", err)
-	}
-	return bot.Settings{
-		MaxCasesPerHour: cfg.Intake.MaxCasesPerHour, DuplicateWindow: cfg.Intake.DuplicateWindow.D(),
-		MinLength: cfg.Intake.MinLength, MaxLength: cfg.Intake.MaxLength,
-		Acknowledge: cfg.Deadlines.Acknowledge.D(), Simple: cfg.Deadlines.Simple.D(),
-		GeneralWorkdays: cfg.Deadlines.GeneralWorkdays, ComplexWorkdays: cfg.Deadlines.ComplexWorkdays,
-		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
-		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
-		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
-		PublicURL: cfg.Server.PublicURL,
-		Joint: bot.GroupAddress{
-			RobotKey: cfg.Org.JointMeeting.WeComRobotKey, Webhook: cfg.Org.JointMeeting.DingTalkWebhook, Secret: cfg.Org.JointMeeting.DingTalkSecret,
-		},
-	}, nil
-}
-
-// syncOrg writes the departments and members of cfg, as the server does at start.
-func syncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error {
-	var deps []models.Department
-	for _, d := range cfg.Org.Departments {
-		deps = append(deps, models.Department{
-			Code: d.Code, Name: d.Name, Keywords: strings.Join(d.Keywords, ","), Platform: orDefault(d.Platform, "wecom"),
-			WeComRobotKey: d.WeComRobotKey, DingTalkWebhook: d.DingTalkWebhook, DingTalkSecret: d.DingTalkSecret,
-		})
-	}
-	var members []models.Member
-	var memberDept []string
-	for _, m := range cfg.Org.Members {
-		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: orDefault(m.Platform, "wecom"), Role: models.Role(m.Role)})
-		memberDept = append(memberDept, m.Department)
-	}
-	if err := store.SyncOrg(ctx, deps, members, memberDept); err != nil {
-		return fmt.Errorf("bench: org: %w", err)
-	}
-	return nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // dispatcherCount is how many dispatchers get a card for each new case.

@@ -93,7 +93,7 @@ func (o *office) cards(ctx context.Context, kind clickKind, n int) ([]click, err
 	}
 	user := map[string]string{}
 	for _, m := range members {
-		user[fmt.Sprintf("member:%d", m.ID)] = m.UserID
+		user[models.MemberTarget(m.ID).String()] = m.UserID
 	}
 	seen := map[uint64]bool{}
 	var out []click

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"minsheng/app"
 	"minsheng/config"
 	"minsheng/models"
 	"minsheng/reports"
@@ -65,7 +66,7 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 	if len(deps) == 0 {
 		return nil, fmt.Errorf("bench: seed: no departments in org")
 	}
-	cal, err := calendarOf(cfg)
+	cal, err := app.Calendar(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func (b *Bot) notifyAppeal(tx *models.Tx, k *models.Case, d *models.Department, 
 		}
 		if role == models.RoleLeader {
 			md := fmt.Sprintf("**申诉待裁定 %s**\n> 申诉单位：%s\n\n%s", k.No, d.Name, text)
-			if err := enqueue(tx, b.JointPlatform(), JointTarget, k.ID, purposeAppealJoint, Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+			if err := enqueue(tx, b.JointPlatform(), models.JointTarget(), k.ID, purposeAppealJoint, Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 				return 0, err
 			}
 		}

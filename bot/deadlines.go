@@ -475,7 +475,10 @@ func (r *chaseRun) giveBack(p *plan, u *models.CaseUnit) error {
 }
 
 // target is one recipient of the outbox.
-type target struct{ platform, to string }
+type target struct {
+	platform models.Platform
+	to       models.Target
+}
 
 func groupOf(d *models.Department) target { return target{d.Platform, groupTarget(d)} }
 
@@ -489,10 +492,7 @@ func membersOf(ms []models.Member) []target {
 
 // jointTarget is the joint-meeting group on the platform of its robot.
 func (b *Bot) jointTarget() target {
-	if j := b.Settings.Joint; j.RobotKey == "" && j.Webhook != "" {
-		return target{"dingtalk", JointTarget}
-	}
-	return target{"wecom", JointTarget}
+	return target{b.JointPlatform(), models.JointTarget()}
 }
 
 // section is one kind of news in a combined message.
@@ -569,7 +569,7 @@ func (p *plan) leaders(dept uint64) ([]models.Member, error) {
 
 // add puts case k's line into t's message under sec.
 func (p *plan) add(t target, sec section, k *models.Case, key, line string) {
-	id := t.platform + "|" + t.to
+	id := string(t.platform) + "|" + t.to.String()
 	d, ok := p.drafts[id]
 	if !ok {
 		d = &draft{target: t, sections: map[string]section{}, entries: map[string][]entry{}}
@@ -591,7 +591,7 @@ func (p *plan) flush() error {
 		o, keys, caseID := p.render(d)
 		slices.Sort(keys)
 		sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
-		dedup := "chase:" + d.to + ":" + hex.EncodeToString(sum[:16])
+		dedup := "chase:" + d.to.String() + ":" + hex.EncodeToString(sum[:16])
 		if o.Kind == KindCard && len(o.Buttons) > 0 {
 			// Task ids are unique per app: one per recipient.
 			task := sha256.Sum256([]byte(dedup))
@@ -624,7 +624,7 @@ func (p *plan) render(d *draft) (Outgoing, []string, uint64) {
 			n++
 		}
 	}
-	if n == 1 && strings.HasPrefix(d.to, AddrMember+":") {
+	if n == 1 && d.to.Kind == models.TargetMember {
 		sec := d.sections[d.order[0]]
 		k := only.k
 		o := Outgoing{Kind: KindCard, Title: sec.title + " " + k.No, CaseNo: k.No, URL: p.r.b.caseURL(k.No),
@@ -671,11 +671,11 @@ func shortTime(t time.Time) string { return t.Format("01月02日 15:04") }
 
 // keyedRow is an outbox row with a deterministic dedup key, for jobs: a
 // rerun that would say the same thing queues nothing.
-func keyedRow(platform, to string, caseID uint64, purpose, key string, o Outgoing) (*models.Outbox, error) {
+func keyedRow(platform models.Platform, to models.Target, caseID uint64, purpose, key string, o Outgoing) (*models.Outbox, error) {
 	payload, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s message: %w", purpose, err)
 	}
-	return &models.Outbox{Platform: platform, Target: to, Kind: purpose, Payload: string(payload),
+	return &models.Outbox{Platform: platform, Target: to.String(), Kind: purpose, Payload: string(payload),
 		CaseID: caseID, DedupKey: key, Ref: o.TaskID}, nil
 }

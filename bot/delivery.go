@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"minsheng/models"
 )
@@ -15,39 +13,32 @@ import (
 func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
 	var a Address
 	err := b.Store.Act(ctx, func(tx *models.Tx) error {
-		kind, rest, _ := strings.Cut(o.Target, ":")
-		switch kind {
-		case AddrMember:
-			id, err := strconv.ParseUint(rest, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%w: bad target %q", ErrUndeliverable, o.Target)
-			}
-			m, err := tx.MemberByID(id)
+		to, err := models.ParseTarget(o.Target)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrUndeliverable, err)
+		}
+		switch to.Kind {
+		case models.TargetMember:
+			m, err := tx.MemberByID(to.ID)
 			if err != nil {
 				return err
 			}
 			a = Address{Kind: AddrMember, UserID: m.UserID}
-		case AddrGroup:
-			d, err := tx.FindDepartment(rest)
+		case models.TargetGroup:
+			d, err := tx.FindDepartment(to.Code)
 			if err != nil {
 				return err
 			}
 			a = Address{Kind: AddrGroup, RobotKey: d.WeComRobotKey, Webhook: d.DingTalkWebhook, Secret: d.DingTalkSecret}
-		case AddrJoint:
+		case models.TargetJoint:
 			j := b.Settings.Joint
 			a = Address{Kind: AddrJoint, RobotKey: j.RobotKey, Webhook: j.Webhook, Secret: j.Secret}
-		case AddrCitizen:
-			id, err := strconv.ParseUint(rest, 10, 64)
-			if err != nil {
-				return fmt.Errorf("%w: bad target %q", ErrUndeliverable, o.Target)
-			}
-			c, err := tx.Citizen(id)
+		case models.TargetCitizen:
+			c, err := tx.Citizen(to.ID)
 			if err != nil {
 				return err
 			}
 			a = Address{Kind: AddrCitizen, OpenID: c.OpenID}
-		default:
-			return fmt.Errorf("%w: unknown target kind %q", ErrUndeliverable, kind)
 		}
 		return nil
 	})
@@ -59,7 +50,7 @@ func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
 
 // Delivered records on the case that a message reached the citizen.
 func (b *Bot) Delivered(ctx context.Context, o models.Outbox, d Delivery) error {
-	if !strings.HasPrefix(o.Target, AddrCitizen+":") || o.CaseID == 0 || o.Kind != "citizen_answer" {
+	if !isForCitizen(o) || o.CaseID == 0 || o.Kind != "citizen_answer" {
 		return nil
 	}
 	return b.Store.Act(ctx, func(tx *models.Tx) error {
@@ -91,7 +82,7 @@ func (b *Bot) DeliveryFailed(ctx context.Context, o models.Outbox, cause error) 
 			}
 		}
 		title, text := "消息投递失败", fmt.Sprintf("发往 %s 的消息（%s）多次投递失败，请人工处理。", o.Target, o.Kind)
-		if strings.HasPrefix(o.Target, AddrCitizen+":") {
+		if isForCitizen(o) {
 			title = "请电话联系群众"
 			out, _ := DecodeOutgoing(o.Payload)
 			text = "无法通过公众号联系群众（超过48小时或消息被拒），请电话告知以下内容：\n" + out.Text
@@ -124,4 +115,10 @@ func (b *Bot) DeliveryFailed(ctx context.Context, o models.Outbox, cause error) 
 		}
 		return nil
 	})
+}
+
+// isForCitizen reports whether outbox message o is for a citizen.
+func isForCitizen(o models.Outbox) bool {
+	to, err := models.ParseTarget(o.Target)
+	return err == nil && to.Kind == models.TargetCitizen
 }

@@ -103,7 +103,7 @@ func (b *Bot) Viewer(ctx context.Context, id uint64) (*models.Member, error) {
 
 // ViewerByUserID returns the active member with the platform user id (from
 // WeCom OAuth); models.ErrNotFound if there is none.
-func (b *Bot) ViewerByUserID(ctx context.Context, platform, userID string) (*models.Member, error) {
+func (b *Bot) ViewerByUserID(ctx context.Context, platform models.Platform, userID string) (*models.Member, error) {
 	var m *models.Member
 	err := b.Store.Act(ctx, func(tx *models.Tx) error {
 		var err error

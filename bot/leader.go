@@ -30,7 +30,7 @@ func ScopeKey(platform, userID string) string { return platform + ":" + userID }
 // scopeOf returns the department ids leader m covers; all is true for a
 // leader without a scope.
 func (b *Bot) scopeOf(tx *models.Tx, m *models.Member) (all bool, ids map[uint64]bool, err error) {
-	codes := b.Settings.Leaders.Scopes[ScopeKey(m.Platform, m.UserID)]
+	codes := b.Settings.Leaders.Scopes[ScopeKey(string(m.Platform), m.UserID)]
 	if len(codes) == 0 {
 		return true, nil, nil
 	}
@@ -398,7 +398,7 @@ func (a *action) acknowledge() (string, error) {
 		}
 	}
 	md := fmt.Sprintf("**%s事项 %s 已由%s知悉**", al.Severity, k.No, a.who.Name)
-	if err := enqueue(a.tx, a.b.JointPlatform(), JointTarget, k.ID, "serious_acked", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+	if err := enqueue(a.tx, a.b.JointPlatform(), models.JointTarget(), k.ID, "serious_acked", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 		return "", err
 	}
 	a.button = "已知悉"

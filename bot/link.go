@@ -92,15 +92,11 @@ const LinkParam = "t"
 // anything else are returned unchanged. The delivery job calls it.
 func (b *Bot) ForRecipient(o models.Outbox, out Outgoing) Outgoing {
 	l := b.Settings.Links
-	kind, rest, _ := strings.Cut(o.Target, ":")
-	if kind != AddrMember || len(l.Secret) == 0 || out.URL == "" || out.CaseNo == "" || out.URL != b.caseURL(out.CaseNo) {
-		return out
-	}
-	id, err := strconv.ParseUint(rest, 10, 64)
-	if err != nil {
+	to, err := models.ParseTarget(o.Target)
+	if err != nil || to.Kind != models.TargetMember || len(l.Secret) == 0 || out.URL == "" || out.CaseNo == "" || out.URL != b.caseURL(out.CaseNo) {
 		return out
 	}
 	exp := b.Store.Now().Add(l.TTL)
-	out.URL += "?" + LinkParam + "=" + url.QueryEscape(l.Sign(id, out.CaseNo, exp))
+	out.URL += "?" + LinkParam + "=" + url.QueryEscape(l.Sign(to.ID, out.CaseNo, exp))
 	return out
 }

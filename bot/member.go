@@ -13,7 +13,7 @@ import (
 
 // MemberMessage is a command typed by a member, or a card button they pressed.
 type MemberMessage struct {
-	Platform string // wecom | dingtalk
+	Platform models.Platform
 	UserID   string
 	// MsgID identifies the message on its platform, for deduplication.
 	MsgID string

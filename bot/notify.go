@@ -210,7 +210,7 @@ func (b *Bot) notifySerious(tx *models.Tx, k *models.Case) error {
 		}
 	}
 	md := fmt.Sprintf("**%s事项 %s**\n> 报送时限：%s\n\n%s", k.Severity, k.No, dateTime(due), text)
-	return enqueue(tx, b.JointPlatform(), JointTarget, k.ID, "serious_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No})
+	return enqueue(tx, b.JointPlatform(), models.JointTarget(), k.ID, "serious_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No})
 }
 
 // updateCards queues an update of the cards of purpose sent for case k to
@@ -223,18 +223,19 @@ func (b *Bot) updateCards(tx *models.Tx, k *models.Case, purpose string, who *mo
 		return err
 	}
 	self := memberTarget(who)
-	seen := map[string]bool{}
+	seen := map[models.Target]bool{}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].ID > rows[j].ID })
 	for _, r := range rows {
-		if r.Ref == "" || r.Target == self || seen[r.Target] {
+		to, err := models.ParseTarget(r.Target)
+		if err != nil || r.Ref == "" || to == self || seen[to] {
 			continue
 		}
-		seen[r.Target] = true
-		if who.DepartmentID != nil && !sameUnit(tx, r.Target, *who.DepartmentID) {
+		seen[to] = true
+		if who.DepartmentID != nil && !sameUnit(tx, to, *who.DepartmentID) {
 			continue
 		}
 		upd := Outgoing{Kind: KindUpdate, TaskID: r.Ref, Text: label, CaseNo: k.No}
-		if err := enqueue(tx, r.Platform, r.Target, k.ID, "card_update", upd); err != nil {
+		if err := enqueue(tx, r.Platform, to, k.ID, "card_update", upd); err != nil {
 			return err
 		}
 	}
@@ -242,11 +243,10 @@ func (b *Bot) updateCards(tx *models.Tx, k *models.Case, purpose string, who *mo
 }
 
 // sameUnit reports whether the member target belongs to department dept.
-func sameUnit(tx *models.Tx, target string, dept uint64) bool {
-	var id uint64
-	if _, err := fmt.Sscanf(target, "member:%d", &id); err != nil {
+func sameUnit(tx *models.Tx, target models.Target, dept uint64) bool {
+	if target.Kind != models.TargetMember {
 		return false
 	}
-	m, err := tx.MemberByID(id)
+	m, err := tx.MemberByID(target.ID)
 	return err == nil && m.DepartmentID != nil && *m.DepartmentID == dept
 }

@@ -78,15 +78,12 @@ func DecodeOutgoing(payload string) (Outgoing, error) {
 }
 
 // Targets of outbox rows; none carries personal data.
-func memberTarget(m *models.Member) string    { return fmt.Sprintf("member:%d", m.ID) }
-func groupTarget(d *models.Department) string { return "group:" + d.Code }
-func citizenTarget(citizenID uint64) string   { return fmt.Sprintf("citizen:%d", citizenID) }
-
-// JointTarget is the joint-meeting group (联席会议群).
-const JointTarget = "joint"
+func memberTarget(m *models.Member) models.Target    { return models.MemberTarget(m.ID) }
+func groupTarget(d *models.Department) models.Target { return models.GroupTarget(d.Code) }
+func citizenTarget(citizenID uint64) models.Target   { return models.CitizenTarget(citizenID) }
 
 // enqueue writes a message to the outbox in the caller's transaction.
-func enqueue(tx *models.Tx, platform, target string, caseID uint64, purpose string, o Outgoing) error {
+func enqueue(tx *models.Tx, platform models.Platform, target models.Target, caseID uint64, purpose string, o Outgoing) error {
 	row, err := outboxRow(platform, target, caseID, purpose, o)
 	if err != nil {
 		return err
@@ -98,13 +95,13 @@ func enqueue(tx *models.Tx, platform, target string, caseID uint64, purpose stri
 }
 
 // outboxRow is the outbox row that carries o.
-func outboxRow(platform, target string, caseID uint64, purpose string, o Outgoing) (*models.Outbox, error) {
+func outboxRow(platform models.Platform, target models.Target, caseID uint64, purpose string, o Outgoing) (*models.Outbox, error) {
 	b, err := json.Marshal(o)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s message: %w", purpose, err)
 	}
 	return &models.Outbox{
-		Platform: platform, Target: target, Kind: purpose, Payload: string(b), CaseID: caseID,
+		Platform: platform, Target: target.String(), Kind: purpose, Payload: string(b), CaseID: caseID,
 		DedupKey: fmt.Sprintf("%s:%d:%s:%s", purpose, caseID, target, randomHex(8)), Ref: o.TaskID,
 	}, nil
 }
@@ -141,7 +138,7 @@ func toCitizen(tx *models.Tx, k *models.Case, purpose, text string, fields ...Fi
 		text += "\n\n" + RatePrompt
 		fields = append(fields, Field{"评价", RateHint})
 	}
-	return enqueue(tx, "mp", citizenTarget(k.CitizenID), k.ID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields, CaseNo: k.No})
+	return enqueue(tx, models.PlatformMP, citizenTarget(k.CitizenID), k.ID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields, CaseNo: k.No})
 }
 
 // mdEscape keeps a citizen's text from being read as markdown.

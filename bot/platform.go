@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"minsheng/models"
 )
 
 // Address is where one message goes, resolved from the outbox target only at
 // send time, so that the outbox itself holds no personal data.
 type Address struct {
-	// Kind is member, group, joint or citizen.
-	Kind string
+	// Kind is the kind of the outbox target: member, group, joint or citizen.
+	Kind models.TargetKind
 	// UserID is a member's user id on the platform.
 	UserID string
 	// RobotKey is a WeCom group robot's key; Webhook and Secret a DingTalk
@@ -23,12 +25,12 @@ type Address struct {
 	ResponseCode string
 }
 
-// Address kinds.
+// Address kinds, the kinds of outbox targets.
 const (
-	AddrMember  = "member"
-	AddrGroup   = "group"
-	AddrJoint   = "joint"
-	AddrCitizen = "citizen"
+	AddrMember  = models.TargetMember
+	AddrGroup   = models.TargetGroup
+	AddrJoint   = models.TargetJoint
+	AddrCitizen = models.TargetCitizen
 )
 
 // Delivery is what a platform gave back for a delivered message.
@@ -43,8 +45,8 @@ type Delivery struct {
 // Platform delivers messages on one platform. Implementations live in
 // bot/mp, bot/wecom and bot/dingtalk; the delivery job is their only caller.
 type Platform interface {
-	// Name is the platform's name in the outbox: mp, wecom or dingtalk.
-	Name() string
+	// Name is the platform's name in the outbox.
+	Name() models.Platform
 	// Deliver sends o to the address. It returns ErrUndeliverable (wrapped)
 	// when trying again cannot help, and a *RateLimited when the platform
 	// asks to slow down.

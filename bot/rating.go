@@ -210,7 +210,7 @@ func (b *Bot) unsatisfied(tx *models.Tx, k *models.Case, r *models.Rating, a mod
 		return msg, nil
 	}
 	key := fmt.Sprintf("rating_unsatisfied:%s:r%d", k.No, r.Round)
-	row, err := keyedRow("mp", citizenTarget(k.CitizenID), k.ID, purposeCitizenReopen, key,
+	row, err := keyedRow(models.PlatformMP, citizenTarget(k.CitizenID), k.ID, purposeCitizenReopen, key,
 		Outgoing{Kind: KindText, Text: msg, CaseNo: k.No, Fields: []Field{{"编号", k.No}, {"进展", "您的意见已收到"}}})
 	if err != nil {
 		return "", err

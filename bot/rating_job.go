@@ -158,7 +158,7 @@ func (b *Bot) remindRating(tx *models.Tx, k *models.Case, closeAt time.Time) (bo
 	msg := fmt.Sprintf("您反映的问题（编号 %s）已于%s答复，您还没有评价。请回复：评价 %s 1（满意）、2（基本满意）或 3（不满意）。%s前未评价的，将按未评价办结归档。",
 		k.No, date(k.AnsweredAt.In(loc)), k.No, dateTime(closeAt.In(loc)))
 	key := fmt.Sprintf("rating_remind:%s:r%d", k.No, k.Round())
-	row, err := keyedRow("mp", citizenTarget(k.CitizenID), k.ID, "citizen_rating_remind", key,
+	row, err := keyedRow(models.PlatformMP, citizenTarget(k.CitizenID), k.ID, "citizen_rating_remind", key,
 		Outgoing{Kind: KindText, Text: msg, CaseNo: k.No, Fields: []Field{{"编号", k.No}, {"评价", RateHint}}})
 	if err != nil {
 		return false, err
@@ -198,7 +198,7 @@ func (b *Bot) closeUnrated(tx *models.Tx, k *models.Case) (bool, error) {
 	}
 	msg := fmt.Sprintf("您反映的问题（编号 %s）答复后未收到您的评价，已办结归档。如仍有问题，欢迎重新反映。", k.No)
 	key := fmt.Sprintf("rating_closed:%s:r%d", k.No, k.Round())
-	row, err := keyedRow("mp", citizenTarget(k.CitizenID), k.ID, "citizen_rating_closed", key,
+	row, err := keyedRow(models.PlatformMP, citizenTarget(k.CitizenID), k.ID, "citizen_rating_closed", key,
 		Outgoing{Kind: KindText, Text: msg, CaseNo: k.No, Fields: []Field{{"编号", k.No}, {"结果", "已办结归档（未评价）"}}})
 	if err != nil {
 		return false, err

@@ -132,7 +132,7 @@ func (b *Bot) chase(tx *models.Tx, al *models.SeriousAlert, now time.Time) error
 	}
 	md := fmt.Sprintf("**催报：%s事项 %s 尚无领导知悉**%s\n> 报送时限：%s\n> 第%d次催报\n\n领导请在应用中发送：知悉 %s",
 		k.Severity, k.No, late, dateTime(al.ReportDueAt.In(b.Location())), al.Chases, k.No)
-	if err := enqueue(tx, b.JointPlatform(), JointTarget, k.ID, "serious_chase_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
+	if err := enqueue(tx, b.JointPlatform(), models.JointTarget(), k.ID, "serious_chase_joint", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 		return err
 	}
 	return tx.Record(k, models.SystemActor, models.EventChased, "", "", fmt.Sprintf("第%d次催报%s事项：尚无领导知悉%s", al.Chases, k.Severity, late))

@@ -12,7 +12,7 @@ import (
 // can no longer be answered directly: a DingTalk message whose session
 // webhook has expired or failed. It returns models.ErrNotFound (wrapped) when
 // no such member exists.
-func (b *Bot) TellMember(ctx context.Context, platform, userID, text string) error {
+func (b *Bot) TellMember(ctx context.Context, platform models.Platform, userID, text string) error {
 	err := b.Store.Act(ctx, func(tx *models.Tx) error {
 		m, err := tx.Member(platform, userID)
 		if err != nil {
@@ -27,13 +27,11 @@ func (b *Bot) TellMember(ctx context.Context, platform, userID, text string) err
 	return nil
 }
 
-// JointPlatform is the platform of the joint-meeting group (联席会议群): WeCom
-// when it has a WeCom group robot, else DingTalk when it has a DingTalk one.
-// Counties that work only in DingTalk configure only
-// org.joint_meeting.dingtalk_webhook.
-func (b *Bot) JointPlatform() string {
-	if j := b.Settings.Joint; j.RobotKey == "" && j.Webhook != "" {
-		return models.PlatformDingTalk
-	}
-	return models.PlatformWeCom
+// JointPlatform is the platform of the joint-meeting group (联席会议群), by
+// models.JointPlatform: WeCom when it has a WeCom group robot, else DingTalk
+// when it has a DingTalk one. Counties that work only in DingTalk configure
+// only org.joint_meeting.dingtalk_webhook.
+func (b *Bot) JointPlatform() models.Platform {
+	j := b.Settings.Joint
+	return models.JointPlatform(j.RobotKey, j.Webhook)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,31 +85,10 @@ func (s Span) String() string {
 // IsZero reports an unset span.
 func (s Span) IsZero() bool { return s.Workdays == 0 && s.Duration == 0 }
 
-func on() *bool { b := true; return &b }
-
-// defaultJobs are the jobs: and their defaults; a key not listed here is
-// an error in config.yaml.
-func defaultJobs() map[string]Job {
-	return map[string]Job{
-		// The reminder and 督办 ladder and the chase of 签收: every 15
-		// minutes in office hours, every day (deadlines fall on working
-		// days; the calendar decides, not cron).
-		"remind": {Schedule: "*/15 8-18 * * *", Enabled: on()},
-		// The holiday-calendar check: daily at 09:00.
-		"calendar": {Schedule: "0 9 * * *", Enabled: on()},
-		// The weekly summary to the joint-meeting group: Monday 09:00.
-		"weekly_summary": {Schedule: "0 9 * * 1", Enabled: on()},
-		// The monthly report (月报) to the dispatchers: the 1st at 08:00.
-		"monthly_report": {Schedule: "0 8 1 * *", Enabled: on()},
-		// The chase of 重大/特别重大 cases no leader has acknowledged (知悉):
-		// every 5 minutes, day and night; serious.chase_every spaces the pushes.
-		"serious_chase": {Schedule: "*/5 * * * *", Enabled: on()},
-		// The rating clock (rating.*): reminders to citizens who have not
-		// rated an answer, unrated cases closed, 不满意 whose reason never
-		// came carried on: daily at 10:00.
-		"rating": {Schedule: "0 10 * * *", Enabled: on()},
-	}
-}
+// defaultJobs is jobs: before config.yaml is read: empty. The jobs, their
+// names and default schedules are the job table's (jobs.Table); an entry
+// here overrides one.
+func defaultJobs() map[string]Job { return map[string]Job{} }
 
 // defaultLadder is the ladder of DOMAIN.md.
 func defaultLadder() []LadderStep {
@@ -121,10 +101,9 @@ func defaultLadder() []LadderStep {
 }
 
 // JobSetting returns the schedule of job name and whether it is on the
-// schedule, the config's entry over the default.
-func (c *Config) JobSetting(name string) (schedule string, enabled bool) {
-	d := defaultJobs()[name]
-	schedule, enabled = d.Schedule, d.Enabled == nil || *d.Enabled
+// schedule: the config's entry over the job's default schedule.
+func (c *Config) JobSetting(name, schedule string) (string, bool) {
+	enabled := true
 	if j, ok := c.Jobs[name]; ok {
 		if j.Schedule != "" {
 			schedule = j.Schedule
@@ -136,14 +115,20 @@ func (c *Config) JobSetting(name string) (schedule string, enabled bool) {
 	return schedule, enabled
 }
 
-// JobNames lists the known jobs, sorted.
-func JobNames() []string {
-	var out []string
-	for k := range defaultJobs() {
-		out = append(out, k)
+// CheckJobNames reports the first entry under jobs: whose name is not among
+// known (the job table's names), naming its key.
+func (c *Config) CheckJobNames(known []string) error {
+	var names []string
+	for name := range c.Jobs {
+		names = append(names, name)
 	}
-	sort.Strings(out)
-	return out
+	sort.Strings(names)
+	for _, name := range names {
+		if !slices.Contains(known, name) {
+			return fmt.Errorf("jobs.%s: no such job (known: %s)", name, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }
 
 var (
@@ -151,16 +136,13 @@ var (
 	cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 )
 
-// validateJobs checks jobs.*, deadlines.ladder, deadlines.accept_* and
+// validateJobs checks the schedules under jobs: (their names are the job
+// table's to check: CheckJobNames), deadlines.ladder, deadlines.accept_* and
 // calendar.warn_from.
 func (c *Config) validateJobs() error {
 	bad := func(key, why string) error { return fmt.Errorf("%s: %s", key, why) }
-	known := defaultJobs()
 	for name, j := range c.Jobs {
 		key := "jobs." + name
-		if _, ok := known[name]; !ok {
-			return bad(key, fmt.Sprintf("no such job (known: %s)", strings.Join(JobNames(), ", ")))
-		}
 		if j.Schedule == "" {
 			continue
 		}

@@ -8,7 +8,6 @@ import (
 
 func TestJobsAndLadderRejectBadValuesNamingTheKey(t *testing.T) {
 	tests := []struct{ yaml, key string }{
-		{"jobs: {remindr: {schedule: '0 9 * * *'}}", "jobs.remindr"},
 		{"jobs: {remind: {schedule: 'every morning'}}", "jobs.remind.schedule"},
 		{"jobs: {remind: {schedule: '@every 15m'}}", "jobs.remind.schedule"},
 		{"deadlines: {ladder: [{level: Remind, to: group, workdays: -1}]}", "deadlines.ladder[0].level"},
@@ -31,21 +30,41 @@ func TestJobsAndLadderRejectBadValuesNamingTheKey(t *testing.T) {
 	}
 }
 
+// TestCheckJobNames: a job config.yaml names must be one of the job table's.
+func TestCheckJobNames(t *testing.T) {
+	known := []string{"calendar", "remind"}
+	c, err := Parse([]byte("jobs: {remindr: {schedule: '0 9 * * *'}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckJobNames(known); err == nil || !strings.Contains(err.Error(), "jobs.remindr") || !strings.Contains(err.Error(), "calendar, remind") {
+		t.Errorf("CheckJobNames = %v; want an error naming jobs.remindr and the known jobs", err)
+	}
+	c, err = Parse([]byte("jobs: {remind: {enabled: false}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckJobNames(known); err != nil {
+		t.Errorf("CheckJobNames(remind) = %v; want nil", err)
+	}
+}
+
 func TestJobSettingsKeepDefaults(t *testing.T) {
 	c, err := Parse([]byte("jobs: {remind: {enabled: false}, calendar: {schedule: '30 8 * * *'}}\ncalendar: {years: []}\ndeadlines: {accept_within: 4h}"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		job      string
+		job, def string
 		schedule string
 		enabled  bool
 	}{
-		{"remind", "*/15 8-18 * * *", false},
-		{"calendar", "30 8 * * *", true},
+		{"remind", "*/15 8-18 * * *", "*/15 8-18 * * *", false},
+		{"calendar", "0 9 * * *", "30 8 * * *", true},
+		{"rating", "0 10 * * *", "0 10 * * *", true},
 	}
 	for _, tc := range cases {
-		s, on := c.JobSetting(tc.job)
+		s, on := c.JobSetting(tc.job, tc.def)
 		if s != tc.schedule || on != tc.enabled {
 			t.Errorf("JobSetting(%s) = %q, %v; want %q, %v", tc.job, s, on, tc.schedule, tc.enabled)
 		}

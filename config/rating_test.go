@@ -17,9 +17,6 @@ func TestRatingDefaultsAndBadValues(t *testing.T) {
 	if !reflect.DeepEqual(c.Rating, want) {
 		t.Errorf("rating = %+v; want %+v", c.Rating, want)
 	}
-	if s, on := c.JobSetting("rating"); s != "0 10 * * *" || !on {
-		t.Errorf("JobSetting(rating) = %q, %v; want daily at 10:00, on", s, on)
-	}
 	tests := []struct{ yaml, key string }{
 		{"rating: {unsatisfied: ignore}", "rating.unsatisfied"},
 		{"rating: {reason_within: 0s}", "rating.reason_within"},

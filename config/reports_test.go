@@ -14,7 +14,7 @@ func TestReportsSettings(t *testing.T) {
 		t.Errorf("shipped reports = %+v", c.Reports)
 	}
 	for name, want := range map[string]string{"weekly_summary": "0 9 * * 1", "monthly_report": "0 8 1 * *"} {
-		if sched, on := c.JobSetting(name); sched != want || !on {
+		if sched, on := c.JobSetting(name, ""); sched != want || !on {
 			t.Errorf("jobs.%s = %q, enabled %v; want %q on", name, sched, on, want)
 		}
 	}

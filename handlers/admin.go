@@ -108,24 +108,6 @@ func (h *adminHandler) open() bool {
 	return len(h.cfg.Secret) > 0 && (len(h.cfg.Accounts) > 0 || h.cfg.OAuth != nil || h.cfg.Sandbox)
 }
 
-func (h *adminHandler) mount(r *gin.Engine) {
-	g := r.Group("/admin", h.headers, h.closed)
-	g.GET("/login", h.loginPage)
-	g.POST("/login", h.login)
-	g.POST("/login/sandbox", h.sandboxLogin)
-	g.GET("/oauth", h.oauth)
-	a := g.Group("", h.auth)
-	a.GET("", h.dashboard)
-	a.GET("/cases", h.cases)
-	a.GET("/export.csv", h.exportCSV)
-	a.GET("/export.xlsx", h.exportXLSX)
-	p := a.Group("", h.csrf)
-	p.POST("/logout", h.logout)
-	p.POST("/outbox/:id/retry", h.retry)
-	p.POST("/cases/:no/withhold", h.withhold)
-	p.POST("/cases/:no/publish", h.publish)
-}
-
 func (h *adminHandler) headers(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")

@@ -17,7 +17,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
-	"minsheng/bot"
 	"minsheng/models"
 	"minsheng/redact"
 	"minsheng/reports"
@@ -237,33 +236,34 @@ func (h *adminHandler) failed(c *gin.Context) ([]failedRow, error) {
 	return out, nil
 }
 
-func platformLabel(p string) string {
+func platformLabel(p models.Platform) string {
 	switch p {
-	case "mp":
+	case models.PlatformMP:
 		return "公众号"
 	case models.PlatformWeCom:
 		return "企业微信"
-	case "dingtalk":
+	case models.PlatformDingTalk:
 		return "钉钉"
 	}
-	return p
+	return string(p)
 }
 
 // targetLabel names an outbox target for the dashboard; a citizen is only
 // 群众.
 func targetLabel(t string) string {
-	kind, rest, _ := strings.Cut(t, ":")
-	switch kind {
-	case "citizen":
-		return "群众"
-	case "member":
-		return "成员 #" + rest
-	case "group":
-		return "单位群 " + rest
-	case bot.JointTarget:
-		return "联席会议群"
+	to, err := models.ParseTarget(t)
+	if err != nil {
+		return t
 	}
-	return kind
+	switch to.Kind {
+	case models.TargetCitizen:
+		return "群众"
+	case models.TargetMember:
+		return "成员 #" + strconv.FormatUint(to.ID, 10)
+	case models.TargetGroup:
+		return "单位群 " + to.Code
+	}
+	return "联席会议群"
 }
 
 // chart is the trend chart as inline SVG: bars of cases received and

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,12 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
-	"minsheng/handlers"
-	"minsheng/jobs"
+	"minsheng/bot/wecom/wecomtest"
+	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -37,46 +39,38 @@ const (
 // job, and drivers playing WeChat, WeCom and DingTalk.
 type dtOffice struct {
 	*office
-	dt       *dingtalk.FakeServer
+	dt       *dingtalktest.FakeServer
 	dtDriver *dingtalk.Driver
-	dtCfg    handlers.DingTalkConfig
-	router   *jobs.Router
+	dtIn     *dingtalk.Inbound
 }
 
 func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	s.Now = clock.Now
-	ctx := context.Background()
 
-	dt := dingtalk.NewFakeServer(dtAppKey, dtAppSecret, dtRobot)
+	dt := dingtalktest.NewFakeServer(dtAppKey, dtAppSecret, dtRobot)
 	dt.Now = clock.Now
 	dtSrv := httptest.NewServer(dt)
 	t.Cleanup(dtSrv.Close)
 	dt.URL = dtSrv.URL
 
-	deps := []models.Department{
-		{Code: "cg", Name: "县城市管理局", Keywords: "路灯,井盖", Platform: "dingtalk",
-			DingTalkWebhook: dtSrv.URL + "/robot/send?access_token=dt-cg", DingTalkSecret: dtGroupSec},
-		{Code: "zj", Name: "县住房和城乡建设局", Keywords: "物业,燃气", Platform: "wecom", WeComRobotKey: "key-zj"},
-		{Code: "hb", Name: "县生态环境分局", Keywords: "噪音", Platform: "wecom", WeComRobotKey: "key-hb"},
+	// The county, with cg, its people and the leader on DingTalk, and the
+	// joint meeting a DingTalk group too.
+	org := apptest.County()
+	org.Departments[0].Platform, org.Departments[0].WeComRobotKey = "dingtalk", ""
+	org.Departments[0].DingTalkWebhook, org.Departments[0].DingTalkSecret = dtSrv.URL+"/robot/send?access_token=dt-cg", dtGroupSec
+	org.JointMeeting = config.Group{Name: "联席会议", DingTalkWebhook: dtSrv.URL + "/robot/send?access_token=dt-joint", DingTalkSecret: dtGroupSec}
+	for i, m := range org.Members {
+		if m.Department == "cg" || m.Role == "leader" {
+			org.Members[i].Platform = "dingtalk"
+		}
 	}
-	members := []models.Member{
-		{Name: "王问政", UserID: "dispatcher1", Platform: "wecom", Role: models.RoleDispatcher},
-		{Name: "李承办", UserID: "cg-officer1", Platform: "dingtalk", Role: models.RoleOfficer},
-		{Name: "钱承办", UserID: "cg-officer2", Platform: "dingtalk", Role: models.RoleOfficer},
-		{Name: "赵局长", UserID: "cg-head", Platform: "dingtalk", Role: models.RoleHead},
-		{Name: "孙承办", UserID: "zj-officer1", Platform: "wecom", Role: models.RoleOfficer},
-		{Name: "周局长", UserID: "zj-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "陈县长", UserID: "leader1", Platform: "dingtalk", Role: models.RoleLeader},
-	}
-	modeltest.Must(t, s.SyncOrg(ctx, deps, members, []string{"", "cg", "cg", "cg", "zj", "zj", ""}), "sync org")
 	dt.AddWebhook("dt-cg", dtGroupSec)
 	dt.AddWebhook("dt-joint", dtGroupSec)
 
-	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
-	for _, m := range members {
+	for _, m := range org.Members {
 		wc.AddUsers(m.UserID)
 		dt.AddUsers(m.UserID)
 	}
@@ -84,60 +78,40 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	wc.AddWebhook("key-hb")
 	wcSrv := httptest.NewServer(wc)
 	t.Cleanup(wcSrv.Close)
-	mpAPI := mp.NewFakeAPI(appID, secret)
+	mpAPI := mptest.NewFakeAPI(appID, secret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
 
-	cal, err := models.NewCalendar(nil)
-	modeltest.Must(t, err, "calendar")
-	hours, _ := models.ParseOfficeHours("09:00-17:30")
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := &bot.Bot{Store: s, Calendar: cal, Logger: quiet, Settings: bot.Settings{
-		MaxCasesPerHour: 5, DuplicateWindow: 24 * time.Hour, MinLength: 5, MaxLength: 2000,
-		Acknowledge: 24 * time.Hour, Simple: 12 * time.Hour, GeneralWorkdays: 7, ComplexWorkdays: 15,
-		ExtensionWorkdays: 5, ReportUpMajor: 2 * time.Hour, ReportUpCritical: time.Hour,
-		DefaultKind: "一般", OfficeHours: hours,
-		// The joint meeting is a DingTalk group too.
-		Joint: bot.GroupAddress{Webhook: dtSrv.URL + "/robot/send?access_token=dt-joint", Secret: dtGroupSec},
-	}}
-	httpc := &http.Client{Timeout: 2 * time.Second}
-	dtClient := &dingtalk.Client{APIBase: dtSrv.URL, OAPIBase: dtSrv.URL, AppKey: dtAppKey, AppSecret: dtAppSecret,
-		RobotCode: dtRobot, HTTP: httpc, Now: clock.Now}
-	dtCfg := handlers.DingTalkConfig{AppSecret: dtAppSecret, MaxSkew: time.Hour, MaxBody: 1 << 20,
-		ReplyTimeout: 2 * time.Second, HTTP: httpc, Client: dtClient}
-	router := handlers.New(handlers.Deps{
-		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Now: clock.Now, Logger: quiet,
-		MP:       handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-		WeCom:    handlers.WeComConfig{CorpID: corpID, Token: wcToken, EncodingAESKey: wcAESKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-		DingTalk: dtCfg,
-	})
-	srv := httptest.NewServer(router)
+	cfg := apptest.Config(org, true)
+	cfg.DingTalk.AppKey, cfg.DingTalk.AppSecret, cfg.DingTalk.RobotCode = dtAppKey, dtAppSecret, dtRobot
+	a := apptest.New(t, s, cfg, clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL, DingTalk: dtSrv.URL, DingTalkOAPI: dtSrv.URL}, "test")
+	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
+	httpc := &http.Client{Timeout: 2 * time.Second}
 	o := &dtOffice{
 		office: &office{
-			harness: &harness{store: s, clock: clock, srv: srv, router: router,
+			harness: &harness{store: s, clock: clock, srv: srv, router: a.Handler,
 				safe: &mp.Driver{URL: srv.URL + "/callback/mp", AppID: appID, Token: token, EncodingAESKey: aesKey, Safe: true, Now: clock.Now}},
-			bot: b, wc: wc, mpAPI: mpAPI,
+			bot: a.Bot, wc: wc, mpAPI: mpAPI, deliver: a.Deliverer, wcURL: wcSrv.URL,
 			member: &wecom.Driver{URL: srv.URL + "/callback/wecom", CorpID: corpID, AgentID: fmt.Sprint(wcAgentID), Token: wcToken, EncodingAESKey: wcAESKey, Now: clock.Now},
 		},
 		dt:       dt,
 		dtDriver: &dingtalk.Driver{URL: srv.URL + "/callback/dingtalk", AppSecret: dtAppSecret, RobotCode: dtRobot, HTTP: httpc, Now: clock.Now},
-		dtCfg:    dtCfg,
 	}
-	o.router = &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&mp.Platform{Client: &mp.Client{BaseURL: mpSrv.URL, AppID: appID, AppSecret: secret, HTTP: httpc, Now: clock.Now}},
-		&wecom.Platform{Client: &wecom.Client{BaseURL: wcSrv.URL, CorpID: corpID, Secret: wcSecret, AgentID: wcAgentID, HTTP: httpc, Now: clock.Now}},
-		&dingtalk.Platform{Client: dtClient},
-	}}
-	o.deliver = &jobs.Deliverer{Store: s, Senders: o.router.Senders(), Owner: "test", Now: clock.Now, Logger: quiet,
-		Backoff: func(int) time.Duration { return time.Second },
-		OnFailed: func(ctx context.Context, m models.Outbox, err error) {
-			o.mu.Lock()
-			o.failed = append(o.failed, m)
-			o.mu.Unlock()
-			o.router.OnFailed(ctx, m, err)
-		}}
+	// The Stream mode receiver's reading of messages (dingtalk_stream_test.go).
+	o.dtIn = &dingtalk.Inbound{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
+		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc, Now: clock.Now}
+	for _, p := range a.Router.Platforms {
+		switch p := p.(type) {
+		case *mp.Platform:
+			o.mpPlat = p
+		}
+	}
+	// Each group message goes out on its own here, never combined, so that
+	// the tests of DingTalk's group rate limit count the posts they queued.
+	o.deliver.Combine = nil
+	o.recordFailed()
 	return o
 }
 
@@ -179,8 +153,8 @@ func (o *dtOffice) ding(t *testing.T, user, text string) string {
 }
 
 // robotTo returns the robot 1:1 messages user received.
-func (o *dtOffice) robotTo(user string) []dingtalk.RobotMessage {
-	var out []dingtalk.RobotMessage
+func (o *dtOffice) robotTo(user string) []dingtalktest.RobotMessage {
+	var out []dingtalktest.RobotMessage
 	for _, m := range o.dt.RobotMessages() {
 		for _, u := range m.UserIDs {
 			if u == user {
@@ -191,7 +165,7 @@ func (o *dtOffice) robotTo(user string) []dingtalk.RobotMessage {
 	return out
 }
 
-func paramText(m dingtalk.RobotMessage) string {
+func paramText(m dingtalktest.RobotMessage) string {
 	var parts []string
 	for _, k := range []string{"title", "text", "content"} {
 		if s, ok := m.Param[k].(string); ok {

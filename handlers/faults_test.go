@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"minsheng/bot"
-	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
 	"minsheng/jobs"
 	"minsheng/models"
@@ -230,7 +230,7 @@ func TestCitizenOutsideWindow(t *testing.T) {
 			sent := o.mpAPI.SentTo("oLate")
 			if withTemplate {
 				last := sent[len(sent)-1]
-				if last.Kind != mp.KindTemplate || !strings.Contains(trail, "delivered") {
+				if last.Kind != mptest.KindTemplate || !strings.Contains(trail, "delivered") {
 					t.Errorf("answer went as %s; trail %s; want a template message and a delivered event", last.Kind, trail)
 				}
 				return

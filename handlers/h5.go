@@ -65,11 +65,6 @@ type h5Handler struct {
 	now func() time.Time
 }
 
-func (h *h5Handler) mount(r *gin.Engine) {
-	r.GET("/case/:no", h.page)
-	r.POST("/case/:no/act", h.act)
-}
-
 // h5MAC is HMAC-SHA256 over the parts with a purpose in front.
 func h5MAC(secret []byte, purpose string, parts ...string) string {
 	m := hmac.New(sha256.New, secret)

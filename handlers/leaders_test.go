@@ -2,9 +2,7 @@ package handlers_test
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"minsheng/bot"
-	"minsheng/bot/wecom"
-	"minsheng/handlers"
+	"minsheng/bot/wecom/wecomtest"
+	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -28,7 +25,8 @@ import (
 // and WeCom OAuth through the fake.
 type leaders struct {
 	*office
-	// page serves the same bot with the case page mounted; cards link to it.
+	// page is the server, case page and all (server.public_url); cards
+	// link to it.
 	page   *httptest.Server
 	secret []byte
 }
@@ -41,43 +39,24 @@ const (
 
 func newLeaders(t *testing.T, s *models.Store) *leaders {
 	t.Helper()
-	o := newOffice(t, s)
-	now := o.clock.Now()
-	for _, m := range []models.Member{
-		{Name: "林副县长", UserID: "leader2", Platform: "wecom", Role: models.RoleLeader, Active: true, CreatedAt: now, UpdatedAt: now},
-	} {
-		modeltest.Must(t, s.DB().Create(&m).Error, "add member %s", m.UserID)
-		o.wc.AddUsers(m.UserID)
-	}
-	l := &leaders{office: o, secret: []byte("test-link-secret-0123456789abcdef")}
-	wcAPI := httptest.NewServer(o.wc)
-	t.Cleanup(wcAPI.Close)
-	h5 := &handlers.H5Config{
-		Secret: l.secret, SessionTTL: 12 * time.Hour,
-		OAuth:        &wecom.Client{BaseURL: wcAPI.URL, CorpID: corpID, Secret: wcSecret, AgentID: wcAgentID, Now: o.clock.Now},
-		AuthorizeURL: "https://open.weixin.qq.com/connect/oauth2/authorize", CorpID: corpID, AgentID: fmt.Sprint(wcAgentID),
-	}
-	var router http.Handler
-	l.page = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { router.ServeHTTP(w, r) }))
-	t.Cleanup(l.page.Close)
-	h5.PublicURL = l.page.URL
-	router = handlers.New(handlers.Deps{Store: s, Bot: o.bot, Metrics: handlers.NewMetrics(s), Now: o.clock.Now, H5: h5,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-
-	st := &o.bot.Settings
-	st.PublicURL = l.page.URL
-	st.Review = bot.ReviewSettings{
-		Default: []models.Role{models.RoleHead}, Units: map[string][]models.Role{"cg": {models.RoleHead, models.RoleLeader}},
-		MinAnswerRunes: 15, MinConcreteRunes: 8,
-		Sensitive:   []string{"刁民", "无理取闹", "不归我们管"},
-		Boilerplate: []string{"您好", "来信已收悉", "已收悉", "我单位", "高度重视", "认真研究", "正在处理", "请耐心等待", "感谢您的关注", "特此答复"},
-	}
-	st.Leaders = bot.LeaderSettings{
-		Scopes:     map[string][]string{bot.ScopeKey("wecom", "leader2"): {"zj", "hb"}},
-		ChaseEvery: 15 * time.Minute, CriticalWords: []string{"爆炸"}, MajorWords: []string{"燃气泄漏"},
-	}
-	st.Links = bot.LinkSettings{Secret: l.secret, TTL: 72 * time.Hour}
-	return l
+	var secret string
+	o := buildOffice(t, s, func(cfg *config.Config, url string) {
+		cfg.Server.PublicURL, secret = url, cfg.Server.LinkSecret
+		cfg.Org.Members = append(cfg.Org.Members,
+			config.Member{Name: "林副县长", UserID: "leader2", Platform: "wecom", Role: "leader", Scope: []string{"zj", "hb"}})
+		for i, d := range cfg.Org.Departments {
+			if d.Code == "cg" {
+				cfg.Org.Departments[i].Review = []string{"head", "leader"}
+			}
+		}
+		cfg.Review = config.Review{
+			Default: []string{"head"}, MinAnswerLength: 15, MinConcreteLength: 8,
+			SensitiveWords:     []string{"刁民", "无理取闹", "不归我们管"},
+			BoilerplatePhrases: []string{"您好", "来信已收悉", "已收悉", "我单位", "高度重视", "认真研究", "正在处理", "请耐心等待", "感谢您的关注", "特此答复"},
+		}
+		cfg.Serious = config.Serious{ChaseEvery: config.Duration(15 * time.Minute), CriticalKeywords: []string{"爆炸"}, MajorKeywords: []string{"燃气泄漏"}}
+	})
+	return &leaders{office: o, page: o.srv, secret: []byte(secret)}
 }
 
 // handling opens a case from the citizen, assigns it to unit and has
@@ -97,8 +76,8 @@ func (l *leaders) handling(t *testing.T, openid, text, unit, officer string) str
 
 // cardsFor lists the template cards member user got whose text or buttons
 // mention want.
-func (l *leaders) cardsFor(user, want string) []wecom.AppMessage {
-	var out []wecom.AppMessage
+func (l *leaders) cardsFor(user, want string) []wecomtest.AppMessage {
+	var out []wecomtest.AppMessage
 	for _, m := range l.appTo(user) {
 		if m.MsgType == "template_card" && strings.Contains(string(mustJSON(m.Raw)), want) {
 			out = append(out, m)

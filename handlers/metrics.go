@@ -49,12 +49,14 @@ func NewMetrics(store *models.Store) *Metrics {
 	return m
 }
 
-func (m *Metrics) callback(platform, result string) {
-	m.callbacks.WithLabelValues(platform, result).Inc()
+func (m *Metrics) callback(platform models.Platform, result string) {
+	m.callbacks.WithLabelValues(string(platform), result).Inc()
 }
 
-func (m *Metrics) caseOpened(platform string) { m.cases.WithLabelValues(platform).Inc() }
+func (m *Metrics) caseOpened(platform models.Platform) {
+	m.cases.WithLabelValues(string(platform)).Inc()
+}
 
-func (m *Metrics) latency(platform string, d time.Duration) {
-	m.latencies.WithLabelValues(platform).Observe(d.Seconds())
+func (m *Metrics) latency(platform models.Platform, d time.Duration) {
+	m.latencies.WithLabelValues(string(platform)).Observe(d.Seconds())
 }

@@ -12,18 +12,21 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
-	"minsheng/handlers"
+	"minsheng/config"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
 
+// The Official Account of the tests' server (apptest.Config).
 const (
-	appID  = "wx1234567890abcdef"
-	secret = "appsecret"
-	token  = "callbacktoken"
-	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	appID  = apptest.MPAppID
+	secret = apptest.MPSecret
+	token  = apptest.MPToken
+	aesKey = apptest.MPAESKey
 )
 
 type harness struct {
@@ -35,26 +38,19 @@ type harness struct {
 	router http.Handler
 }
 
-func newHarness(t *testing.T, s *models.Store, opts ...func(*handlers.MPConfig)) *harness {
+// newHarness is the server built by app with the Official Account alone,
+// no organisation, and at most three reports an hour from one citizen;
+// opts change the account's configuration.
+func newHarness(t *testing.T, s *models.Store, opts ...func(*config.MP)) *harness {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	s.Now = clock.Now
-	cal, err := models.NewCalendar(nil)
-	modeltest.Must(t, err, "calendar")
-	hours, _ := models.ParseOfficeHours("09:00-17:30")
-	b := &bot.Bot{Store: s, Calendar: cal, Settings: bot.Settings{
-		MaxCasesPerHour: 3, DuplicateWindow: 24 * time.Hour, MinLength: 5, MaxLength: 2000,
-		Acknowledge: 24 * time.Hour, Simple: 12 * time.Hour, GeneralWorkdays: 7, ComplexWorkdays: 15,
-		DefaultKind: "一般", OfficeHours: hours,
-	}}
-	mpc := handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey,
-		Window: 5 * time.Minute, MaxBody: 1 << 20}
+	cfg := apptest.Config(config.Org{}, false)
+	cfg.Intake.MaxCasesPerHour = 3
+	cfg.Deadlines.ExtensionWorkdays, cfg.Deadlines.ReportUpMajor, cfg.Deadlines.ReportUpCritical = 0, 0, 0
 	for _, o := range opts {
-		o(&mpc)
+		o(&cfg.MP)
 	}
-	router := handlers.New(handlers.Deps{
-		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Now: clock.Now, MP: mpc,
-	})
+	router := apptest.New(t, s, cfg, clock, app.Bases{}, "test").Handler
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	d := func(safe bool) *mp.Driver {
@@ -124,16 +120,16 @@ func TestCallbackOpensCaseAndRepliesEncrypted(t *testing.T) {
 // key they are refused (WeChat signs the URL, not a plaintext body, so a
 // captured URL could carry any body) unless mp.allow_plaintext is on.
 func TestCallbackPlaintextMode(t *testing.T) {
-	noKey := func(c *handlers.MPConfig) { c.EncodingAESKey = "" }
-	allow := func(c *handlers.MPConfig) { c.AllowPlaintext = true }
+	noKey := func(c *config.MP) { c.EncodingAESKey = "" }
+	allow := func(c *config.MP) { c.AllowPlaintext = true }
 	for _, tc := range []struct {
 		name   string
-		opts   []func(*handlers.MPConfig)
+		opts   []func(*config.MP)
 		accept bool
 	}{
-		{"no AES key", []func(*handlers.MPConfig){noKey}, true},
+		{"no AES key", []func(*config.MP){noKey}, true},
 		{"AES key set", nil, false},
-		{"AES key set, allow_plaintext", []func(*handlers.MPConfig){allow}, true},
+		{"AES key set, allow_plaintext", []func(*config.MP){allow}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			modeltest.Each(t, func(t *testing.T, s *models.Store) {
@@ -189,7 +185,7 @@ func TestCallbackURLVerification(t *testing.T) {
 // entity tricks in them with nothing stored.
 func TestPlaintextModeRejectsEntityTricks(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
-		h := newHarness(t, s, func(c *handlers.MPConfig) { c.EncodingAESKey = "" })
+		h := newHarness(t, s, func(c *config.MP) { c.EncodingAESKey = "" })
 		for name, body := range map[string]string{"billion laughs": billionLaughs, "external entity": externalEntity} {
 			q, _, err := h.plain.Prepare(h.plain.Fill(text("oCitizenA", "路灯不亮了好几天了")))
 			modeltest.Must(t, err, "prepare")

@@ -80,14 +80,6 @@ type publicHandler struct {
 	statsErr error
 }
 
-func (h *publicHandler) mount(r *gin.Engine) {
-	r.GET("/board", h.board)
-	g := r.Group("/open311/v2", h.open311Headers)
-	g.GET("/services.json", h.services)
-	g.GET("/requests.json", h.requests)
-	g.GET("/requests/:id", h.request)
-}
-
 func (h *publicHandler) loc() *time.Location {
 	if h.store.Location != nil {
 		return h.store.Location

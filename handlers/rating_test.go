@@ -8,6 +8,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -234,7 +235,7 @@ func TestUnratedIsRemindedThenClosed(t *testing.T) {
 		}
 		run(2026, 11, 27) // Friday
 		sent := o.mpAPI.SentTo(openid)
-		if len(sent) != start+1 || sent[len(sent)-1].Kind != mp.KindTemplate || sent[len(sent)-1].Data["keyword1"] != no {
+		if len(sent) != start+1 || sent[len(sent)-1].Kind != mptest.KindTemplate || sent[len(sent)-1].Data["keyword1"] != no {
 			t.Fatalf("Friday: citizen got %+v; want one reminder, as a template (outside 48 hours) for %s", sent[start:], no)
 		}
 		if ran := run(2026, 11, 27); ran {

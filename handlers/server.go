@@ -1,6 +1,7 @@
 // Package handlers is the HTTP face of 民声: platform callbacks, health and
-// metrics, and the sandbox page. Handlers are thin: bind, call the bot, map
-// the error, write.
+// metrics, the case page, the board and the dashboard; the sandbox
+// (bot/sandbox) mounts itself through Mounter. Handlers are thin: bind, call
+// the bot, map the error, write.
 package handlers
 
 import (
@@ -20,29 +21,35 @@ import (
 type Deps struct {
 	Store *models.Store
 	Bot   *bot.Bot
-	MP    MPConfig
-	// WeCom is the WeCom app's callback; empty CorpID leaves it unmounted.
-	WeCom   WeComConfig
+	// Citizen is the platform citizens write on (the Official Account,
+	// bot/mp), its callback at /callback/<name>; nil leaves it unmounted.
+	Citizen bot.CitizenInbound
+	// Inbound are the platforms members work on (bot/wecom, bot/dingtalk in
+	// HTTP mode), each with its callback at /callback/<name>. The handlers
+	// reach the platforms only through these seams; app builds them.
+	Inbound []bot.Inbound
 	Metrics *Metrics
 	Logger  *slog.Logger
-	// Sandbox, when set, mounts the sandbox page and its fakes.
-	Sandbox *Sandbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// H5, when set, mounts the mobile case page /case/<no> (h5.go).
 	H5 *H5Config
-	// DingTalk is the DingTalk robot's message path; an empty AppSecret,
-	// or Stream mode, leaves /callback/dingtalk unmounted.
-	DingTalk DingTalkConfig
-	// SandboxDingTalk, when set, mounts the sandbox's DingTalk fake and
-	// its endpoints.
-	SandboxDingTalk *SandboxDingTalk
 	// Public, when set, mounts the public reply board /board and the open
 	// data /open311/v2 (public.go, open311.go).
 	Public *PublicConfig
 	// Admin is the dispatcher's dashboard /admin (admin.go); nil, or with no
 	// way to sign in, /admin answers 403 and says how to open it.
 	Admin *AdminConfig
+	// Mounts add routes of their own after every other route, in order:
+	// the sandbox's page and fakes (bot/sandbox) when it is on.
+	Mounts []Mounter
+}
+
+// Mounter adds its own routes to the server's router. The sandbox is one:
+// it gets the router itself, to post its drivers' callbacks through it, and
+// the handlers never import it.
+type Mounter interface {
+	Mount(r *gin.Engine)
 }
 
 type loggerKey struct{}
@@ -67,17 +74,21 @@ func New(d Deps) *gin.Engine {
 		c.Next()
 	})
 
-	mph := newMPHandler(d.MP, d.Bot, d.Metrics, d.Now)
-	r.GET("/callback/mp", mph.verify)
-	r.POST("/callback/mp", mph.receive)
-
-	if d.WeCom.CorpID != "" {
-		wh := &wecomHandler{cfg: d.WeCom, bot: d.Bot, metrics: d.Metrics, now: d.Now}
-		r.GET("/callback/wecom", wh.verify)
-		r.POST("/callback/wecom", wh.receive)
+	// The platform citizens write on: the Official Account.
+	if d.Citizen != nil {
+		h := &citizenHandler{in: d.Citizen, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		r.GET("/callback/"+string(d.Citizen.Name()), h.verify)
+		r.POST("/callback/"+string(d.Citizen.Name()), h.receive)
 	}
-	if d.DingTalk.AppSecret != "" && !d.DingTalk.Stream {
-		r.POST("/callback/dingtalk", newDingTalkHandler(d.DingTalk, d.Bot, d.Metrics, d.Now).receive)
+
+	// The platforms members work on: one callback each, through its
+	// bot.Inbound (verified by GET when the platform does that).
+	for _, in := range d.Inbound {
+		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		if _, ok := in.(bot.Verifier); ok {
+			r.GET("/callback/"+string(in.Name()), h.verify)
+		}
+		r.POST("/callback/"+string(in.Name()), h.receive)
 	}
 
 	r.GET("/healthz", func(c *gin.Context) {
@@ -90,19 +101,39 @@ func New(d Deps) *gin.Engine {
 		c.JSON(http.StatusOK, gin.H{"status": "ok", "database": d.Store.Driver()})
 	})
 	if d.H5 != nil {
-		(&h5Handler{cfg: *d.H5, bot: d.Bot, now: d.Now}).mount(r)
+		h := &h5Handler{cfg: *d.H5, bot: d.Bot, now: d.Now}
+		r.GET("/case/:no", h.page)
+		r.POST("/case/:no/act", h.act)
 	}
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
 	if d.Public != nil {
-		(&publicHandler{cfg: *d.Public, store: d.Store, now: d.Now}).mount(r)
+		h := &publicHandler{cfg: *d.Public, store: d.Store, now: d.Now}
+		r.GET("/board", h.board)
+		g := r.Group("/open311/v2", h.open311Headers)
+		g.GET("/services.json", h.services)
+		g.GET("/requests.json", h.requests)
+		g.GET("/requests/:id", h.request)
 	}
-	newAdminHandler(d.Admin, d.Store, d.Bot, d.Now).mount(r)
 
-	if d.Sandbox != nil {
-		d.Sandbox.mount(r)
-	}
-	if d.SandboxDingTalk != nil {
-		d.SandboxDingTalk.mount(r, d.Store)
+	admin := newAdminHandler(d.Admin, d.Store, d.Bot, d.Now)
+	g := r.Group("/admin", admin.headers, admin.closed)
+	g.GET("/login", admin.loginPage)
+	g.POST("/login", admin.login)
+	g.POST("/login/sandbox", admin.sandboxLogin)
+	g.GET("/oauth", admin.oauth)
+	signedIn := g.Group("", admin.auth)
+	signedIn.GET("", admin.dashboard)
+	signedIn.GET("/cases", admin.cases)
+	signedIn.GET("/export.csv", admin.exportCSV)
+	signedIn.GET("/export.xlsx", admin.exportXLSX)
+	posts := signedIn.Group("", admin.csrf)
+	posts.POST("/logout", admin.logout)
+	posts.POST("/outbox/:id/retry", admin.retry)
+	posts.POST("/cases/:no/withhold", admin.withhold)
+	posts.POST("/cases/:no/publish", admin.publish)
+
+	for _, m := range d.Mounts {
+		m.Mount(r)
 	}
 	return r
 }

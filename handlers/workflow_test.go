@@ -4,30 +4,32 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 	"minsheng/bot/wecom"
-	"minsheng/handlers"
+	"minsheng/bot/wecom/wecomtest"
+	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
 
+// The WeCom app of the tests' server (apptest.Config).
 const (
-	corpID    = "ww0123456789abcdef"
-	wcSecret  = "wecomsecret"
-	wcToken   = "wecomtoken"
-	wcAESKey  = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-	wcAgentID = 1000002
+	corpID    = apptest.CorpID
+	wcSecret  = apptest.WeComSecret
+	wcToken   = apptest.WeComToken
+	wcAESKey  = apptest.WeComAESKey
+	wcAgentID = apptest.AgentID
 )
 
 // office is a whole deployment in one test: the server, the Official Account
@@ -35,8 +37,8 @@ const (
 type office struct {
 	*harness
 	bot     *bot.Bot
-	wc      *wecom.FakeServer
-	mpAPI   *mp.FakeAPI
+	wc      *wecomtest.FakeServer
+	mpAPI   *mptest.FakeAPI
 	member  *wecom.Driver
 	deliver *jobs.Deliverer
 	wcURL   string
@@ -45,83 +47,69 @@ type office struct {
 	mu      sync.Mutex
 }
 
-func newOffice(t *testing.T, s *models.Store) *office {
+// newOffice is the server built by app for the county, with the Official
+// Account's and WeCom's fakes behind it; the deliverer runs when a test
+// says (o.deliver.RunOnce) and records what finally failed.
+func newOffice(t *testing.T, s *models.Store) *office { return buildOffice(t, s, nil) }
+
+// buildOffice is newOffice with the configuration changed by edit, when
+// set, which is told the server's URL.
+func buildOffice(t *testing.T, s *models.Store, edit func(cfg *config.Config, url string)) *office {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
-	s.Now = clock.Now
-	ctx := context.Background()
-	deps := []models.Department{
-		{Code: "cg", Name: "县城市管理局", Keywords: "路灯,井盖", Platform: "wecom", WeComRobotKey: "key-cg"},
-		{Code: "zj", Name: "县住房和城乡建设局", Keywords: "物业,燃气", Platform: "wecom", WeComRobotKey: "key-zj"},
-		{Code: "hb", Name: "县生态环境分局", Keywords: "噪音", Platform: "wecom", WeComRobotKey: "key-hb"},
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	cfg := apptest.Config(apptest.County(), true)
+	if edit != nil {
+		edit(cfg, "http://"+srv.Listener.Addr().String())
 	}
-	members := []models.Member{
-		{Name: "王问政", UserID: "dispatcher1", Platform: "wecom", Role: models.RoleDispatcher},
-		{Name: "李承办", UserID: "cg-officer1", Platform: "wecom", Role: models.RoleOfficer},
-		{Name: "钱承办", UserID: "cg-officer2", Platform: "wecom", Role: models.RoleOfficer},
-		{Name: "赵局长", UserID: "cg-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "孙承办", UserID: "zj-officer1", Platform: "wecom", Role: models.RoleOfficer},
-		{Name: "周局长", UserID: "zj-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "陈县长", UserID: "leader1", Platform: "wecom", Role: models.RoleLeader},
-	}
-	modeltest.Must(t, s.SyncOrg(ctx, deps, members, []string{"", "cg", "cg", "cg", "zj", "zj", ""}), "sync org")
-
-	wc := wecom.NewFakeServer(corpID, wcSecret, wcAgentID)
+	org := cfg.Org
+	wc := wecomtest.NewFakeServer(corpID, wcSecret, wcAgentID)
 	wc.Now = clock.Now
-	for _, m := range members {
+	for _, m := range org.Members {
 		wc.AddUsers(m.UserID)
 	}
-	for _, d := range deps {
+	for _, d := range org.Departments {
 		wc.AddWebhook(d.WeComRobotKey)
 	}
-	wc.AddWebhook("key-joint")
+	wc.AddWebhook(org.JointMeeting.WeComRobotKey)
 	wcSrv := httptest.NewServer(wc)
 	t.Cleanup(wcSrv.Close)
-	mpAPI := mp.NewFakeAPI(appID, secret)
+	mpAPI := mptest.NewFakeAPI(appID, secret)
 	mpAPI.Now = clock.Now
 	mpSrv := httptest.NewServer(mpAPI)
 	t.Cleanup(mpSrv.Close)
 
-	cal, err := models.NewCalendar(nil)
-	modeltest.Must(t, err, "calendar")
-	hours, _ := models.ParseOfficeHours("09:00-17:30")
-	b := &bot.Bot{Store: s, Calendar: cal, Settings: bot.Settings{
-		MaxCasesPerHour: 5, DuplicateWindow: 24 * time.Hour, MinLength: 5, MaxLength: 2000,
-		Acknowledge: 24 * time.Hour, Simple: 12 * time.Hour, GeneralWorkdays: 7, ComplexWorkdays: 15,
-		ExtensionWorkdays: 5, ReportUpMajor: 2 * time.Hour, ReportUpCritical: time.Hour,
-		DefaultKind: "一般", OfficeHours: hours, Joint: bot.GroupAddress{RobotKey: "key-joint"},
-	}}
-	router := handlers.New(handlers.Deps{
-		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Now: clock.Now,
-		MP:    handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-		WeCom: handlers.WeComConfig{CorpID: corpID, Token: wcToken, EncodingAESKey: wcAESKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-	})
-	srv := httptest.NewServer(router)
-	t.Cleanup(srv.Close)
+	a := apptest.New(t, s, cfg, clock, app.Bases{MP: mpSrv.URL, WeCom: wcSrv.URL}, "test")
+	srv.Config.Handler = a.Handler
+	srv.Start()
 	o := &office{
-		harness: &harness{store: s, clock: clock, srv: srv, router: router,
+		harness: &harness{store: s, clock: clock, srv: srv, router: a.Handler,
 			safe: &mp.Driver{URL: srv.URL + "/callback/mp", AppID: appID, Token: token, EncodingAESKey: aesKey, Safe: true, Now: clock.Now}},
-		bot: b, wc: wc, mpAPI: mpAPI,
+		bot: a.Bot, wc: wc, mpAPI: mpAPI, deliver: a.Deliverer, wcURL: wcSrv.URL,
 		member: &wecom.Driver{URL: srv.URL + "/callback/wecom", CorpID: corpID, AgentID: fmt.Sprint(wcAgentID), Token: wcToken, EncodingAESKey: wcAESKey, Now: clock.Now},
 	}
-	httpc := &http.Client{Timeout: 2 * time.Second}
-	o.wcURL = wcSrv.URL
-	o.mpPlat = &mp.Platform{Client: &mp.Client{BaseURL: mpSrv.URL, AppID: appID, AppSecret: secret, HTTP: httpc, Now: clock.Now}}
-	rt := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		o.mpPlat,
-		&wecom.Platform{Client: &wecom.Client{BaseURL: wcSrv.URL, CorpID: corpID, Secret: wcSecret, AgentID: wcAgentID, HTTP: httpc, Now: clock.Now}},
-	}}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b.Logger = quiet
-	o.deliver = &jobs.Deliverer{Store: s, Senders: rt.Senders(), Owner: "test", Now: clock.Now, Logger: quiet, Combine: rt.Combine,
-		Backoff: func(int) time.Duration { return time.Second },
-		OnFailed: func(ctx context.Context, m models.Outbox, err error) {
-			o.mu.Lock()
-			o.failed = append(o.failed, m)
-			o.mu.Unlock()
-			rt.OnFailed(ctx, m, err)
-		}}
+	for _, p := range a.Router.Platforms {
+		if p, ok := p.(*mp.Platform); ok {
+			o.mpPlat = p
+		}
+	}
+	o.recordFailed()
 	return o
+}
+
+// recordFailed makes the deliverer retry after a second and keep what
+// finally failed in o.failed, before it reports the failure as the server
+// does.
+func (o *office) recordFailed() {
+	onFailed := o.deliver.OnFailed
+	o.deliver.Backoff = func(int) time.Duration { return time.Second }
+	o.deliver.OnFailed = func(ctx context.Context, m models.Outbox, err error) {
+		o.mu.Lock()
+		o.failed = append(o.failed, m)
+		o.mu.Unlock()
+		onFailed(ctx, m, err)
+	}
 }
 
 // setTemplate configures the template message used outside the 48-hour window.
@@ -190,8 +178,8 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func (o *office) appTo(user string) []wecom.AppMessage {
-	var out []wecom.AppMessage
+func (o *office) appTo(user string) []wecomtest.AppMessage {
+	var out []wecomtest.AppMessage
 	for _, m := range o.wc.AppMessages() {
 		if m.ToUser == user {
 			out = append(out, m)

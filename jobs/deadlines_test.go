@@ -4,26 +4,26 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"minsheng/app"
+	"minsheng/app/apptest"
 	"minsheng/bot"
-	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
 
+// The WeCom app of the desk's server (apptest.Config).
 const (
-	dCorpID  = "ww0123456789abcdef"
-	dSecret  = "wecomsecret"
-	dAgentID = 1000002
+	dCorpID  = apptest.CorpID
+	dSecret  = apptest.WeComSecret
+	dAgentID = apptest.AgentID
 )
 
 // desk is a deployment small enough for the jobs: the store, the bot, the
@@ -33,7 +33,7 @@ type desk struct {
 	store   *models.Store
 	clock   *modeltest.Clock
 	bot     *bot.Bot
-	wc      *wecom.FakeServer
+	wc      *wecomtest.FakeServer
 	deliver *jobs.Deliverer
 	sched   *jobs.Scheduler
 	remind  *jobs.Deadlines
@@ -51,27 +51,13 @@ func (acceptAll) Send(context.Context, models.Outbox) error { return nil }
 
 // newDesk builds a desk on store s. wc, when not nil, is a WeCom fake shared
 // with another desk (a second server instance on the same database).
-func newDesk(t *testing.T, s *models.Store, clock *modeltest.Clock, wc *wecom.FakeServer, owner string) *desk {
+func newDesk(t *testing.T, s *models.Store, clock *modeltest.Clock, wc *wecomtest.FakeServer, owner string) *desk {
 	t.Helper()
-	s.Now = clock.Now
-	ctx := context.Background()
-	deps := []models.Department{
-		{Code: "cg", Name: "县城市管理局", Keywords: "路灯,井盖", Platform: "wecom", WeComRobotKey: "key-cg"},
-		{Code: "zj", Name: "县住房和城乡建设局", Keywords: "物业,燃气", Platform: "wecom", WeComRobotKey: "key-zj"},
-	}
-	members := []models.Member{
-		{Name: "王问政", UserID: "dispatcher1", Platform: "wecom", Role: models.RoleDispatcher},
-		{Name: "李承办", UserID: "cg-officer1", Platform: "wecom", Role: models.RoleOfficer},
-		{Name: "赵局长", UserID: "cg-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "孙承办", UserID: "zj-officer1", Platform: "wecom", Role: models.RoleOfficer},
-		{Name: "周局长", UserID: "zj-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "陈县长", UserID: "leader1", Platform: "wecom", Role: models.RoleLeader},
-	}
-	modeltest.Must(t, s.SyncOrg(ctx, deps, members, []string{"", "cg", "cg", "zj", "zj", ""}), "sync org")
+	org := apptest.Small()
 	if wc == nil {
-		wc = wecom.NewFakeServer(dCorpID, dSecret, dAgentID)
+		wc = wecomtest.NewFakeServer(dCorpID, dSecret, dAgentID)
 		wc.Now = clock.Now
-		for _, m := range members {
+		for _, m := range org.Members {
 			wc.AddUsers(m.UserID)
 		}
 		for _, k := range []string{"key-cg", "key-zj", "key-joint"} {
@@ -81,44 +67,20 @@ func newDesk(t *testing.T, s *models.Store, clock *modeltest.Clock, wc *wecom.Fa
 	srv := httptest.NewServer(wc)
 	t.Cleanup(srv.Close)
 
-	cal, err := models.NewCalendar(nil)
-	modeltest.Must(t, err, "calendar")
-	hours, _ := models.ParseOfficeHours("09:00-17:30")
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := &bot.Bot{Store: s, Calendar: cal, Logger: quiet, Settings: bot.Settings{
-		MaxCasesPerHour: 50, DuplicateWindow: 24 * time.Hour, MinLength: 5, MaxLength: 2000,
-		Acknowledge: 24 * time.Hour, Simple: 12 * time.Hour, GeneralWorkdays: 7, ComplexWorkdays: 15,
-		ExtensionWorkdays: 5, ReportUpMajor: 2 * time.Hour, ReportUpCritical: time.Hour,
-		DefaultKind: "一般", OfficeHours: hours, Joint: bot.GroupAddress{RobotKey: "key-joint"},
-	}}
-	rt := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&wecom.Platform{Client: &wecom.Client{BaseURL: srv.URL, CorpID: dCorpID, Secret: dSecret, AgentID: dAgentID,
-			HTTP: &http.Client{Timeout: 2 * time.Second}, Now: clock.Now}},
-	}}
-	senders := rt.Senders()
-	senders["mp"] = acceptAll{}
-	d := &desk{
-		store: s, clock: clock, bot: b, wc: wc,
-		deliver: &jobs.Deliverer{Store: s, Senders: senders, Owner: owner, Now: clock.Now, Logger: quiet,
-			Backoff: func(int) time.Duration { return time.Second }, OnFailed: rt.OnFailed},
-		remind: &jobs.Deadlines{Bot: b, Ladder: bot.Ladder{
-			Steps: []bot.LadderStep{
-				{Level: "remind", To: bot.ToGroup, Workdays: -1},
-				{Level: "overdue", To: bot.ToHead, Workdays: 0},
-				{Level: "leader", To: bot.ToLeader, Workdays: 1},
-				{Level: "joint", To: bot.ToJoint, Workdays: 3},
-			},
-			AcceptWithin: models.Span{Workdays: 1}, AcceptReturnAfter: models.Span{Workdays: 1},
-		}},
+	// The server as serve builds it, with the jobs' default ladder and
+	// schedules; the Official Account's side is a stub that takes every
+	// message, and each message goes out on its own (never combined), so
+	// that the tests count what the ladder queued.
+	cfg := apptest.Config(org, true)
+	cfg.Intake.MaxCasesPerHour = 50
+	a := apptest.New(t, s, cfg, clock, app.Bases{WeCom: srv.URL}, owner)
+	a.Deliverer.Senders["mp"] = acceptAll{}
+	a.Deliverer.Combine = nil
+	a.Deliverer.Backoff = func(int) time.Duration { return time.Second }
+	return &desk{
+		store: s, clock: clock, bot: a.Bot, wc: wc, deliver: a.Deliverer, sched: a.Scheduler, remind: a.Work.Deadlines,
 		seenGroup: map[string]int{}, seenApp: map[string]int{},
 	}
-	warn := &jobs.CalendarWarning{Bot: b, Month: time.November, Day: 1}
-	d.sched = &jobs.Scheduler{Store: s, Location: modeltest.Shanghai, Owner: owner, Now: clock.Now, Logger: quiet,
-		Jobs: []jobs.Job{
-			{Name: jobs.JobRemind, Schedule: "*/15 8-18 * * *", Run: d.remind.Run},
-			{Name: jobs.JobCalendar, Schedule: "0 9 * * *", Run: warn.Run},
-		}}
-	return d
 }
 
 // report has a citizen report text and returns the case number.
@@ -173,7 +135,7 @@ func (d *desk) at(t *testing.T, when time.Time) {
 }
 
 // groupNews returns the messages group key received since the last call.
-func (d *desk) groupNews(key string) []wecom.GroupMessage {
+func (d *desk) groupNews(key string) []wecomtest.GroupMessage {
 	all := d.wc.GroupMessages(key)
 	out := all[d.seenGroup[key]:]
 	d.seenGroup[key] = len(all)
@@ -181,8 +143,8 @@ func (d *desk) groupNews(key string) []wecom.GroupMessage {
 }
 
 // appNews returns the app messages user received since the last call.
-func (d *desk) appNews(user string) []wecom.AppMessage {
-	var all []wecom.AppMessage
+func (d *desk) appNews(user string) []wecomtest.AppMessage {
+	var all []wecomtest.AppMessage
 	for _, m := range d.wc.AppMessages() {
 		if m.ToUser == user {
 			all = append(all, m)
@@ -573,7 +535,7 @@ func TestCalendarWarning(t *testing.T) {
 		ctx := context.Background()
 		clock := modeltest.NewClock(modeltest.At(2026, 10, 31, 9, 0))
 		d := newDesk(t, s, clock, nil, "a")
-		run := func(at time.Time) []wecom.AppMessage {
+		run := func(at time.Time) []wecomtest.AppMessage {
 			t.Helper()
 			clock.Set(at)
 			_, err := d.sched.RunNow(ctx, jobs.JobCalendar)
@@ -659,7 +621,7 @@ func TestAcceptChaseCard(t *testing.T) {
 		d.flush(t)
 		d.quiet()
 		d.at(t, modeltest.At(2026, 11, 24, 17, 30))
-		var cards []wecom.AppMessage
+		var cards []wecomtest.AppMessage
 		for _, u := range []string{"cg-officer1", "cg-head"} {
 			got := d.appNews(u)
 			if len(got) != 1 || got[0].MsgType != "template_card" || !strings.Contains(rawText(got[0].Raw), "签收:"+no) {

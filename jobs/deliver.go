@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -70,9 +69,9 @@ const markTimeout = 15 * time.Second
 // settings mean their defaults; set them before the first run.
 type Deliverer struct {
 	Store *models.Store
-	// Senders deliver by Outbox.Platform: "mp", "wecom", "dingtalk". A
-	// message for a platform without a sender fails at once.
-	Senders map[string]Sender
+	// Senders deliver by Outbox.Platform. A message for a platform without
+	// a sender fails at once.
+	Senders map[models.Platform]Sender
 	// Owner names this instance in leases; it must differ between instances.
 	Owner string
 	// Lease is how long a claimed message is ours (DefaultLease). A send
@@ -96,8 +95,8 @@ type Deliverer struct {
 	// group, in order) into one payload and says how many it took; fewer
 	// than two means no merge. It keeps busy groups under their limit.
 	Combine func(rows []models.Outbox) (payload string, n int)
-	// GroupLimit is how many messages one group target ("group:…" or
-	// "joint") of a platform receives per rolling minute from this instance
+	// GroupLimit is how many messages one group target (a unit's group or
+	// the joint one, models.Target.IsGroup) of a platform receives per rolling minute from this instance
 	// (DefaultGroupLimit); the rest wait, without counting an attempt.
 	GroupLimit int
 	// Now is the clock; it defaults to the store's.
@@ -414,10 +413,11 @@ func trim(ts []time.Time, now time.Time) []time.Time {
 
 // isGroup reports whether target is a group chat, which platforms rate-limit.
 func isGroup(target string) bool {
-	return strings.HasPrefix(target, "group:") || target == "joint"
+	t, err := models.ParseTarget(target)
+	return err == nil && t.IsGroup()
 }
 
-func targetKey(o models.Outbox) string { return o.Platform + "\x00" + o.Target }
+func targetKey(o models.Outbox) string { return string(o.Platform) + "\x00" + o.Target }
 
 // errText is err as kept in the outbox: bounded, valid UTF-8.
 func errText(err error) string {

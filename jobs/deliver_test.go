@@ -70,7 +70,7 @@ func setup(t *testing.T, s *models.Store, f *fakeSender) (*jobs.Deliverer, *mode
 	var logs bytes.Buffer
 	d := &jobs.Deliverer{
 		Store:    s,
-		Senders:  map[string]jobs.Sender{"wecom": f, "mp": f},
+		Senders:  map[models.Platform]jobs.Sender{"wecom": f, "mp": f},
 		Owner:    "test",
 		Backoff:  func(n int) time.Duration { return time.Duration(n) * time.Minute },
 		OnFailed: calls.record,
@@ -82,7 +82,7 @@ func setup(t *testing.T, s *models.Store, f *fakeSender) (*jobs.Deliverer, *mode
 
 const secret = "我家住在幸福路8号，电话13800000000"
 
-func enqueue(t *testing.T, s *models.Store, platform, target, key string) uint64 {
+func enqueue(t *testing.T, s *models.Store, platform models.Platform, target, key string) uint64 {
 	t.Helper()
 	o := &models.Outbox{Platform: platform, Target: target, Kind: "notice", CaseID: 1,
 		Payload: fmt.Sprintf(`{"text":%q}`, secret), DedupKey: key}
@@ -341,7 +341,7 @@ func TestDeliverTwoInstancesSendOnce(t *testing.T) {
 				t.Cleanup(func() { s.Close() })
 				modeltest.Must(t, s.Migrate(ctx), "migrate")
 				ds = append(ds, &jobs.Deliverer{
-					Store: s, Senders: map[string]jobs.Sender{"wecom": f}, Owner: fmt.Sprintf("instance%d", i),
+					Store: s, Senders: map[models.Platform]jobs.Sender{"wecom": f}, Owner: fmt.Sprintf("instance%d", i),
 					Batch: 7, Logger: slog.New(slog.DiscardHandler),
 				})
 			}
@@ -409,7 +409,7 @@ func (b *blockingSender) Send(ctx context.Context, o models.Outbox) error {
 func TestDeliverRunStopsAfterInFlightSends(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
 		b := &blockingSender{started: make(chan uint64, 10), release: make(chan struct{})}
-		d := &jobs.Deliverer{Store: s, Senders: map[string]jobs.Sender{"wecom": b}, Owner: "run", Logger: slog.New(slog.DiscardHandler)}
+		d := &jobs.Deliverer{Store: s, Senders: map[models.Platform]jobs.Sender{"wecom": b}, Owner: "run", Logger: slog.New(slog.DiscardHandler)}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {
@@ -458,7 +458,7 @@ func TestDeliverRunStopsAfterInFlightSends(t *testing.T) {
 func TestDeliverRunStops(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
 		f := &fakeSender{}
-		d := &jobs.Deliverer{Store: s, Senders: map[string]jobs.Sender{"mp": f}, Owner: "run", Logger: slog.New(slog.DiscardHandler)}
+		d := &jobs.Deliverer{Store: s, Senders: map[models.Platform]jobs.Sender{"mp": f}, Owner: "run", Logger: slog.New(slog.DiscardHandler)}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {

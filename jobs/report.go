@@ -61,8 +61,8 @@ func (m *Monthly) Run(ctx context.Context, now time.Time) error {
 		}
 		for _, d := range dispatchers {
 			key := fmt.Sprintf("monthly:%s:member:%d", month, d.ID)
-			target := fmt.Sprintf("member:%d", d.ID)
-			attach := d.Platform == "wecom" && fits // DingTalk robots send no files: the note says where it is
+			target := models.MemberTarget(d.ID)
+			attach := d.Platform.Files() && fits // where files cannot go, the note says where it is
 			ok, err := queueMessage(tx, d.Platform, target, "monthly_report", key, bot.Outgoing{Kind: bot.KindMarkdown, Text: r.Note(is, attach)})
 			if err != nil {
 				return err

@@ -20,8 +20,8 @@ type Router struct {
 }
 
 // Senders returns one Sender per platform, for Deliverer.Senders.
-func (r *Router) Senders() map[string]Sender {
-	out := map[string]Sender{}
+func (r *Router) Senders() map[models.Platform]Sender {
+	out := map[models.Platform]Sender{}
 	for _, p := range r.Platforms {
 		out[p.Name()] = &platformSender{r: r, p: p}
 	}

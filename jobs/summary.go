@@ -27,7 +27,7 @@ type Weekly struct {
 	Store *models.Store
 	// Platform is the joint-meeting group's platform: wecom (table and
 	// chart) or dingtalk (the table as a list; its robots take no pictures).
-	Platform string
+	Platform models.Platform
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions
 	// (deadlines.reply_rate_target, deadlines.satisfaction_target).
 	ReplyTarget, SatisfactionTarget float64
@@ -41,9 +41,9 @@ type Weekly struct {
 }
 
 // platform is the joint-meeting group's platform, wecom unless set.
-func (w *Weekly) platform() string {
+func (w *Weekly) platform() models.Platform {
 	if w.Platform == "" {
-		return "wecom"
+		return models.PlatformWeCom
 	}
 	return w.Platform
 }
@@ -58,7 +58,7 @@ func (w *Weekly) log() *slog.Logger {
 // summary is the weekly summary as w sets it.
 func (w *Weekly) summary() *reports.Weekly {
 	return &reports.Weekly{
-		Store: w.Store, NoTables: w.platform() != "wecom",
+		Store: w.Store, NoTables: !w.platform().Tables(),
 		ReplyTarget: w.ReplyTarget, SatisfactionTarget: w.SatisfactionTarget, RateDays: w.RateDays, Overdue: w.Overdue,
 	}
 }
@@ -71,7 +71,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 		return err
 	}
 	kind := bot.KindTable
-	if w.platform() != "wecom" {
+	if !w.platform().Tables() {
 		kind = bot.KindMarkdown
 	}
 	queued := 0
@@ -81,7 +81,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 			if i > 0 {
 				key += fmt.Sprintf(":%d", i+1)
 			}
-			ok, err := queueMessage(tx, w.platform(), bot.JointTarget, "weekly_summary", key, bot.Outgoing{Kind: kind, Text: text})
+			ok, err := queueMessage(tx, w.platform(), models.JointTarget(), "weekly_summary", key, bot.Outgoing{Kind: kind, Text: text})
 			if err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 			}
 		}
 		if msgs.Chart != nil {
-			ok, err := queueMessage(tx, w.platform(), bot.JointTarget, "weekly_chart", "weekly:"+msgs.Week+":chart",
+			ok, err := queueMessage(tx, w.platform(), models.JointTarget(), "weekly_chart", "weekly:"+msgs.Week+":chart",
 				bot.Outgoing{Kind: bot.KindImage, Image: msgs.Chart})
 			if err != nil {
 				return err
@@ -110,12 +110,12 @@ func (w *Weekly) Run(ctx context.Context, now time.Time) error {
 
 // queueMessage adds o to the outbox under dedup key, in tx; false when a
 // message with that key was queued before (a rerun).
-func queueMessage(tx *models.Tx, platform, target, purpose, key string, o bot.Outgoing) (bool, error) {
+func queueMessage(tx *models.Tx, platform models.Platform, target models.Target, purpose, key string, o bot.Outgoing) (bool, error) {
 	b, err := json.Marshal(o)
 	if err != nil {
 		return false, fmt.Errorf("encode %s message: %w", purpose, err)
 	}
-	row := &models.Outbox{Platform: platform, Target: target, Kind: purpose, Payload: string(b), DedupKey: key}
+	row := &models.Outbox{Platform: platform, Target: target.String(), Kind: purpose, Payload: string(b), DedupKey: key}
 	if err := tx.Enqueue(row); err != nil {
 		return false, fmt.Errorf("queue %s message to %s: %w", purpose, target, err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -23,7 +24,7 @@ import (
 type reportRig struct {
 	s       *models.Store
 	clock   *modeltest.Clock
-	wc      *wecom.FakeServer
+	wc      *wecomtest.FakeServer
 	deliver *jobs.Deliverer
 	quiet   *slog.Logger
 }
@@ -33,7 +34,7 @@ func newReportRig(t *testing.T, s *models.Store, at time.Time) *reportRig {
 	clock := modeltest.NewClock(at)
 	s.Now = clock.Now
 	modeltest.SeedOrg(t, s)
-	wc := wecom.NewFakeServer("wwcorp", "secret", 1000002)
+	wc := wecomtest.NewFakeServer("wwcorp", "secret", 1000002)
 	wc.Now = clock.Now
 	for _, u := range []string{"dispatcher1", "cg-head", "zj-head", "leader1"} {
 		wc.AddUsers(u)
@@ -118,7 +119,7 @@ func seedWeek(t *testing.T, s *models.Store) {
 	)
 }
 
-func weekly(s *models.Store, platform string) *jobs.Weekly {
+func weekly(s *models.Store, platform models.Platform) *jobs.Weekly {
 	return &jobs.Weekly{Store: s, Platform: platform, ReplyTarget: 0.9, SatisfactionTarget: 0.9, RateDays: 28, Overdue: 10,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
@@ -136,7 +137,7 @@ func TestWeeklySummary(t *testing.T) {
 		if len(rows) != 2 {
 			t.Fatalf("queued %d messages; want the table and the chart", len(rows))
 		}
-		if rows[0].DedupKey != "weekly:2026-W47" || rows[0].Target != bot.JointTarget || rows[0].Platform != "wecom" {
+		if rows[0].DedupKey != "weekly:2026-W47" || rows[0].Target != models.JointTarget().String() || rows[0].Platform != "wecom" {
 			t.Errorf("table row = %s to %s on %s; want weekly:2026-W47 to the joint group on wecom", rows[0].DedupKey, rows[0].Target, rows[0].Platform)
 		}
 		if rows[1].DedupKey != "weekly:2026-W47:chart" {

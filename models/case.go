@@ -202,7 +202,7 @@ func CitizenActor(c *Citizen, platform string) Actor {
 
 // MemberActor names member m for the record.
 func MemberActor(m *Member) Actor {
-	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Name, Platform: m.Platform}
+	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Name, Platform: string(m.Platform)}
 }
 
 // SystemActor is the server itself (jobs, deliveries).

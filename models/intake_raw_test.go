@@ -194,10 +194,10 @@ func TestDirectoryFollowsOrgChanges(t *testing.T) {
 						return models.Receipt{}, err
 					}
 					for _, m := range d.Dispatchers {
-						got += m.UserID + "@" + m.Platform + " "
+						got += m.UserID + "@" + string(m.Platform) + " "
 					}
 					for _, u := range d.Departments {
-						got += u.Code + "@" + u.Platform + " "
+						got += u.Code + "@" + string(u.Platform) + " "
 					}
 					return models.Receipt{Outcome: "help"}, nil
 				})

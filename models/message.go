@@ -35,8 +35,8 @@ const (
 // that causes it and delivered by a worker that retries until it is accepted
 // or a person is told.
 type Outbox struct {
-	ID       uint64 `gorm:"primaryKey"`
-	Platform string `gorm:"size:16;not null"`
+	ID       uint64   `gorm:"primaryKey"`
+	Platform Platform `gorm:"size:16;not null"`
 	// Target names the recipient without personal data: citizen:<id>,
 	// member:<id>, group:<department code>, joint.
 	Target string `gorm:"size:128;not null"`

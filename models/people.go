@@ -75,12 +75,12 @@ type Department struct {
 	Code string `gorm:"size:32;not null;uniqueIndex"`
 	Name string `gorm:"size:64;not null"`
 	// Keywords route a case to this unit; comma separated.
-	Keywords        string `gorm:"type:text"`
-	Platform        string `gorm:"size:16;not null"`
-	WeComRobotKey   string `gorm:"size:128"`
-	DingTalkWebhook string `gorm:"size:512"`
-	DingTalkSecret  string `gorm:"size:128"`
-	Active          bool   `gorm:"not null"`
+	Keywords        string   `gorm:"type:text"`
+	Platform        Platform `gorm:"size:16;not null"`
+	WeComRobotKey   string   `gorm:"size:128"`
+	DingTalkWebhook string   `gorm:"size:512"`
+	DingTalkSecret  string   `gorm:"size:128"`
+	Active          bool     `gorm:"not null"`
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -98,13 +98,13 @@ func (d *Department) KeywordList() []string {
 
 // Member is an officer, head, dispatcher or leader.
 type Member struct {
-	ID           uint64  `gorm:"primaryKey"`
-	Name         string  `gorm:"size:64;not null"`
-	Platform     string  `gorm:"size:16;not null;uniqueIndex:idx_member_user,priority:1"`
-	UserID       string  `gorm:"size:64;not null;uniqueIndex:idx_member_user,priority:2"`
-	DepartmentID *uint64 `gorm:"index"`
-	Role         Role    `gorm:"size:16;not null"`
-	Active       bool    `gorm:"not null"`
+	ID           uint64   `gorm:"primaryKey"`
+	Name         string   `gorm:"size:64;not null"`
+	Platform     Platform `gorm:"size:16;not null;uniqueIndex:idx_member_user,priority:1"`
+	UserID       string   `gorm:"size:64;not null;uniqueIndex:idx_member_user,priority:2"`
+	DepartmentID *uint64  `gorm:"index"`
+	Role         Role     `gorm:"size:16;not null"`
+	Active       bool     `gorm:"not null"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }

@@ -3,16 +3,51 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
-// Platforms members and units work on.
+// Platform names a chat platform as the store keeps it: in the outbox, on
+// members and departments, in the record of inbound messages. The stored
+// strings are the constants' values; config.yaml spells them the same way.
+type Platform string
+
+// Platforms: citizens write in the Official Account; members and units work
+// in WeCom or DingTalk.
 const (
-	PlatformWeCom    = "wecom"
-	PlatformDingTalk = "dingtalk"
+	PlatformMP       Platform = "mp"
+	PlatformWeCom    Platform = "wecom"
+	PlatformDingTalk Platform = "dingtalk"
 )
 
-// ValidPlatform reports whether p is a platform members and units work on.
-func ValidPlatform(p string) bool { return p == PlatformWeCom || p == PlatformDingTalk }
+// OfficePlatforms lists the platforms members and units work on, in the
+// order the sandbox shows them.
+var OfficePlatforms = []Platform{PlatformWeCom, PlatformDingTalk}
+
+// String returns the stored name, for logs and metric labels.
+func (p Platform) String() string { return string(p) }
+
+// Tables reports whether group messages on p show markdown tables (WeCom's
+// markdown_v2); elsewhere a table is written out as lines.
+func (p Platform) Tables() bool { return p == PlatformWeCom }
+
+// Files reports whether p delivers a document to a member (WeCom's app file
+// message); DingTalk's robot sends none, so a message says where it is.
+func (p Platform) Files() bool { return p == PlatformWeCom }
+
+// ValidPlatform reports whether p is a platform members and units work on
+// (one of OfficePlatforms).
+func ValidPlatform(p Platform) bool { return slices.Contains(OfficePlatforms, p) }
+
+// JointPlatform is the platform the joint-meeting group (联席会议群) is
+// reached on, given its WeCom robot key and its DingTalk robot webhook:
+// WeCom when it has a robot key, DingTalk when it has only a webhook, WeCom
+// when it has neither. It is the one place that rule is written.
+func JointPlatform(weComRobotKey, dingTalkWebhook string) Platform {
+	if weComRobotKey == "" && dingTalkWebhook != "" {
+		return PlatformDingTalk
+	}
+	return PlatformWeCom
+}
 
 // SetUnitPlatform moves department code and all its members to platform,
 // which from then on carries the unit's group messages and its members' cards.
@@ -23,7 +58,7 @@ func ValidPlatform(p string) bool { return p == PlatformWeCom || p == PlatformDi
 // such department, ErrDuplicate when one of the members is already listed
 // on platform under the same user id, ErrInvalidTransition for an unknown
 // platform.
-func (s *Store) SetUnitPlatform(ctx context.Context, code, platform, webhook, secret string) (int64, error) {
+func (s *Store) SetUnitPlatform(ctx context.Context, code string, platform Platform, webhook, secret string) (int64, error) {
 	if !ValidPlatform(platform) {
 		return 0, fmt.Errorf("move unit %s to %q: %w", code, platform, ErrInvalidTransition)
 	}
@@ -59,7 +94,7 @@ func (s *Store) SetUnitPlatform(ctx context.Context, code, platform, webhook, se
 // platform; like SetUnitPlatform it is for the sandbox. It returns
 // ErrNotFound when no member has that user id, ErrDuplicate when it is on
 // both platforms, ErrInvalidTransition for an unknown platform.
-func (s *Store) SetMemberPlatform(ctx context.Context, userID, platform string) error {
+func (s *Store) SetMemberPlatform(ctx context.Context, userID string, platform Platform) error {
 	if !ValidPlatform(platform) {
 		return fmt.Errorf("move member %s to %q: %w", userID, platform, ErrInvalidTransition)
 	}

@@ -66,8 +66,9 @@ func TestSetUnitPlatform(t *testing.T) {
 		}
 
 		tests := []struct {
-			name, code, platform string
-			want                 error
+			name, code string
+			platform   models.Platform
+			want       error
 		}{
 			{"no such unit", "nope", "dingtalk", models.ErrNotFound},
 			{"unknown platform", "cg", "feishu", models.ErrInvalidTransition},
@@ -95,8 +96,9 @@ func TestSetMemberPlatform(t *testing.T) {
 			t.Errorf("dispatcher not on dingtalk: %v", err)
 		}
 		tests := []struct {
-			name, user, platform string
-			want                 error
+			name, user string
+			platform   models.Platform
+			want       error
 		}{
 			{"unknown", "nobody", "dingtalk", models.ErrNotFound},
 			{"on both platforms", "leader1", "dingtalk", models.ErrDuplicate},
@@ -115,4 +117,42 @@ func TestSetMemberPlatform(t *testing.T) {
 			t.Errorf("Members = %d; want the 6 synced", len(ms))
 		}
 	})
+}
+
+func TestJointPlatform(t *testing.T) {
+	tests := []struct {
+		name, key, webhook string
+		want               models.Platform
+	}{
+		{"WeCom robot", "key", "", models.PlatformWeCom},
+		{"both: WeCom first", "key", "https://oapi.dingtalk.com/robot/send?access_token=j", models.PlatformWeCom},
+		{"DingTalk only", "", "https://oapi.dingtalk.com/robot/send?access_token=j", models.PlatformDingTalk},
+		{"none configured", "", "", models.PlatformWeCom},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := models.JointPlatform(tt.key, tt.webhook); got != tt.want {
+				t.Errorf("JointPlatform(%q, %q) = %q; want %q", tt.key, tt.webhook, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlatformCapabilities(t *testing.T) {
+	tests := []struct {
+		p             models.Platform
+		tables, files bool
+	}{
+		{models.PlatformWeCom, true, true},
+		{models.PlatformDingTalk, false, false},
+		{models.PlatformMP, false, false},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Tables(); got != tt.tables {
+			t.Errorf("%s.Tables() = %v; want %v", tt.p, got, tt.tables)
+		}
+		if got := tt.p.Files(); got != tt.files {
+			t.Errorf("%s.Files() = %v; want %v", tt.p, got, tt.files)
+		}
+	}
 }

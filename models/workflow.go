@@ -343,7 +343,7 @@ func (tx *Tx) AddSupervision(s *Supervision) error {
 
 // Member returns the active member with the platform user id; ErrNotFound if
 // there is none.
-func (tx *Tx) Member(platform, userID string) (*Member, error) {
+func (tx *Tx) Member(platform Platform, userID string) (*Member, error) {
 	var m Member
 	err := tx.db.Where("platform = ? AND user_id = ? AND active = ?", platform, userID, true).First(&m).Error
 	if err != nil {
@@ -465,9 +465,9 @@ func (s *Store) Act(ctx context.Context, fn func(tx *Tx) error) error {
 
 // Once runs fn for an inbound message at most once: a retry of (platform,
 // key) gets the stored reply with retry set. It is Receive for members.
-func (s *Store) Once(ctx context.Context, platform, key, msgType, content string, fn func(tx *Tx) (string, error)) (reply string, retry bool, err error) {
+func (s *Store) Once(ctx context.Context, platform Platform, key, msgType, content string, fn func(tx *Tx) (string, error)) (reply string, retry bool, err error) {
 	err = s.inTx(ctx, func(tx *Tx) error {
-		msg := InboundMessage{Platform: platform, DedupKey: key, MsgType: msgType, Content: content, Outcome: "member", CreatedAt: tx.Now()}
+		msg := InboundMessage{Platform: string(platform), DedupKey: key, MsgType: msgType, Content: content, Outcome: "member", CreatedAt: tx.Now()}
 		if err := tx.db.Create(&msg).Error; err != nil {
 			return fmt.Errorf("record inbound message: %w", translate(err))
 		}

@@ -2,7 +2,7 @@
 # browser-check.sh runs the headless-Chromium tests of the web pages (build tag
 # "browser"; kept out of `go test ./...` because they need Chromium). It
 # installs Debian's chromium and CJK fonts first when they are missing, and
-# leaves screenshots in handlers/testdata/ to look at.
+# leaves screenshots in handlers/testdata/ and bot/sandbox/testdata/ to look at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +17,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
 fi
 
-go test -tags browser ./handlers/ -run Browser -count=1 -v "$@"
+go test -tags browser ./handlers/ ./bot/sandbox/ -run Browser -count=1 -v "$@"

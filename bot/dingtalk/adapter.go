@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/bot"
+	"minsheng/models"
 )
 
 const (
@@ -21,6 +22,10 @@ const (
 	// template takes (sampleActionCard5); group ActionCards keep to it too.
 	actionCardButtonsMax = 5
 )
+
+// DefaultGroupPenalty is how long DingTalk keeps a custom group robot that
+// went over its per-minute limit blocked (dingtalktest.FakeServer too).
+const DefaultGroupPenalty = 10 * time.Minute
 
 // Platform delivers the bot's messages on DingTalk (钉钉): robot 1:1
 // messages to members and custom group robot messages to department and
@@ -35,8 +40,8 @@ type Platform struct {
 	Client *Client
 }
 
-// Name returns "dingtalk", the platform's name in the outbox.
-func (p *Platform) Name() string { return "dingtalk" }
+// Name returns the platform's name in the outbox.
+func (p *Platform) Name() models.Platform { return models.PlatformDingTalk }
 
 // Deliver sends o to a member through the robot's 1:1 messages, or to a
 // group through its custom robot webhook. Errors wrap bot.ErrUndeliverable

@@ -14,6 +14,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 )
 
 const (
@@ -40,7 +41,7 @@ func (c *adClock) Now() time.Time {
 }
 
 type adRig struct {
-	fake         *dingtalk.FakeServer
+	fake         *dingtalktest.FakeServer
 	p            *dingtalk.Platform
 	group, joint bot.Address
 	base         string
@@ -49,7 +50,7 @@ type adRig struct {
 func newAdRig(t *testing.T) *adRig {
 	t.Helper()
 	clk := &adClock{t: time.Date(2025, 3, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))}
-	f := dingtalk.NewFakeServer(adAppKey, adAppSecret, adRobot)
+	f := dingtalktest.NewFakeServer(adAppKey, adAppSecret, adRobot)
 	f.Now = clk.Now
 	mux := http.NewServeMux()
 	mux.Handle("/dt/", f)
@@ -95,7 +96,7 @@ func card(buttons int, withURL bool) bot.Outgoing {
 
 func action(key string) string { return adCaseURL + "?action=" + url.QueryEscape(key) }
 
-func param(m dingtalk.RobotMessage, k string) string {
+func param(m dingtalktest.RobotMessage, k string) string {
 	s, _ := m.Param[k].(string)
 	return s
 }
@@ -175,21 +176,21 @@ func TestDeliverGroup(t *testing.T) {
 		name    string
 		out     bot.Outgoing
 		msgType string
-		check   func(t *testing.T, p dingtalk.GroupMessage)
+		check   func(t *testing.T, p dingtalktest.GroupMessage)
 	}{
-		{"Text", bot.Outgoing{Kind: bot.KindText, Text: "本周小结 " + adCaseNo}, "text", func(t *testing.T, p dingtalk.GroupMessage) {
+		{"Text", bot.Outgoing{Kind: bot.KindText, Text: "本周小结 " + adCaseNo}, "text", func(t *testing.T, p dingtalktest.GroupMessage) {
 			if p.Text != "本周小结 "+adCaseNo {
 				t.Errorf("text.content = %q", p.Text)
 			}
 		}},
 		{"Markdown", bot.Outgoing{Kind: bot.KindMarkdown, Text: "**新交办 " + adCaseNo + "**\n> 时限：明天", CaseNo: adCaseNo}, "markdown",
-			func(t *testing.T, p dingtalk.GroupMessage) {
+			func(t *testing.T, p dingtalktest.GroupMessage) {
 				if p.Title != adCaseNo || !strings.Contains(p.Text, "**新交办 "+adCaseNo+"**") {
 					t.Errorf("markdown = %q / %q; want title %s and the text", p.Title, p.Text, adCaseNo)
 				}
 			}},
-		{"CardWithURL", card(2, true), "actionCard", func(t *testing.T, p dingtalk.GroupMessage) {
-			want := []dingtalk.Button{{Title: "签收", URL: action("签收:" + adCaseNo)}, {Title: "退回", URL: action("退回:" + adCaseNo)}}
+		{"CardWithURL", card(2, true), "actionCard", func(t *testing.T, p dingtalktest.GroupMessage) {
+			want := []dingtalktest.Button{{Title: "签收", URL: action("签收:" + adCaseNo)}, {Title: "退回", URL: action("退回:" + adCaseNo)}}
 			if len(p.Buttons) != 2 || p.Buttons[0] != want[0] || p.Buttons[1] != want[1] {
 				t.Errorf("btns = %+v; want %+v", p.Buttons, want)
 			}
@@ -201,7 +202,7 @@ func TestDeliverGroup(t *testing.T) {
 				t.Errorf("actionCard.text = %q; want the title and the fields", p.Text)
 			}
 		}},
-		{"CardWithoutURL", card(2, false), "markdown", func(t *testing.T, p dingtalk.GroupMessage) {
+		{"CardWithoutURL", card(2, false), "markdown", func(t *testing.T, p dingtalktest.GroupMessage) {
 			for _, w := range []string{"**交办 " + adCaseNo, "签收请向机器人发送：签收 " + adCaseNo, "退回请向机器人发送：退回 " + adCaseNo} {
 				if !strings.Contains(p.Text, w) {
 					t.Errorf("markdown.text = %q; want it to contain %q", p.Text, w)
@@ -210,11 +211,11 @@ func TestDeliverGroup(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		for _, kind := range []string{bot.AddrGroup, bot.AddrJoint} {
+		for _, kind := range []string{string(bot.AddrGroup), string(bot.AddrJoint)} {
 			t.Run(tt.name+"/"+kind, func(t *testing.T) {
 				r := newAdRig(t)
 				to, token := r.group, adGroupToken
-				if kind == bot.AddrJoint {
+				if kind == string(bot.AddrJoint) {
 					to, token = r.joint, adJointToken
 				}
 				if _, err := r.p.Deliver(context.Background(), to, tt.out); err != nil {
@@ -300,7 +301,7 @@ func TestDeliverErrors(t *testing.T) {
 		{"Server500Member", func(t *testing.T, r *adRig) bot.Address { r.fake.FailNext(1); return member }, text, temporary},
 		{"Server500Group", func(t *testing.T, r *adRig) bot.Address { r.fake.FailNext(1); return r.group }, text, temporary},
 		{"OverMinuteLimit", func(t *testing.T, r *adRig) bot.Address {
-			for range dingtalk.GroupRateLimit {
+			for range dingtalktest.GroupRateLimit {
 				if _, err := r.p.Deliver(context.Background(), r.joint, text); err != nil {
 					t.Fatalf("setup: %v", err)
 				}

@@ -1,10 +1,12 @@
-package dingtalk
+package dingtalk_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"minsheng/bot/dingtalk"
+	"minsheng/bot/dingtalk/dingtalktest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -45,8 +47,8 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type rig struct {
-	fake   *FakeServer
-	client *Client
+	fake   *dingtalktest.FakeServer
+	client *dingtalk.Client
 	clock  *clock
 	srv    *httptest.Server
 	hook   string // the registered group robot's webhook URL
@@ -57,7 +59,7 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	clk := newClock()
-	f := NewFakeServer(testAppKey, testAppSecret, testRobot)
+	f := dingtalktest.NewFakeServer(testAppKey, testAppSecret, testRobot)
 	f.Now = clk.Now
 	mux := http.NewServeMux()
 	mux.Handle("/dt/", f)
@@ -65,7 +67,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(srv.Close)
 	f.URL = srv.URL + "/dt"
 	f.AddWebhook(testHookToken, testHookSec)
-	c := &Client{
+	c := &dingtalk.Client{
 		APIBase: srv.URL + "/dt/", OAPIBase: srv.URL + "/dt",
 		AppKey: testAppKey, AppSecret: testAppSecret, RobotCode: testRobot,
 		HTTP: srv.Client(), Now: clk.Now,
@@ -80,7 +82,7 @@ func markdownMsg(title, text string) map[string]any {
 }
 
 func codeOf(err error) string {
-	var ae *APIError
+	var ae *dingtalk.APIError
 	if errors.As(err, &ae) {
 		return ae.Code
 	}
@@ -104,7 +106,7 @@ func TestClientSendToUsersCachesToken(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	for i := range 3 {
-		if err := r.client.SendToUsers(ctx, []string{"zhangsan", "lisi"}, MsgKeyText, textParam(fmt.Sprintf("新工单 %d", i))); err != nil {
+		if err := r.client.SendToUsers(ctx, []string{"zhangsan", "lisi"}, dingtalk.MsgKeyText, textParam(fmt.Sprintf("新工单 %d", i))); err != nil {
 			t.Fatalf("SendToUsers #%d: %v", i, err)
 		}
 	}
@@ -116,7 +118,7 @@ func TestClientSendToUsersCachesToken(t *testing.T) {
 		t.Fatalf("RobotMessages = %d messages; want 3", len(msgs))
 	}
 	m := msgs[2]
-	if m.RobotCode != testRobot || m.MsgKey != MsgKeyText || strings.Join(m.UserIDs, ",") != "zhangsan,lisi" || m.ProcessQueryKey == "" {
+	if m.RobotCode != testRobot || m.MsgKey != dingtalk.MsgKeyText || strings.Join(m.UserIDs, ",") != "zhangsan,lisi" || m.ProcessQueryKey == "" {
 		t.Errorf("RobotMessages[2] = %+v", m)
 	}
 	if got, want := m.Param["content"], "新工单 2"; got != want {
@@ -131,12 +133,12 @@ func TestClientSendToUsersCachesToken(t *testing.T) {
 func TestClientRobotCodeDefaultsToAppKey(t *testing.T) {
 	r := newRig(t)
 	r.client.RobotCode = ""
-	err := r.client.SendToUsers(context.Background(), []string{"a"}, MsgKeyText, textParam("x"))
-	if got, want := codeOf(err), CodeRobotCodeMismatch; got != want {
+	err := r.client.SendToUsers(context.Background(), []string{"a"}, dingtalk.MsgKeyText, textParam("x"))
+	if got, want := codeOf(err), dingtalk.CodeRobotCodeMismatch; got != want {
 		t.Errorf("SendToUsers with the AppKey as robotCode: code = %q (%v); want %q", got, err, want)
 	}
 	r.fake.RobotCode = testAppKey
-	if err := r.client.SendToUsers(context.Background(), []string{"a"}, MsgKeyText, textParam("x")); err != nil {
+	if err := r.client.SendToUsers(context.Background(), []string{"a"}, dingtalk.MsgKeyText, textParam("x")); err != nil {
 		t.Errorf("SendToUsers with robotCode = AppKey on both sides: %v", err)
 	}
 }
@@ -144,18 +146,18 @@ func TestClientRobotCodeDefaultsToAppKey(t *testing.T) {
 func TestClientTokenExpiresMidRun(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("1")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("1")); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.Advance(time.Hour)
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("2")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("2")); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := r.fake.TokensIssued(), 1; got != want {
 		t.Errorf("TokensIssued after 1h = %d; want %d", got, want)
 	}
 	r.clock.Advance(time.Hour + time.Second)
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("3")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("3")); err != nil {
 		t.Fatalf("SendToUsers after the token's lifetime: %v", err)
 	}
 	if got, want := r.fake.TokensIssued(), 2; got != want {
@@ -166,11 +168,11 @@ func TestClientTokenExpiresMidRun(t *testing.T) {
 func TestClientRefreshesRejectedToken(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("1")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("1")); err != nil {
 		t.Fatal(err)
 	}
 	r.fake.ExpireTokens() // the server forgets early; the client's cache still trusts the token
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("2")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("2")); err != nil {
 		t.Fatalf("SendToUsers after ExpireTokens: %v", err)
 	}
 	if got, want := r.fake.TokensIssued(), 2; got != want {
@@ -200,12 +202,12 @@ func TestClientRefreshesOnlyOnce(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c := &Client{APIBase: srv.URL, AppKey: testAppKey, AppSecret: testAppSecret, HTTP: srv.Client()}
-	err := c.SendToUsers(context.Background(), []string{"a"}, MsgKeyText, textParam("x"))
-	if got, want := codeOf(err), CodeInvalidAuthentication; got != want {
+	c := &dingtalk.Client{APIBase: srv.URL, AppKey: testAppKey, AppSecret: testAppSecret, HTTP: srv.Client()}
+	err := c.SendToUsers(context.Background(), []string{"a"}, dingtalk.MsgKeyText, textParam("x"))
+	if got, want := codeOf(err), dingtalk.CodeInvalidAuthentication; got != want {
 		t.Fatalf("SendToUsers code = %q (%v); want %q", got, err, want)
 	}
-	var ae *APIError
+	var ae *dingtalk.APIError
 	if errors.As(err, &ae) && ae.Status != http.StatusBadRequest {
 		t.Errorf("APIError.Status = %d; want 400", ae.Status)
 	}
@@ -217,11 +219,11 @@ func TestClientRefreshesOnlyOnce(t *testing.T) {
 func TestClientBadCredentials(t *testing.T) {
 	r := newRig(t)
 	r.client.AppSecret = "wrong-secret-do-not-leak"
-	err := r.client.SendToUsers(context.Background(), []string{"a"}, MsgKeyText, textParam("x"))
-	if got, want := codeOf(err), CodeInvalidClient; got != want {
+	err := r.client.SendToUsers(context.Background(), []string{"a"}, dingtalk.MsgKeyText, textParam("x"))
+	if got, want := codeOf(err), dingtalk.CodeInvalidClient; got != want {
 		t.Errorf("code = %q (%v); want %q", got, err, want)
 	}
-	if IsTemporary(err) {
+	if dingtalk.IsTemporary(err) {
 		t.Errorf("IsTemporary(%v) = true; want false", err)
 	}
 	noSecrets(t, err, "wrong-secret-do-not-leak")
@@ -233,7 +235,7 @@ func TestClientServerErrors(t *testing.T) {
 		call func(r *rig) error
 	}{
 		{"token endpoint", func(r *rig) error {
-			return r.client.SendToUsers(context.Background(), []string{"a"}, MsgKeyText, textParam("x"))
+			return r.client.SendToUsers(context.Background(), []string{"a"}, dingtalk.MsgKeyText, textParam("x"))
 		}},
 		{"group webhook", func(r *rig) error {
 			return r.client.SendGroup(context.Background(), r.hook, testHookSec, markdownMsg("t", "x"))
@@ -244,12 +246,12 @@ func TestClientServerErrors(t *testing.T) {
 			r := newRig(t)
 			r.fake.FailNext(1)
 			err := tt.call(r)
-			var ae *APIError
+			var ae *dingtalk.APIError
 			if !errors.As(err, &ae) || ae.Status != http.StatusInternalServerError {
 				t.Fatalf("call with FailNext(1) = %v; want an *APIError with status 500", err)
 			}
-			if !IsTemporary(err) || IsRateLimited(err) || IsBadWebhook(err) {
-				t.Errorf("IsTemporary, IsRateLimited, IsBadWebhook = %v, %v, %v; want true, false, false", IsTemporary(err), IsRateLimited(err), IsBadWebhook(err))
+			if !dingtalk.IsTemporary(err) || dingtalk.IsRateLimited(err) || dingtalk.IsBadWebhook(err) {
+				t.Errorf("IsTemporary, IsRateLimited, IsBadWebhook = %v, %v, %v; want true, false, false", dingtalk.IsTemporary(err), dingtalk.IsRateLimited(err), dingtalk.IsBadWebhook(err))
 			}
 			noSecrets(t, err)
 			if err := tt.call(r); err != nil {
@@ -262,12 +264,12 @@ func TestClientServerErrors(t *testing.T) {
 func TestClientSendFailsMidway500(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("warm the token")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("warm the token")); err != nil {
 		t.Fatal(err)
 	}
 	r.fake.FailNext(1)
-	err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("x"))
-	if !IsTemporary(err) {
+	err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("x"))
+	if !dingtalk.IsTemporary(err) {
 		t.Errorf("IsTemporary(%v) = false; want true", err)
 	}
 	if got, want := len(r.fake.RobotMessages()), 1; got != want {
@@ -278,21 +280,21 @@ func TestClientSendFailsMidway500(t *testing.T) {
 func TestClientAPIRateLimited(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("x")); err != nil {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("x")); err != nil {
 		t.Fatal(err)
 	}
 	r.fake.RateLimitNext(1)
-	err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("y"))
-	var ae *APIError
-	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden || ae.Code != CodeQPSLimitApp {
-		t.Fatalf("SendToUsers under RateLimitNext = %v; want HTTP 403 %s", err, CodeQPSLimitApp)
+	err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("y"))
+	var ae *dingtalk.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusForbidden || ae.Code != dingtalk.CodeQPSLimitApp {
+		t.Fatalf("SendToUsers under RateLimitNext = %v; want HTTP 403 %s", err, dingtalk.CodeQPSLimitApp)
 	}
-	if !IsRateLimited(err) || !IsTemporary(err) {
-		t.Errorf("IsRateLimited, IsTemporary = %v, %v; want true, true", IsRateLimited(err), IsTemporary(err))
+	if !dingtalk.IsRateLimited(err) || !dingtalk.IsTemporary(err) {
+		t.Errorf("IsRateLimited, IsTemporary = %v, %v; want true, true", dingtalk.IsRateLimited(err), dingtalk.IsTemporary(err))
 	}
 	r.fake.RateLimitNext(1)
 	_, err = r.client.UserID(ctx, r.fake.IssueAuthCode("u"))
-	if got, want := codeOf(err), "90018"; got != want || !IsRateLimited(err) {
+	if got, want := codeOf(err), "90018"; got != want || !dingtalk.IsRateLimited(err) {
 		t.Errorf("UserID under RateLimitNext: code %q (%v); want %q, rate limited", got, err, want)
 	}
 }
@@ -307,11 +309,11 @@ func TestClientSendGroupRateLimit(t *testing.T) {
 		r.clock.Advance(2 * time.Second)
 	}
 	err := r.client.SendGroup(ctx, r.hook, testHookSec, markdownMsg("周报", "第 21 条"))
-	if got, want := codeOf(err), CodeWebhookTooFast; got != want {
+	if got, want := codeOf(err), dingtalk.CodeWebhookTooFast; got != want {
 		t.Fatalf("SendGroup #21 code = %q (%v); want %q", got, err, want)
 	}
-	if !IsRateLimited(err) || !IsTemporary(err) || IsBadWebhook(err) {
-		t.Errorf("IsRateLimited, IsTemporary, IsBadWebhook = %v, %v, %v; want true, true, false", IsRateLimited(err), IsTemporary(err), IsBadWebhook(err))
+	if !dingtalk.IsRateLimited(err) || !dingtalk.IsTemporary(err) || dingtalk.IsBadWebhook(err) {
+		t.Errorf("IsRateLimited, IsTemporary, IsBadWebhook = %v, %v, %v; want true, true, false", dingtalk.IsRateLimited(err), dingtalk.IsTemporary(err), dingtalk.IsBadWebhook(err))
 	}
 	noSecrets(t, err)
 	if got, want := len(r.fake.GroupMessages(testHookToken)), 20; got != want {
@@ -319,7 +321,7 @@ func TestClientSendGroupRateLimit(t *testing.T) {
 	}
 	// DingTalk blocks the robot for 10 minutes, not just until the window slides.
 	r.clock.Advance(time.Minute)
-	if err := r.client.SendGroup(ctx, r.hook, testHookSec, markdownMsg("周报", "a minute later")); !IsRateLimited(err) {
+	if err := r.client.SendGroup(ctx, r.hook, testHookSec, markdownMsg("周报", "a minute later")); !dingtalk.IsRateLimited(err) {
 		t.Errorf("SendGroup a minute later = %v; want still rate limited", err)
 	}
 	r.clock.Advance(10 * time.Minute)
@@ -339,11 +341,11 @@ func TestClientSendGroupRefusals(t *testing.T) {
 		wantMsg  string
 		bad      bool
 	}{
-		{name: "wrong secret", url: func(r *rig) string { return r.hook }, secret: "SECwrong", wantCode: CodeWebhookSecurity, wantMsg: "sign not match", bad: true},
-		{name: "no signature", url: func(r *rig) string { return r.hook }, secret: "", wantCode: CodeWebhookSecurity, wantMsg: "invalid timestamp", bad: true},
-		{name: "client clock 61 minutes slow", url: func(r *rig) string { return r.hook }, secret: testHookSec, skew: -61 * time.Minute, wantCode: CodeWebhookSecurity, wantMsg: "invalid timestamp", bad: true},
-		{name: "unknown token", url: func(r *rig) string { return r.srv.URL + "/dt/robot/send?access_token=nosuchtoken" }, secret: testHookSec, wantCode: CodeWebhookNoToken, bad: true},
-		{name: "unsupported msgtype", url: func(r *rig) string { return r.hook }, secret: testHookSec, msg: map[string]any{"msgtype": "image"}, wantCode: CodeWebhookMsgType},
+		{name: "wrong secret", url: func(r *rig) string { return r.hook }, secret: "SECwrong", wantCode: dingtalk.CodeWebhookSecurity, wantMsg: "sign not match", bad: true},
+		{name: "no signature", url: func(r *rig) string { return r.hook }, secret: "", wantCode: dingtalk.CodeWebhookSecurity, wantMsg: "invalid timestamp", bad: true},
+		{name: "client clock 61 minutes slow", url: func(r *rig) string { return r.hook }, secret: testHookSec, skew: -61 * time.Minute, wantCode: dingtalk.CodeWebhookSecurity, wantMsg: "invalid timestamp", bad: true},
+		{name: "unknown token", url: func(r *rig) string { return r.srv.URL + "/dt/robot/send?access_token=nosuchtoken" }, secret: testHookSec, wantCode: dingtalk.CodeWebhookNoToken, bad: true},
+		{name: "unsupported msgtype", url: func(r *rig) string { return r.hook }, secret: testHookSec, msg: map[string]any{"msgtype": "image"}, wantCode: dingtalk.CodeWebhookMsgType},
 		{name: "empty text", url: func(r *rig) string { return r.hook }, secret: testHookSec, msg: map[string]any{"msgtype": "text", "text": map[string]any{}}, wantCode: "400002"},
 	}
 	for _, tt := range tests {
@@ -356,12 +358,12 @@ func TestClientSendGroupRefusals(t *testing.T) {
 				msg = markdownMsg("告警", "x")
 			}
 			err := r.client.SendGroup(context.Background(), tt.url(r), tt.secret, msg)
-			var ae *APIError
+			var ae *dingtalk.APIError
 			if !errors.As(err, &ae) || ae.Code != tt.wantCode || !strings.Contains(ae.Msg, tt.wantMsg) {
 				t.Fatalf("SendGroup = %v; want code %s with %q", err, tt.wantCode, tt.wantMsg)
 			}
-			if IsBadWebhook(err) != tt.bad || IsTemporary(err) {
-				t.Errorf("IsBadWebhook, IsTemporary = %v, %v; want %v, false", IsBadWebhook(err), IsTemporary(err), tt.bad)
+			if dingtalk.IsBadWebhook(err) != tt.bad || dingtalk.IsTemporary(err) {
+				t.Errorf("IsBadWebhook, IsTemporary = %v, %v; want %v, false", dingtalk.IsBadWebhook(err), dingtalk.IsTemporary(err), tt.bad)
 			}
 			noSecrets(t, err, "nosuchtoken")
 			if n := len(r.fake.GroupMessages(testHookToken)); n != 0 {
@@ -414,17 +416,17 @@ func TestClientUserIDSingleUse(t *testing.T) {
 		t.Fatalf("UserID = %q, %v; want zhangsan", id, err)
 	}
 	_, err := r.client.UserID(ctx, code)
-	if got, want := codeOf(err), CodeInvalidAuthCode; got != want {
+	if got, want := codeOf(err), dingtalk.CodeInvalidAuthCode; got != want {
 		t.Errorf("UserID with a used code: code %q (%v); want %q", got, err, want)
 	}
 	noSecrets(t, err, code)
 	expired := r.fake.IssueAuthCode("lisi")
-	r.clock.Advance(AuthCodeTTL)
-	if _, err := r.client.UserID(ctx, expired); codeOf(err) != CodeInvalidAuthCode {
-		t.Errorf("UserID with an expired code = %v; want code %s", err, CodeInvalidAuthCode)
+	r.clock.Advance(dingtalktest.AuthCodeTTL)
+	if _, err := r.client.UserID(ctx, expired); codeOf(err) != dingtalk.CodeInvalidAuthCode {
+		t.Errorf("UserID with an expired code = %v; want code %s", err, dingtalk.CodeInvalidAuthCode)
 	}
-	if _, err := r.client.UserID(ctx, "never-issued"); codeOf(err) != CodeInvalidAuthCode {
-		t.Errorf("UserID with an unknown code = %v; want code %s", err, CodeInvalidAuthCode)
+	if _, err := r.client.UserID(ctx, "never-issued"); codeOf(err) != dingtalk.CodeInvalidAuthCode {
+		t.Errorf("UserID with an unknown code = %v; want code %s", err, dingtalk.CodeInvalidAuthCode)
 	}
 }
 
@@ -439,28 +441,28 @@ func TestClientUnionID(t *testing.T) {
 	if _, err := r.client.UnionID(ctx, code); err == nil {
 		t.Error("UnionID with a used code succeeded")
 	}
-	if _, err := r.client.UserID(ctx, code); codeOf(err) != CodeInvalidAuthCode {
-		t.Errorf("UserID with a code UnionID used = %v; want code %s", err, CodeInvalidAuthCode)
+	if _, err := r.client.UserID(ctx, code); codeOf(err) != dingtalk.CodeInvalidAuthCode {
+		t.Errorf("UserID with a code UnionID used = %v; want code %s", err, dingtalk.CodeInvalidAuthCode)
 	}
 }
 
 func TestClientUndelivered(t *testing.T) {
 	r := newRig(t)
 	r.fake.AddUsers("zhangsan", "lisi")
-	err := r.client.SendToUsers(context.Background(), []string{"zhangsan", "ghost", "lisi"}, MsgKeyMarkdown, map[string]any{"title": "t", "text": "x"})
-	var ue *UndeliveredError
+	err := r.client.SendToUsers(context.Background(), []string{"zhangsan", "ghost", "lisi"}, dingtalk.MsgKeyMarkdown, map[string]any{"title": "t", "text": "x"})
+	var ue *dingtalk.UndeliveredError
 	if !errors.As(err, &ue) || strings.Join(ue.Invalid, ",") != "ghost" || len(ue.FlowControlled) != 0 {
 		t.Fatalf("SendToUsers = %v; want *UndeliveredError with Invalid [ghost]", err)
 	}
-	if IsTemporary(err) || IsRateLimited(err) {
-		t.Errorf("IsTemporary, IsRateLimited = %v, %v; want false, false", IsTemporary(err), IsRateLimited(err))
+	if dingtalk.IsTemporary(err) || dingtalk.IsRateLimited(err) {
+		t.Errorf("IsTemporary, IsRateLimited = %v, %v; want false, false", dingtalk.IsTemporary(err), dingtalk.IsRateLimited(err))
 	}
 	if got := r.fake.RobotMessages(); len(got) != 1 || strings.Join(got[0].UserIDs, ",") != "zhangsan,lisi" {
 		t.Errorf("RobotMessages = %+v", got)
 	}
-	flow := &UndeliveredError{FlowControlled: []string{"a"}}
-	if !IsRateLimited(flow) || !IsTemporary(flow) {
-		t.Errorf("flow-controlled only: IsRateLimited, IsTemporary = %v, %v; want true, true", IsRateLimited(flow), IsTemporary(flow))
+	flow := &dingtalk.UndeliveredError{FlowControlled: []string{"a"}}
+	if !dingtalk.IsRateLimited(flow) || !dingtalk.IsTemporary(flow) {
+		t.Errorf("flow-controlled only: IsRateLimited, IsTemporary = %v, %v; want true, true", dingtalk.IsRateLimited(flow), dingtalk.IsTemporary(flow))
 	}
 }
 
@@ -471,7 +473,7 @@ func TestClientSplitsBatches(t *testing.T) {
 		ids = append(ids, fmt.Sprintf("u%02d", i))
 	}
 	ids = append(ids, "u00", "", " ") // repeats and blanks are dropped
-	if err := r.client.SendToUsers(context.Background(), ids, MsgKeyText, textParam("x")); err != nil {
+	if err := r.client.SendToUsers(context.Background(), ids, dingtalk.MsgKeyText, textParam("x")); err != nil {
 		t.Fatal(err)
 	}
 	got := r.fake.RobotMessages()
@@ -482,7 +484,7 @@ func TestClientSplitsBatches(t *testing.T) {
 	if fmt.Sprint(sizes) != "[20 20 5]" {
 		t.Errorf("batch sizes = %v; want [20 20 5]", sizes)
 	}
-	if err := r.client.SendToUsers(context.Background(), []string{"", " "}, MsgKeyText, textParam("x")); err == nil {
+	if err := r.client.SendToUsers(context.Background(), []string{"", " "}, dingtalk.MsgKeyText, textParam("x")); err == nil {
 		t.Error("SendToUsers with no recipients succeeded")
 	}
 }
@@ -494,9 +496,9 @@ func TestClientMsgParamChecked(t *testing.T) {
 		param map[string]any
 		code  string
 	}{
-		{"markdown without title", MsgKeyMarkdown, map[string]any{"text": "x"}, "invalidParameter.msgParam.invalid"},
+		{"markdown without title", dingtalk.MsgKeyMarkdown, map[string]any{"text": "x"}, "invalidParameter.msgParam.invalid"},
 		{"unknown template", "sampleNothing", textParam("x"), "invalidParameter.msgKey.invalid"},
-		{"action card without URL", MsgKeyActionCard, map[string]any{"title": "t", "text": "x", "singleTitle": "看"}, "invalidParameter.msgParam.invalid"},
+		{"action card without URL", dingtalk.MsgKeyActionCard, map[string]any{"title": "t", "text": "x", "singleTitle": "看"}, "invalidParameter.msgParam.invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -516,10 +518,10 @@ func TestClientTimeout(t *testing.T) {
 	hc.Timeout = 50 * time.Millisecond
 	r.client.HTTP = hc
 	err := r.client.SendGroup(context.Background(), r.hook, testHookSec, markdownMsg("t", "x"))
-	if err == nil || !IsTemporary(err) {
+	if err == nil || !dingtalk.IsTemporary(err) {
 		t.Fatalf("SendGroup past the timeout = %v; want a temporary error", err)
 	}
-	noSecrets(t, err, Sign(testHookSec, r.clock.Now().UnixMilli()))
+	noSecrets(t, err, dingtalk.Sign(testHookSec, r.clock.Now().UnixMilli()))
 	if strings.Contains(err.Error(), "access_token=") || strings.Contains(err.Error(), "sign=") {
 		t.Errorf("timeout error %q quotes the webhook query", err)
 	}
@@ -530,7 +532,7 @@ func TestClientContextCancelled(t *testing.T) {
 	r := newRig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := r.client.SendToUsers(ctx, []string{"a"}, MsgKeyText, textParam("x")); !errors.Is(err, context.Canceled) {
+	if err := r.client.SendToUsers(ctx, []string{"a"}, dingtalk.MsgKeyText, textParam("x")); !errors.Is(err, context.Canceled) {
 		t.Errorf("SendToUsers with a cancelled context = %v; want context.Canceled", err)
 	}
 }
@@ -543,7 +545,7 @@ func TestClientConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- r.client.SendToUsers(context.Background(), []string{fmt.Sprint("u", i)}, MsgKeyText, textParam("x"))
+			errs <- r.client.SendToUsers(context.Background(), []string{fmt.Sprint("u", i)}, dingtalk.MsgKeyText, textParam("x"))
 		}()
 	}
 	wg.Wait()
@@ -567,35 +569,35 @@ func TestErrorHelpers(t *testing.T) {
 		err                 error
 		limited, bad, retry bool
 	}{
-		{"group too fast", &APIError{Code: "130101", Status: 200}, true, false, true},
-		{"group too fast, newer code", &APIError{Code: "660026", Status: 200}, true, false, true},
-		{"group throttled", &APIError{Code: "410100", Status: 200}, true, false, true},
-		{"API QPS", &APIError{Code: CodeQPSLimitAPI, Status: 403}, true, false, true},
-		{"Throttling", &APIError{Code: "Throttling.User", Status: 400}, true, false, true},
-		{"HTTP 429", &APIError{Status: 429}, true, false, true},
-		{"old API QPS", &APIError{Code: "90018", Status: 200}, true, false, true},
-		{"sign not match", &APIError{Code: "310000", Status: 200, Msg: "sign not match"}, false, true, false},
-		{"token is not exist", &APIError{Code: "300005", Status: 200}, false, true, false},
-		{"token is not exist, old code", &APIError{Code: "300001", Status: 200, Msg: "token is not exist"}, false, true, false},
-		{"param error", &APIError{Code: "300001", Status: 200, Msg: "param error"}, false, false, false},
-		{"robot disabled", &APIError{Code: "400102", Status: 200}, false, true, false},
-		{"system busy", &APIError{Code: "-1", Status: 200}, false, false, true},
-		{"bad gateway", &APIError{Status: 502}, false, false, true},
-		{"invalid auth", &APIError{Code: CodeInvalidAuthentication, Status: 400}, false, false, false},
-		{"wrapped", fmt.Errorf("outer: %w", &APIError{Code: "130101"}), true, false, true},
+		{"group too fast", &dingtalk.APIError{Code: "130101", Status: 200}, true, false, true},
+		{"group too fast, newer code", &dingtalk.APIError{Code: "660026", Status: 200}, true, false, true},
+		{"group throttled", &dingtalk.APIError{Code: "410100", Status: 200}, true, false, true},
+		{"API QPS", &dingtalk.APIError{Code: dingtalk.CodeQPSLimitAPI, Status: 403}, true, false, true},
+		{"Throttling", &dingtalk.APIError{Code: "Throttling.User", Status: 400}, true, false, true},
+		{"HTTP 429", &dingtalk.APIError{Status: 429}, true, false, true},
+		{"old API QPS", &dingtalk.APIError{Code: "90018", Status: 200}, true, false, true},
+		{"sign not match", &dingtalk.APIError{Code: "310000", Status: 200, Msg: "sign not match"}, false, true, false},
+		{"token is not exist", &dingtalk.APIError{Code: "300005", Status: 200}, false, true, false},
+		{"token is not exist, old code", &dingtalk.APIError{Code: "300001", Status: 200, Msg: "token is not exist"}, false, true, false},
+		{"param error", &dingtalk.APIError{Code: "300001", Status: 200, Msg: "param error"}, false, false, false},
+		{"robot disabled", &dingtalk.APIError{Code: "400102", Status: 200}, false, true, false},
+		{"system busy", &dingtalk.APIError{Code: "-1", Status: 200}, false, false, true},
+		{"bad gateway", &dingtalk.APIError{Status: 502}, false, false, true},
+		{"invalid auth", &dingtalk.APIError{Code: dingtalk.CodeInvalidAuthentication, Status: 400}, false, false, false},
+		{"wrapped", fmt.Errorf("outer: %w", &dingtalk.APIError{Code: "130101"}), true, false, true},
 		{"deadline", context.DeadlineExceeded, false, false, true},
 		{"plain", errors.New("x"), false, false, false},
 		{"nil", nil, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := IsRateLimited(tt.err); got != tt.limited {
+			if got := dingtalk.IsRateLimited(tt.err); got != tt.limited {
 				t.Errorf("IsRateLimited(%v) = %v; want %v", tt.err, got, tt.limited)
 			}
-			if got := IsBadWebhook(tt.err); got != tt.bad {
+			if got := dingtalk.IsBadWebhook(tt.err); got != tt.bad {
 				t.Errorf("IsBadWebhook(%v) = %v; want %v", tt.err, got, tt.bad)
 			}
-			if got := IsTemporary(tt.err); got != tt.retry {
+			if got := dingtalk.IsTemporary(tt.err); got != tt.retry {
 				t.Errorf("IsTemporary(%v) = %v; want %v", tt.err, got, tt.retry)
 			}
 		})

@@ -1,10 +1,11 @@
-package dingtalk
+package dingtalk_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"minsheng/bot/dingtalk"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -24,20 +25,20 @@ type callbackApp struct {
 
 	mu   sync.Mutex
 	seen map[string]bool
-	got  []Message
+	got  []dingtalk.Message
 }
 
 func (a *callbackApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := VerifyCallback(a.secret, r.Header, a.now(), 0); err != nil {
+	if err := dingtalk.VerifyCallback(a.secret, r.Header, a.now(), 0); err != nil {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, dingtalk.MaxBodySize))
 	if err != nil {
 		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	msg, err := ParseMessage(body)
+	msg, err := dingtalk.ParseMessage(body)
 	if err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
@@ -51,7 +52,7 @@ func (a *callbackApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mu.Unlock()
 	if !dup {
 		reply := "收到：" + msg.Text()
-		if err := ReplyText(r.Context(), a.hc, msg, reply, a.now()); err != nil {
+		if err := dingtalk.ReplyText(r.Context(), a.hc, msg, reply, a.now()); err != nil {
 			http.Error(w, "reply failed", http.StatusBadGateway)
 			return
 		}
@@ -60,16 +61,16 @@ func (a *callbackApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, `{}`)
 }
 
-func (a *callbackApp) messages() []Message {
+func (a *callbackApp) messages() []dingtalk.Message {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]Message(nil), a.got...)
+	return append([]dingtalk.Message(nil), a.got...)
 }
 
 type driverRig struct {
 	*rig
 	app    *callbackApp
-	driver *Driver
+	driver *dingtalk.Driver
 }
 
 func newDriverRig(t *testing.T) *driverRig {
@@ -78,7 +79,7 @@ func newDriverRig(t *testing.T) *driverRig {
 	app := &callbackApp{secret: testAppSecret, now: r.clock.Now, hc: r.srv.Client(), seen: map[string]bool{}}
 	cb := httptest.NewServer(app)
 	t.Cleanup(cb.Close)
-	d := &Driver{
+	d := &dingtalk.Driver{
 		URL: cb.URL + "/dingtalk/callback", AppSecret: testAppSecret, RobotCode: testRobot,
 		SessionURL: r.fake.NewSession(), HTTP: cb.Client(), Now: r.clock.Now,
 	}
@@ -112,7 +113,7 @@ func TestDriverSendText(t *testing.T) {
 			if got, want := m.CreateAt, r.clock.Now().UnixMilli(); got != want {
 				t.Errorf("createAt = %d; want %d", got, want)
 			}
-			if got, want := time.UnixMilli(m.SessionWebhookExpiredTime).Sub(r.clock.Now()), DefaultSessionTTL; got != want {
+			if got, want := time.UnixMilli(m.SessionWebhookExpiredTime).Sub(r.clock.Now()), dingtalk.DefaultSessionTTL; got != want {
 				t.Errorf("session lifetime = %v; want %v", got, want)
 			}
 			if tt.group && (!strings.HasPrefix(m.Body.Content, " ") || !m.IsInAtList || m.ConversationTitle == "") {
@@ -143,7 +144,7 @@ func TestDriverRetryIsDeduplicated(t *testing.T) {
 }
 
 func TestDriverJSONShape(t *testing.T) {
-	d := &Driver{RobotCode: testRobot, SessionURL: "https://oapi.example/robot/sendBySession?session=s", Now: newClock().Now}
+	d := &dingtalk.Driver{RobotCode: testRobot, SessionURL: "https://oapi.example/robot/sendBySession?session=s", Now: newClock().Now}
 	b, err := json.Marshal(d.TextMessage("u1", "nick", "hi", "msg1", true))
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +177,7 @@ func TestDriverNegative(t *testing.T) {
 		ms := at.UnixMilli()
 		h := http.Header{}
 		h.Set("timestamp", strconv.FormatInt(ms, 10))
-		h.Set("sign", Sign(secret, ms))
+		h.Set("sign", dingtalk.Sign(secret, ms))
 		return h
 	}
 	tests := []struct {
@@ -192,7 +193,7 @@ func TestDriverNegative(t *testing.T) {
 		{"future by 61 minutes", signed(now.Add(61*time.Minute), testAppSecret), body, http.StatusForbidden},
 		{"signed but not JSON", signed(now, testAppSecret), []byte("<xml/>"), http.StatusBadRequest},
 		{"signed but no msgId", signed(now, testAppSecret), []byte(`{"senderStaffId":"u"}`), http.StatusBadRequest},
-		{"signed but too large", signed(now, testAppSecret), []byte(`{"x":"` + strings.Repeat("a", MaxBodySize) + `"}`), http.StatusRequestEntityTooLarge},
+		{"signed but too large", signed(now, testAppSecret), []byte(`{"x":"` + strings.Repeat("a", dingtalk.MaxBodySize) + `"}`), http.StatusRequestEntityTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,8 +225,8 @@ func TestDriverExpiredSession(t *testing.T) {
 	r.driver.SessionTTL = time.Minute
 	m := r.driver.TextMessage("u", "n", "hi", "", false)
 	r.clock.Advance(2 * time.Minute)
-	err := ReplyText(context.Background(), nil, m, "late", r.clock.Now())
-	if !errors.Is(err, ErrSessionExpired) {
+	err := dingtalk.ReplyText(context.Background(), nil, m, "late", r.clock.Now())
+	if !errors.Is(err, dingtalk.ErrSessionExpired) {
 		t.Errorf("ReplyText two minutes into a one-minute session = %v; want ErrSessionExpired", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minsheng/bot"
+	"minsheng/models"
 )
 
 // WeChat errcodes only the adapter acts on.
@@ -33,8 +34,8 @@ type Platform struct {
 	TemplateURL string
 }
 
-// Name returns "mp", the platform's name in the outbox.
-func (p *Platform) Name() string { return "mp" }
+// Name returns the platform's name in the outbox.
+func (p *Platform) Name() models.Platform { return models.PlatformMP }
 
 // Deliver sends o.Text to the citizen as a customer-service text. Outside
 // the 48-hour window (45015, or 45047 when the window's quota is spent) it

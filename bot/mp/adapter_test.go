@@ -13,6 +13,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/mp"
+	"minsheng/bot/mp/mptest"
 )
 
 const (
@@ -42,7 +43,7 @@ func (c *adClock) Add(d time.Duration) {
 }
 
 type adRig struct {
-	fake  *mp.FakeAPI
+	fake  *mptest.FakeAPI
 	clock *adClock
 	p     *mp.Platform
 	// hook, if set, answers a request instead of the fake when it returns true.
@@ -61,7 +62,7 @@ func (r *adRig) setHook(h func(w http.ResponseWriter, r *http.Request) bool) {
 func newAdRig(t *testing.T) *adRig {
 	t.Helper()
 	r := &adRig{clock: &adClock{now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))}}
-	r.fake = mp.NewFakeAPI(adAppID, adSecret)
+	r.fake = mptest.NewFakeAPI(adAppID, adSecret)
 	r.fake.Now = r.clock.Now
 	r.fake.AddTemplate(adTemplate)
 	r.fake.Touch(adOpenID, r.clock.Now())
@@ -120,14 +121,14 @@ func TestDeliverText(t *testing.T) {
 		t.Errorf("Delivery = %+v; want zero (a customer-service message)", d)
 	}
 	sent := r.fake.SentTo(adOpenID)
-	if len(sent) != 1 || sent[0].Kind != mp.KindCustom || sent[0].Text != assigned().Text {
+	if len(sent) != 1 || sent[0].Kind != mptest.KindCustom || sent[0].Text != assigned().Text {
 		t.Fatalf("fake sent %+v; want one customer-service text %q", sent, assigned().Text)
 	}
 }
 
 func TestDeliverTemplateFallback(t *testing.T) {
 	r := newAdRig(t)
-	r.clock.Add(mp.CustomWindow + time.Hour)
+	r.clock.Add(mptest.CustomWindow + time.Hour)
 	d, err := r.p.Deliver(context.Background(), citizen, assigned())
 	if err != nil {
 		t.Fatalf("Deliver: %v", err)
@@ -136,7 +137,7 @@ func TestDeliverTemplateFallback(t *testing.T) {
 		t.Errorf("Delivery.Fallback = %q; want template", d.Fallback)
 	}
 	sent := r.fake.SentTo(adOpenID)
-	if len(sent) != 1 || sent[0].Kind != mp.KindTemplate {
+	if len(sent) != 1 || sent[0].Kind != mptest.KindTemplate {
 		t.Fatalf("fake sent %+v; want one template message", sent)
 	}
 	m := sent[0]
@@ -159,7 +160,7 @@ func TestDeliverTemplateFallback(t *testing.T) {
 
 func TestDeliverTemplateData(t *testing.T) {
 	r := newAdRig(t)
-	r.clock.Add(mp.CustomWindow + time.Minute)
+	r.clock.Add(mptest.CustomWindow + time.Minute)
 	o := bot.Outgoing{Kind: bot.KindText, Title: "答复", Text: "您的问题已答复。\n路灯已修复。", CaseNo: adCaseNo}
 	if _, err := r.p.Deliver(context.Background(), citizen, o); err != nil {
 		t.Fatalf("Deliver: %v", err)
@@ -176,7 +177,7 @@ func TestDeliverErrors(t *testing.T) {
 		rateLimited   = "rate limited"
 		temporary     = "temporary"
 	)
-	late := func(r *adRig) { r.clock.Add(mp.CustomWindow + time.Hour) }
+	late := func(r *adRig) { r.clock.Add(mptest.CustomWindow + time.Hour) }
 	// prime sends one message, so that the access token is fetched and an
 	// injected failure hits the send itself.
 	prime := func(r *adRig) {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/bot"
+	"minsheng/models"
 )
 
 // Limits Platform keeps to. Byte limits are WeCom's hard limits; the card's
@@ -28,6 +29,13 @@ const (
 	duplicateCheckInterval = 1800
 )
 
+// Group robot content limits, in bytes: WeCom refuses longer text and
+// markdown (wecomtest.FakeServer too); Platform cuts there.
+const (
+	GroupTextMax     = 2048
+	GroupMarkdownMax = 4096
+)
+
 // Platform delivers the bot's messages on WeCom (企业微信): app messages to
 // members (text, markdown, template cards whose buttons call back, and
 // updates of those cards) and group robot messages to department and
@@ -36,8 +44,8 @@ type Platform struct {
 	Client *Client
 }
 
-// Name returns "wecom", the platform's name in the outbox.
-func (p *Platform) Name() string { return "wecom" }
+// Name returns the platform's name in the outbox.
+func (p *Platform) Name() models.Platform { return models.PlatformWeCom }
 
 // Deliver sends o to a member as an app message, or to a group through its
 // robot. A card with buttons becomes a button_interaction template card and
@@ -192,11 +200,11 @@ func (p *Platform) sendGroup(ctx context.Context, key string, o bot.Outgoing) er
 	var msg map[string]any
 	switch o.Kind {
 	case bot.KindText:
-		msg = map[string]any{"msgtype": "text", "text": map[string]any{"content": cutBytes(o.Text, groupTextMax)}}
+		msg = map[string]any{"msgtype": "text", "text": map[string]any{"content": cutBytes(o.Text, GroupTextMax)}}
 	case bot.KindMarkdown:
-		msg = markdownMessage(cutBytes(o.Text, groupMarkdownMax))
+		msg = markdownMessage(cutBytes(o.Text, GroupMarkdownMax))
 	case bot.KindCard:
-		msg = markdownMessage(cardMarkdown(o, groupMarkdownMax, true))
+		msg = markdownMessage(cardMarkdown(o, GroupMarkdownMax, true))
 	case bot.KindImage:
 		return p.sendGroupImage(ctx, key, o)
 	case bot.KindTable:

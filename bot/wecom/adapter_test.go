@@ -15,6 +15,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 )
 
 const (
@@ -40,14 +41,14 @@ func (c *adClock) Now() time.Time {
 }
 
 type adRig struct {
-	fake *wecom.FakeServer
+	fake *wecomtest.FakeServer
 	p    *wecom.Platform
 }
 
 func newAdRig(t *testing.T) *adRig {
 	t.Helper()
 	clk := &adClock{t: time.Date(2025, 3, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))}
-	f := wecom.NewFakeServer(adCorp, adSecret, adAgent)
+	f := wecomtest.NewFakeServer(adCorp, adSecret, adAgent)
 	f.Now = clk.Now
 	f.AddUsers(adUser)
 	f.AddWebhook(adGroupKey)
@@ -345,7 +346,7 @@ func TestDeliverGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, to := range []bot.Address{group, joint} {
-			t.Run(tt.name+"/"+to.Kind, func(t *testing.T) {
+			t.Run(tt.name+"/"+string(to.Kind), func(t *testing.T) {
 				r := newAdRig(t)
 				if _, err := r.p.Deliver(context.Background(), to, tt.out); err != nil {
 					t.Fatalf("Deliver: %v", err)
@@ -454,12 +455,12 @@ func TestDeliverGroupOverMinuteLimit(t *testing.T) {
 	r := newAdRig(t)
 	ctx := context.Background()
 	var err error
-	for i := 0; i <= wecom.GroupRateLimit && err == nil; i++ {
+	for i := 0; i <= wecomtest.GroupRateLimit && err == nil; i++ {
 		_, err = r.p.Deliver(ctx, group, bot.Outgoing{Kind: bot.KindText, Text: "第" + string(rune('a'+i)) + "条"})
 	}
 	var rl *bot.RateLimited
 	if !errors.As(err, &rl) {
-		t.Errorf("message %d in a minute: %v; want *bot.RateLimited", wecom.GroupRateLimit+1, err)
+		t.Errorf("message %d in a minute: %v; want *bot.RateLimited", wecomtest.GroupRateLimit+1, err)
 	}
 }
 

@@ -1,10 +1,12 @@
-package wecom
+package wecom_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"minsheng/bot/wecom"
+	"minsheng/bot/wecom/wecomtest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +14,29 @@ import (
 	"testing"
 	"time"
 )
+
+// clock is a settable test clock (driver_test.go has the same for the
+// package's internal tests).
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2025, 3, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 const (
 	fakeCorp   = "wwcorp0001"
@@ -21,22 +46,22 @@ const (
 )
 
 type rig struct {
-	fake   *FakeServer
-	client *Client
+	fake   *wecomtest.FakeServer
+	client *wecom.Client
 	clock  *clock
 }
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	clk := newClock()
-	f := NewFakeServer(fakeCorp, fakeSecret, fakeAgent)
+	f := wecomtest.NewFakeServer(fakeCorp, fakeSecret, fakeAgent)
 	f.Now = clk.Now
 	f.AddWebhook(fakeKey)
 	mux := http.NewServeMux()
 	mux.Handle("/gov/", f) // mounted under a prefix, as a 政务微信 host might be
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	c := &Client{BaseURL: srv.URL + "/gov/", CorpID: fakeCorp, Secret: fakeSecret, AgentID: fakeAgent, HTTP: srv.Client(), Now: clk.Now}
+	c := &wecom.Client{BaseURL: srv.URL + "/gov/", CorpID: fakeCorp, Secret: fakeSecret, AgentID: fakeAgent, HTTP: srv.Client(), Now: clk.Now}
 	return &rig{fake: f, client: c, clock: clk}
 }
 
@@ -58,7 +83,7 @@ func buttonCard(to, taskID string) map[string]any {
 }
 
 func apiCode(err error) int {
-	var ae *APIError
+	var ae *wecom.APIError
 	if errors.As(err, &ae) {
 		return ae.Code
 	}
@@ -128,16 +153,16 @@ func TestClientBadCredentials(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	base := r.client.BaseURL
-	if _, err := (&Client{BaseURL: base, CorpID: fakeCorp, Secret: "wrong", AgentID: fakeAgent}).SendApp(ctx, textMsg("a", "x")); apiCode(err) != CodeInvalidCredential {
+	if _, err := (&wecom.Client{BaseURL: base, CorpID: fakeCorp, Secret: "wrong", AgentID: fakeAgent}).SendApp(ctx, textMsg("a", "x")); apiCode(err) != wecom.CodeInvalidCredential {
 		t.Errorf("wrong secret: %v; want errcode 40001", err)
 	}
-	if _, err := (&Client{BaseURL: base, CorpID: "wwother", Secret: fakeSecret, AgentID: fakeAgent}).SendApp(ctx, textMsg("a", "x")); apiCode(err) != CodeInvalidCorpID {
+	if _, err := (&wecom.Client{BaseURL: base, CorpID: "wwother", Secret: fakeSecret, AgentID: fakeAgent}).SendApp(ctx, textMsg("a", "x")); apiCode(err) != wecom.CodeInvalidCorpID {
 		t.Errorf("wrong corp: %v; want errcode 40013", err)
 	}
-	if _, err := (&Client{BaseURL: base, CorpID: fakeCorp, Secret: fakeSecret, AgentID: 7}).SendApp(ctx, textMsg("a", "x")); apiCode(err) != CodeInvalidAgentID {
+	if _, err := (&wecom.Client{BaseURL: base, CorpID: fakeCorp, Secret: fakeSecret, AgentID: 7}).SendApp(ctx, textMsg("a", "x")); apiCode(err) != wecom.CodeInvalidAgentID {
 		t.Errorf("wrong agent: %v; want errcode 40056", err)
 	}
-	if err := (&Client{BaseURL: base, CorpID: fakeCorp, Secret: "wrong"}).SendGroup(ctx, fakeKey, map[string]any{"msgtype": "text", "text": map[string]any{"content": "ok"}}); err != nil {
+	if err := (&wecom.Client{BaseURL: base, CorpID: fakeCorp, Secret: "wrong"}).SendGroup(ctx, fakeKey, map[string]any{"msgtype": "text", "text": map[string]any{"content": "ok"}}); err != nil {
 		t.Errorf("SendGroup needs no token, got %v", err)
 	}
 	if n := r.fake.TokensIssued(); n != 1 {
@@ -154,15 +179,15 @@ func TestClientRateLimitAndServerErrors(t *testing.T) {
 
 	r.fake.RateLimitNext(1)
 	_, err := r.client.SendApp(ctx, textMsg("a", "1"))
-	if !IsRateLimited(err) || !IsTemporary(err) || IsBadWebhook(err) {
+	if !wecom.IsRateLimited(err) || !wecom.IsTemporary(err) || wecom.IsBadWebhook(err) {
 		t.Errorf("after RateLimitNext: %v; want a temporary 45009", err)
 	}
 
 	r.fake.FailNext(2)
 	for i := range 2 {
 		_, err = r.client.SendApp(ctx, textMsg("a", "2"))
-		var he *HTTPError
-		if !errors.As(err, &he) || he.Status != http.StatusInternalServerError || !IsTemporary(err) {
+		var he *wecom.HTTPError
+		if !errors.As(err, &he) || he.Status != http.StatusInternalServerError || !wecom.IsTemporary(err) {
 			t.Errorf("call %d after FailNext: %v; want a temporary HTTP 500", i, err)
 		}
 	}
@@ -177,9 +202,9 @@ func TestClientRateLimitAndServerErrors(t *testing.T) {
 func TestClientTimeoutHidesSecrets(t *testing.T) {
 	r := newRig(t)
 	r.fake.SetDelay(300 * time.Millisecond)
-	c := &Client{BaseURL: r.client.BaseURL, CorpID: fakeCorp, Secret: fakeSecret, AgentID: fakeAgent, HTTP: &http.Client{Timeout: 50 * time.Millisecond}}
+	c := &wecom.Client{BaseURL: r.client.BaseURL, CorpID: fakeCorp, Secret: fakeSecret, AgentID: fakeAgent, HTTP: &http.Client{Timeout: 50 * time.Millisecond}}
 	_, err := c.SendApp(context.Background(), textMsg("a", "x"))
-	if err == nil || !IsTemporary(err) {
+	if err == nil || !wecom.IsTemporary(err) {
 		t.Fatalf("SendApp against a slow server: %v; want a temporary timeout", err)
 	}
 	if strings.Contains(err.Error(), fakeSecret) {
@@ -190,7 +215,7 @@ func TestClientTimeoutHidesSecrets(t *testing.T) {
 		t.Errorf("SendGroup against a slow server: %v; want a timeout that hides the key", err)
 	}
 
-	broken := &Client{BaseURL: "http://[::1", CorpID: fakeCorp, Secret: fakeSecret}
+	broken := &wecom.Client{BaseURL: "http://[::1", CorpID: fakeCorp, Secret: fakeSecret}
 	if _, err := broken.SendApp(context.Background(), textMsg("a", "x")); err == nil || strings.Contains(err.Error(), fakeSecret) {
 		t.Errorf("SendApp with a malformed BaseURL: %v; want an error that hides the secret", err)
 	}
@@ -241,7 +266,7 @@ func TestClientMessageTypes(t *testing.T) {
 		t.Errorf("recorded %+v", got)
 	}
 	bad := buttonCard("a", "")
-	if _, err := r.client.SendApp(ctx, bad); apiCode(err) != CodeInvalidParam {
+	if _, err := r.client.SendApp(ctx, bad); apiCode(err) != wecom.CodeInvalidParam {
 		t.Errorf("button card without task_id: %v; want errcode 40058", err)
 	}
 }
@@ -253,15 +278,15 @@ func TestClientResponseCodeSingleUse(t *testing.T) {
 	if err != nil || res.ResponseCode == "" {
 		t.Fatalf("SendApp(button card) = %+v, %v; want a response_code", res, err)
 	}
-	if _, err := r.client.SendApp(ctx, buttonCard("zhangsan", "case-0001-assign")); apiCode(err) != CodeInvalidParam {
+	if _, err := r.client.SendApp(ctx, buttonCard("zhangsan", "case-0001-assign")); apiCode(err) != wecom.CodeInvalidParam {
 		t.Errorf("a second card with the same task_id: %v; want errcode 40058", err)
 	}
 	update := map[string]any{"userids": []string{"zhangsan"}, "response_code": res.ResponseCode, "button": map[string]any{"replace_name": "已签收"}}
 	if err := r.client.UpdateCard(ctx, update); err != nil {
 		t.Fatalf("UpdateCard: %v", err)
 	}
-	if err := r.client.UpdateCard(ctx, update); apiCode(err) != CodeInvalidResponseCode {
-		t.Errorf("UpdateCard reusing the response_code: %v; want errcode %d", err, CodeInvalidResponseCode)
+	if err := r.client.UpdateCard(ctx, update); apiCode(err) != wecom.CodeInvalidResponseCode {
+		t.Errorf("UpdateCard reusing the response_code: %v; want errcode %d", err, wecom.CodeInvalidResponseCode)
 	}
 	ups := r.fake.CardUpdates()
 	if len(ups) != 1 || ups[0].ReplaceName != "已签收" || ups[0].ResponseCode != res.ResponseCode || len(ups[0].UserIDs) != 1 || ups[0].UserIDs[0] != "zhangsan" {
@@ -271,8 +296,8 @@ func TestClientResponseCodeSingleUse(t *testing.T) {
 	// A response_code from a click event, used after 72 hours.
 	rc := r.fake.IssueResponseCode()
 	r.clock.Advance(72 * time.Hour)
-	if err := r.client.UpdateCard(ctx, map[string]any{"userids": []string{"zhangsan"}, "response_code": rc, "button": map[string]any{"replace_name": "x"}}); apiCode(err) != CodeInvalidResponseCode {
-		t.Errorf("UpdateCard after 72h: %v; want errcode %d", err, CodeInvalidResponseCode)
+	if err := r.client.UpdateCard(ctx, map[string]any{"userids": []string{"zhangsan"}, "response_code": rc, "button": map[string]any{"replace_name": "x"}}); apiCode(err) != wecom.CodeInvalidResponseCode {
+		t.Errorf("UpdateCard after 72h: %v; want errcode %d", err, wecom.CodeInvalidResponseCode)
 	}
 	// A whole-card update with a fresh code.
 	rc = r.fake.IssueResponseCode()
@@ -280,7 +305,7 @@ func TestClientResponseCodeSingleUse(t *testing.T) {
 	if err := r.client.UpdateCard(ctx, map[string]any{"atall": 1, "response_code": rc, "template_card": card}); err != nil {
 		t.Errorf("UpdateCard with a whole card: %v", err)
 	}
-	if err := r.client.UpdateCard(ctx, map[string]any{"response_code": "made-up", "button": map[string]any{"replace_name": "x"}}); apiCode(err) != CodeInvalidResponseCode {
+	if err := r.client.UpdateCard(ctx, map[string]any{"response_code": "made-up", "button": map[string]any{"replace_name": "x"}}); apiCode(err) != wecom.CodeInvalidResponseCode {
 		t.Errorf("UpdateCard with an unknown code: %v", err)
 	}
 }
@@ -294,18 +319,18 @@ func TestClientGroupRobot(t *testing.T) {
 			t.Fatalf("SendGroup #%d: %v", i+1, err)
 		}
 	}
-	if err := r.client.SendGroup(ctx, fakeKey, msg); !IsRateLimited(err) {
+	if err := r.client.SendGroup(ctx, fakeKey, msg); !wecom.IsRateLimited(err) {
 		t.Errorf("SendGroup #21 within a minute: %v; want 45009", err)
 	}
 	r.clock.Advance(61 * time.Second)
 	if err := r.client.SendGroup(ctx, fakeKey, msg); err != nil {
 		t.Errorf("SendGroup a minute later: %v", err)
 	}
-	if err := r.client.SendGroup(ctx, "no-such-key", msg); !IsBadWebhook(err) || IsTemporary(err) {
+	if err := r.client.SendGroup(ctx, "no-such-key", msg); !wecom.IsBadWebhook(err) || wecom.IsTemporary(err) {
 		t.Errorf("SendGroup to an unknown key: %v; want a permanent 93000", err)
 	}
 	long := map[string]any{"msgtype": "markdown", "markdown": map[string]any{"content": strings.Repeat("超", 1366)}}
-	if err := r.client.SendGroup(ctx, fakeKey, long); apiCode(err) != CodeInvalidParam {
+	if err := r.client.SendGroup(ctx, fakeKey, long); apiCode(err) != wecom.CodeInvalidParam {
 		t.Errorf("SendGroup of 4098 bytes of markdown: %v; want errcode 40058", err)
 	}
 	file := map[string]any{"msgtype": "file", "file": map[string]any{"media_id": "3a8asd892asd8asd"}}
@@ -329,15 +354,15 @@ func TestClientOAuth(t *testing.T) {
 	if err != nil || uid != "wangwu" {
 		t.Fatalf("UserID = %q, %v; want wangwu", uid, err)
 	}
-	if _, err := r.client.UserID(ctx, code); apiCode(err) != CodeInvalidCode {
+	if _, err := r.client.UserID(ctx, code); apiCode(err) != wecom.CodeInvalidCode {
 		t.Errorf("UserID reusing a code: %v; want errcode 40029", err)
 	}
 	code = r.fake.IssueOAuthCode("wangwu")
-	r.clock.Advance(OAuthCodeTTL)
-	if _, err := r.client.UserID(ctx, code); apiCode(err) != CodeInvalidCode {
+	r.clock.Advance(wecomtest.OAuthCodeTTL)
+	if _, err := r.client.UserID(ctx, code); apiCode(err) != wecom.CodeInvalidCode {
 		t.Errorf("UserID with an expired code: %v; want errcode 40029", err)
 	}
-	if _, err := r.client.UserID(ctx, "made-up"); apiCode(err) != CodeInvalidCode {
+	if _, err := r.client.UserID(ctx, "made-up"); apiCode(err) != wecom.CodeInvalidCode {
 		t.Errorf("UserID with an unknown code: %v; want errcode 40029", err)
 	}
 }

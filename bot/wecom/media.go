@@ -165,10 +165,10 @@ func (p *Platform) sendGroupTable(ctx context.Context, key string, o bot.Outgoin
 		return fmt.Errorf("%w: wecom: empty %s message", bot.ErrUndeliverable, o.Kind)
 	}
 	err := p.Client.SendGroup(ctx, key, map[string]any{
-		"msgtype": "markdown_v2", "markdown_v2": map[string]any{"content": cutBytes(o.Text, groupMarkdownMax)},
+		"msgtype": "markdown_v2", "markdown_v2": map[string]any{"content": cutBytes(o.Text, GroupMarkdownMax)},
 	})
 	if hasCode(err, CodeInvalidMsgType) {
-		err = p.Client.SendGroup(ctx, key, markdownMessage(cutBytes(flattenTables(o.Text), groupMarkdownMax)))
+		err = p.Client.SendGroup(ctx, key, markdownMessage(cutBytes(flattenTables(o.Text), GroupMarkdownMax)))
 	}
 	return classify(err)
 }

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mime"
 	"sort"
 	"strings"
 )
@@ -156,4 +157,17 @@ func Decrypt(receiveID, encodingAESKey, b64 string) ([]byte, error) {
 	out := make([]byte, len(msg))
 	copy(out, msg)
 	return out, nil
+}
+
+// XMLContentType reports whether ct is a content type the Official Account
+// and WeCom post their XML callbacks with; an absent one is accepted too.
+func XMLContentType(ct string) bool {
+	if ct == "" {
+		return true // WeChat always sends one, but an absent type is not an attack
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(mt, "+xml")
 }

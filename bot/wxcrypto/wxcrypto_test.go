@@ -36,3 +36,24 @@ func TestValidSignatureIgnoresCase(t *testing.T) {
 		t.Error("a signature over another timestamp was accepted")
 	}
 }
+
+func TestXMLContentType(t *testing.T) {
+	tests := []struct {
+		ct   string
+		want bool
+	}{
+		{"", true},
+		{"text/xml", true},
+		{"text/xml; charset=utf-8", true},
+		{"application/xml", true},
+		{"application/atom+xml", true},
+		{"application/json", false},
+		{"application/x-www-form-urlencoded", false},
+		{"text/xml; charset", false},
+	}
+	for _, tt := range tests {
+		if got := XMLContentType(tt.ct); got != tt.want {
+			t.Errorf("XMLContentType(%q) = %v; want %v", tt.ct, got, tt.want)
+		}
+	}
+}

@@ -111,15 +111,15 @@ func utc(t *time.Time) *time.Time {
 func SeedOrg(t testing.TB, s *models.Store) {
 	t.Helper()
 	deps := []models.Department{
-		{Code: "cg", Name: "县城市管理局", Platform: "wecom", WeComRobotKey: "key-cg"},
-		{Code: "zj", Name: "县住房和城乡建设局", Platform: "wecom", WeComRobotKey: "key-zj"},
-		{Code: "hb", Name: "县生态环境分局", Platform: "wecom", WeComRobotKey: "key-hb"},
+		{Code: "cg", Name: "县城市管理局", Platform: models.PlatformWeCom, WeComRobotKey: "key-cg"},
+		{Code: "zj", Name: "县住房和城乡建设局", Platform: models.PlatformWeCom, WeComRobotKey: "key-zj"},
+		{Code: "hb", Name: "县生态环境分局", Platform: models.PlatformWeCom, WeComRobotKey: "key-hb"},
 	}
 	members := []models.Member{
-		{Name: "王问政", UserID: "dispatcher1", Platform: "wecom", Role: models.RoleDispatcher},
-		{Name: "赵局长", UserID: "cg-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "周局长", UserID: "zj-head", Platform: "wecom", Role: models.RoleHead},
-		{Name: "陈县长", UserID: "leader1", Platform: "wecom", Role: models.RoleLeader},
+		{Name: "王问政", UserID: "dispatcher1", Platform: models.PlatformWeCom, Role: models.RoleDispatcher},
+		{Name: "赵局长", UserID: "cg-head", Platform: models.PlatformWeCom, Role: models.RoleHead},
+		{Name: "周局长", UserID: "zj-head", Platform: models.PlatformWeCom, Role: models.RoleHead},
+		{Name: "陈县长", UserID: "leader1", Platform: models.PlatformWeCom, Role: models.RoleLeader},
 	}
 	Must(t, s.SyncOrg(context.Background(), deps, members, []string{"", "cg", "zj", ""}), "seed org")
 }

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+
+	"minsheng/bot"
+	"minsheng/config"
+	"minsheng/models"
+)
+
+// leaderSettings turns review.*, serious.*, the leaders' scopes and the link
+// secret into the bot's settings. Without server.link_secret a random secret
+// is drawn, loudly: links then stop working at the next start.
+func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, bot.LeaderSettings, bot.LinkSettings) {
+	roles := func(chain []string) []models.Role {
+		var out []models.Role
+		for _, r := range chain {
+			out = append(out, models.Role(r))
+		}
+		return out
+	}
+	rv := bot.ReviewSettings{
+		Default: roles(cfg.Review.Default), Units: map[string][]models.Role{},
+		MinAnswerRunes: cfg.Review.MinAnswerLength, MinConcreteRunes: cfg.Review.MinConcreteLength,
+		Sensitive: cfg.Review.SensitiveWords, Boilerplate: cfg.Review.BoilerplatePhrases,
+	}
+	for _, d := range cfg.Org.Departments {
+		if len(d.Review) > 0 {
+			rv.Units[d.Code] = roles(d.Review)
+		}
+	}
+	ld := bot.LeaderSettings{
+		Scopes: map[string][]string{}, ChaseEvery: cfg.Serious.ChaseEvery.D(),
+		CriticalWords: cfg.Serious.CriticalKeywords, MajorWords: cfg.Serious.MajorKeywords,
+	}
+	for _, m := range cfg.Org.Members {
+		if m.Role == "leader" && len(m.Scope) > 0 {
+			ld.Scopes[bot.ScopeKey(string(orWeCom(m.Platform)), m.UserID)] = m.Scope
+		}
+	}
+	secret := []byte(cfg.Server.LinkSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+		log.Warn("server.link_secret is not set: case-page links are signed with a random secret and stop working at the next start; set MINSHENG_LINK_SECRET")
+	}
+	return rv, ld, bot.LinkSettings{Secret: secret, TTL: cfg.Server.LinkTTL.D()}
+}
+
+// newBot builds the bot from config: the calendar, the office hours, the
+// numbers of the conversation, rating.*, the joint-meeting group and (from
+// leaderSettings) review.*, serious.* and the link secret. The platforms'
+// parts (Queued) are New's.
+func newBot(cfg *config.Config, store *models.Store, log, warn *slog.Logger) (*bot.Bot, error) {
+	cal, err := Calendar(cfg)
+	if err != nil {
+		return nil, err
+	}
+	hours, err := models.ParseOfficeHours(cfg.Deadlines.OfficeHours)
+	if err != nil {
+		return nil, fmt.Errorf("deadlines.office_hours: %w", err)
+	}
+	b := &bot.Bot{Store: store, Calendar: cal, Logger: log, Settings: bot.Settings{
+		MaxCasesPerHour: cfg.Intake.MaxCasesPerHour, DuplicateWindow: cfg.Intake.DuplicateWindow.D(),
+		MinLength: cfg.Intake.MinLength, MaxLength: cfg.Intake.MaxLength,
+		Acknowledge: cfg.Deadlines.Acknowledge.D(), Simple: cfg.Deadlines.Simple.D(),
+		GeneralWorkdays: cfg.Deadlines.GeneralWorkdays, ComplexWorkdays: cfg.Deadlines.ComplexWorkdays,
+		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
+		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
+		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
+		PublicURL: cfg.Server.PublicURL,
+		Rating:    ratingSettings(cfg),
+		Joint: bot.GroupAddress{
+			RobotKey: cfg.Org.JointMeeting.WeComRobotKey, Webhook: cfg.Org.JointMeeting.DingTalkWebhook, Secret: cfg.Org.JointMeeting.DingTalkSecret,
+		},
+	}}
+	b.Settings.Review, b.Settings.Leaders, b.Settings.Links = leaderSettings(cfg, warn)
+	return b, nil
+}
+
+// Calendar is the working-day calendar with the years of calendar.years
+// added to the shipped ones.
+func Calendar(cfg *config.Config) (*models.Calendar, error) {
+	var extra []models.CalendarYear
+	for _, y := range cfg.Calendar.Years {
+		extra = append(extra, models.CalendarYear{Year: y.Year, Notice: y.Notice, Holidays: y.Holidays, Workdays: y.Workdays})
+	}
+	cal, err := models.NewCalendar(extra)
+	if err != nil {
+		return nil, fmt.Errorf("calendar.years: %w", err)
+	}
+	return cal, nil
+}
+
+// ratingSettings turns rating.* into the bot's settings.
+func ratingSettings(cfg *config.Config) bot.RatingSettings {
+	r := cfg.Rating
+	s := bot.RatingSettings{
+		Unsatisfied: r.Unsatisfied, ReasonWithin: r.ReasonWithin.D(),
+		RemindAfterWorkdays: r.RemindAfterWorkdays, CloseAfterWorkdays: r.CloseAfterWorkdays,
+		ReopenWorkdays: r.ReopenWorkdays,
+	}
+	for _, role := range r.AppealDeciders {
+		s.AppealDeciders = append(s.AppealDeciders, models.Role(role))
+	}
+	return s
+}

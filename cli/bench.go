@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"minsheng/app"
+	"minsheng/bench"
+)
+
+// runBench is `minsheng bench`: the measurements of package bench against
+// MariaDB on this machine, or with -load the load test.
+func runBench(ctx context.Context, cfgPath string, args []string) error {
+	fs := flag.NewFlagSet("minsheng bench", flag.ExitOnError)
+	var o bench.Options
+	var lo bench.LoadOptions
+	fs.StringVar(&o.DSN, "dsn", "", "MariaDB server, user@tcp(host:port)/ ("+bench.EnvDSN+"; default "+bench.DefaultDSN+"); a database msbench_<random> is created and dropped")
+	fs.BoolVar(&o.Quick, "quick", false, "small counts: a run of well under a minute")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the throw-away database")
+	fs.IntVar(&o.Requests, "n", 0, "callbacks per concurrency level (2000; -quick 200)")
+	clients := fs.String("clients", "1,16,64", "concurrency levels of the intake")
+	fs.IntVar(&o.Clicks, "clicks", 0, "card clicks of each kind (1000; -quick 100)")
+	fs.IntVar(&o.Seed, "seed", 0, "cases to seed (1000000; -quick 10000)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the intake at the highest concurrency (with its plain-SQL baseline, function bench.rawPlain) to this file")
+	load := fs.Bool("load", false, "run the load test instead: distinct callbacks, each delivered several times at once")
+	fs.IntVar(&lo.Callbacks, "load-n", 0, "load test: distinct callbacks (10000)")
+	fs.IntVar(&lo.Tries, "load-tries", 0, "load test: deliveries of each callback, at once (3)")
+	fs.IntVar(&lo.Clients, "load-clients", 0, "load test: callbacks in flight at once (64)")
+	fs.Parse(args)
+	for _, c := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bench -clients: %q is not a positive number", c)
+		}
+		o.Clients = append(o.Clients, n)
+	}
+	cfg, err := app.LoadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	o.Config, o.Out, o.Progress = cfg, os.Stdout, os.Stderr
+	if *load {
+		return bench.RunLoad(ctx, o, lo)
+	}
+	return bench.Run(ctx, o)
+}
