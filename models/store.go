@@ -26,7 +26,7 @@ type Store struct {
 	// org keeps the dispatchers and units every new case reads (orgcache.go).
 	org *orgCache
 	// receiving are the inbound messages in Receive now (intake_inflight.go).
-	receiving inflight
+	receiving *inflight
 }
 
 // Open connects to driver ("sqlite" or "mysql") at dsn. It does not migrate.
@@ -76,7 +76,7 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	return &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}}, nil
+	return &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}}, nil
 }
 
 // sqliteDSN adds the pragmas the store relies on.
