@@ -72,21 +72,20 @@ func (tx *Tx) UnacceptedUnits(after Cursor, until time.Time, limit int) ([]CaseU
 // returns false, and writes nothing, when a chase with that key is already
 // on record: the chase was done before (by this instance or another) and
 // must not be repeated. A duplicate fails this statement only, not the
-// transaction.
+// transaction (createOnce).
 func (tx *Tx) AddChase(s *Supervision, key string) (bool, error) {
 	if key == "" {
 		return false, errors.New("add chase: a key is required")
 	}
 	s.ID, s.ChaseKey, s.CreatedAt = 0, &key, tx.Now()
-	err := translate(tx.db.Create(s).Error)
-	if errors.Is(err, ErrDuplicate) {
-		s.ID = 0
-		return false, nil
-	}
+	fresh, err := tx.createOnce(s)
 	if err != nil {
 		return false, fmt.Errorf("store chase %s: %w", key, err)
 	}
-	return true, nil
+	if !fresh {
+		s.ID = 0
+	}
+	return fresh, nil
 }
 
 // ReturnUnaccepted marks unit u returned (退回) and inactive if it is still
@@ -106,13 +105,11 @@ func (tx *Tx) ReturnUnaccepted(u *CaseUnit) error {
 }
 
 // CaseIDForUpdate reads the case with id and locks its row until the
-// transaction ends (on MySQL); ErrNotFound if there is none.
+// transaction ends (not on SQLite: one writer anyway); ErrNotFound if there
+// is none.
 func (tx *Tx) CaseIDForUpdate(id uint64) (*Case, error) {
 	var k Case
-	q := tx.db
-	if tx.s.driver == "mysql" {
-		q = q.Set("gorm:query_option", "FOR UPDATE")
-	}
+	q := tx.forUpdate()
 	if err := q.First(&k, id).Error; err != nil {
 		return nil, fmt.Errorf("case %d: %w", id, translate(err))
 	}

@@ -22,7 +22,7 @@ var (
 	ErrDuplicate = errors.New("duplicate")
 )
 
-// translate turns gorm, MySQL and SQLite errors into the sentinels.
+// translate turns gorm, MySQL, PostgreSQL and SQLite errors into the sentinels.
 func translate(err error) error {
 	if err == nil {
 		return nil
@@ -37,7 +37,7 @@ func translate(err error) error {
 	if errors.As(err, &me) && me.Number == 1062 {
 		return ErrDuplicate
 	}
-	if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+	if pgDuplicate(err) || strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return ErrDuplicate
 	}
 	return err

@@ -168,13 +168,20 @@ func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
 // exec runs a statement in the transaction and returns its sql.Result,
 // which gorm's Exec does not: the insert id and the affected-row count.
 func (tx *Tx) exec(query string, args ...any) (sql.Result, error) {
-	return tx.db.Statement.ConnPool.ExecContext(tx.ctx(), query, args...)
+	return tx.db.Statement.ConnPool.ExecContext(tx.ctx(), tx.s.bind(query), args...)
 }
 
 // insert runs an INSERT of one row in the transaction and returns the new
 // row's id. Every insert whose id the intake needs goes through here, the
 // one place a driver without insert ids (PostgreSQL) adds RETURNING id.
 func (tx *Tx) insert(query string, args ...any) (uint64, error) {
+	if tx.s.driver == "postgres" {
+		var id uint64
+		if err := tx.queryRow(query+" RETURNING id", args, &id); err != nil {
+			return 0, err
+		}
+		return id, nil
+	}
 	res, err := tx.exec(query, args...)
 	if err != nil {
 		return 0, err
@@ -285,7 +292,7 @@ func (tx *Tx) nextNo(day string) (string, error) {
 // queryRow runs a statement that returns one row in the transaction and scans
 // it into dst.
 func (tx *Tx) queryRow(query string, args []any, dst ...any) error {
-	return tx.db.Statement.ConnPool.QueryRowContext(tx.ctx(), query, args...).Scan(dst...)
+	return tx.db.Statement.ConnPool.QueryRowContext(tx.ctx(), tx.s.bind(query), args...).Scan(dst...)
 }
 
 // addEvent records an entry of citizen c on case k, as Record does, in one

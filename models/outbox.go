@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -31,16 +34,12 @@ func (tx *Tx) Enqueue(o *Outbox) error {
 	o.NextAttemptAt = now
 	o.LeaseOwner, o.LeaseUntil, o.SentAt = "", nil, nil
 	o.CreatedAt, o.UpdatedAt = now, now
-	// A duplicate key fails this statement only (on MySQL and on SQLite),
-	// not the caller's transaction. ON CONFLICT DO NOTHING would do as well,
-	// but on MariaDB it returns the existing row's id as if it were new.
-	err := translate(tx.db.Create(o).Error)
-	if errors.Is(err, ErrDuplicate) {
-		o.ID = 0
-		return nil
-	}
+	fresh, err := tx.createOnce(o)
 	if err != nil {
 		return fmt.Errorf("enqueue %s message %s: %w", o.Platform, o.DedupKey, err)
+	}
+	if !fresh {
+		o.ID = 0
 	}
 	return nil
 }
@@ -59,6 +58,12 @@ func (s *Store) Enqueue(ctx context.Context, o *Outbox) error {
 // MarkRetry, Postpone, MarkFailed) before it ends; once it has ended,
 // another owner may claim the message again.
 //
+// On MySQL and PostgreSQL the due rows are read FOR UPDATE SKIP LOCKED, so
+// claimers pass each other by instead of waiting; on a server that does not
+// know SKIP LOCKED (found out on the first claim) they are read plainly.
+// Either way the UPDATE that takes the lease repeats the condition, so a row
+// another claimer took meanwhile stays its own.
+//
 // It returns no sentinel error; an empty slice means there is nothing to do.
 func (s *Store) ClaimOutbox(ctx context.Context, owner string, lease time.Duration, limit int) ([]Outbox, error) {
 	if owner == "" || lease <= 0 {
@@ -71,10 +76,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, lease time.Durati
 	claim := func(db *gorm.DB) error {
 		now := s.now()
 		until := now.Add(lease)
-		q := db.Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)",
-			OutboxPending, now, now).
-			Order("next_attempt_at, id").Limit(limit)
-		if s.driver == "mysql" {
+		due := "status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+		q := db.Where(due, OutboxPending, now, now).Order("next_attempt_at, id").Limit(limit)
+		if s.skipLocked.Load() {
 			// Rows another instance is claiming are skipped, not waited for.
 			q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Options: clause.LockingOptionsSkipLocked})
 		}
@@ -90,10 +94,27 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, lease time.Durati
 		for i := range rows {
 			ids[i] = rows[i].ID
 		}
-		err := db.Model(&Outbox{}).Where("id IN ?", ids).
-			Updates(map[string]any{"lease_owner": owner, "lease_until": until, "updated_at": now}).Error
-		if err != nil {
-			return err
+		// The lease claim: a row is taken only if it is still due and not
+		// leased, whatever the SELECT saw. With the rows locked this is
+		// always so; without SKIP LOCKED another claimer may have taken
+		// some of them meanwhile, and keeps them.
+		res := db.Model(&Outbox{}).Where("id IN ? AND "+due, ids, OutboxPending, now, now).
+			Updates(map[string]any{"lease_owner": owner, "lease_until": until, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected < int64(len(rows)) {
+			// Some were taken: read back the ones this claim holds.
+			rows = nil
+			if res.RowsAffected > 0 {
+				err := db.Where("id IN ? AND lease_owner = ? AND lease_until = ?", ids, owner, until).
+					Order("next_attempt_at, id").Find(&rows).Error
+				if err != nil {
+					return err
+				}
+			}
+			out = rows
+			return nil
 		}
 		for i := range rows {
 			rows[i].LeaseOwner = owner
@@ -108,7 +129,16 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, lease time.Durati
 		// No gap locks: a claim must not hold up the transactions enqueuing.
 		opts.Isolation = sql.LevelReadCommitted
 	}
-	if err := s.db.WithContext(ctx).Transaction(claim, opts); err != nil {
+	err := s.db.WithContext(ctx).Transaction(claim, opts)
+	if err != nil && s.skipLocked.Load() && syntaxError(err) {
+		// A server that does not know SKIP LOCKED (MariaDB before 10.6,
+		// some MySQL-compatible engines): the lease claim alone, from now on.
+		s.skipLocked.Store(false)
+		slog.Warn("outbox claim without SKIP LOCKED: the database does not know it", "driver", s.driver, "err", err)
+		out = nil
+		err = s.db.WithContext(ctx).Transaction(claim, opts)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("claim outbox for %s: %w", owner, err)
 	}
 	return out, nil
@@ -229,6 +259,14 @@ func (s *Store) OutboxByCase(ctx context.Context, caseID uint64) ([]Outbox, erro
 		return nil, fmt.Errorf("outbox of case %d: %w", caseID, err)
 	}
 	return out, nil
+}
+
+// syntaxError reports a statement the server could not parse: MySQL's
+// ER_PARSE_ERROR (1064), PostgreSQL's syntax_error (42601).
+func syntaxError(err error) bool {
+	var me *mysql.MySQLError
+	var pe *pgconn.PgError
+	return errors.As(err, &me) && me.Number == 1064 || errors.As(err, &pe) && pe.Code == "42601"
 }
 
 // ceilSecond is t in UTC rounded up to the second the databases keep: a

@@ -26,6 +26,10 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 		o.CreatedAt, o.UpdatedAt = now, now
 	}
 	q, args := outboxInsert(msgs)
+	if tx.s.driver == "postgres" {
+		// A duplicate would abort the transaction there: skip it instead.
+		q += " ON CONFLICT DO NOTHING"
+	}
 	_, err := tx.exec(q, args...)
 	if errors.Is(translate(err), ErrDuplicate) {
 		// The failed statement wrote nothing; the transaction goes on.

@@ -136,12 +136,17 @@ func (k *Case) Round() int { return k.Reopens + 1 }
 // AddRating stores rating r of case k (its present round) and repeats it in
 // the case's Rating and RatedAt, and records it (EventRated by a). It sets
 // r's CaseID, CitizenID, Round, RatedAt and AppealState. It returns
-// ErrDuplicate when this round of the case was rated already.
+// ErrDuplicate when this round of the case was rated already (and writes
+// nothing: the transaction may go on).
 func (tx *Tx) AddRating(k *Case, r *Rating, a Actor) error {
 	now := tx.Now()
 	r.ID, r.CaseID, r.CitizenID, r.Round, r.RatedAt, r.AppealState = 0, k.ID, k.CitizenID, k.Round(), now, AppealNone
-	if err := translate(tx.db.Create(r).Error); err != nil {
+	fresh, err := tx.createOnce(r)
+	if err != nil {
 		return fmt.Errorf("rate case %s: %w", k.No, err)
+	}
+	if !fresh {
+		return fmt.Errorf("rate case %s round %d: %w", k.No, r.Round, ErrDuplicate)
 	}
 	if err := tx.Update(k, map[string]any{"rating": r.Value, "rated_at": now}); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Unit roles on a case.
@@ -176,17 +177,25 @@ func (tx *Tx) Update(k *Case, set map[string]any) error {
 }
 
 // CaseForUpdate reads case no and locks its row until the transaction ends
-// (on MySQL; SQLite has one writer anyway). ErrNotFound if there is none.
+// (SELECT … FOR UPDATE on MySQL and PostgreSQL; SQLite has one writer
+// anyway). ErrNotFound if there is none.
 func (tx *Tx) CaseForUpdate(no string) (*Case, error) {
 	var k Case
-	q := tx.db
-	if tx.s.driver == "mysql" {
-		q = q.Set("gorm:query_option", "FOR UPDATE")
-	}
+	q := tx.forUpdate()
 	if err := q.Where("no = ?", no).First(&k).Error; err != nil {
 		return nil, fmt.Errorf("case %s: %w", no, translate(err))
 	}
 	return &k, nil
+}
+
+// forUpdate is the transaction's handle for a read that locks the rows it
+// finds until the transaction ends. (gorm v2 ignores the v1 setting
+// gorm:query_option, which this store once used: its reads did not lock.)
+func (tx *Tx) forUpdate() *gorm.DB {
+	if tx.s.driver == "sqlite" {
+		return tx.db
+	}
+	return tx.db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
 }
 
 // Case reads case no; ErrNotFound if there is none.

@@ -1,10 +1,13 @@
 // Package modeltest opens fresh, migrated stores for tests: one on embedded
-// SQLite and one on MariaDB/MySQL, so the same test runs on both.
+// SQLite, one on MariaDB/MySQL and one on PostgreSQL, so the same test runs
+// on all three.
 //
-// MariaDB is found through MINSHENG_TEST_MYSQL_DSN. When that variable is set
-// (CI sets it) an unreachable server fails the test; when it is not set the
-// local default root@tcp(127.0.0.1:3306)/test is tried and, if it does not
-// answer, the MySQL half is skipped with a note.
+// MariaDB is found through MINSHENG_TEST_MYSQL_DSN, PostgreSQL through
+// MINSHENG_TEST_PG_DSN. When a variable is set (CI sets both) an unreachable
+// server fails the test; when it is not set the local default
+// (root@tcp(127.0.0.1:3306)/test,
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable) is tried and,
+// if it does not answer, that driver's half is skipped with a note.
 package modeltest
 
 import (
@@ -27,7 +30,15 @@ import (
 // EnvDSN names the variable that carries the MariaDB DSN for tests.
 const EnvDSN = "MINSHENG_TEST_MYSQL_DSN"
 
-const defaultDSN = "root@tcp(127.0.0.1:3306)/test"
+// EnvPGDSN names the variable that carries the PostgreSQL DSN for tests: a
+// user that may create and drop databases, and a database to connect to
+// while it does.
+const EnvPGDSN = "MINSHENG_TEST_PG_DSN"
+
+const (
+	defaultDSN   = "root@tcp(127.0.0.1:3306)/test"
+	defaultPGDSN = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+)
 
 // Shanghai is the time zone tests reckon in.
 var Shanghai = mustLoad("Asia/Shanghai")
@@ -41,7 +52,7 @@ func mustLoad(name string) *time.Location {
 }
 
 // Drivers lists the databases every store test runs on.
-var Drivers = []string{"sqlite", "mysql"}
+var Drivers = []string{"sqlite", "mysql", "postgres"}
 
 // Each runs fn as a subtest on a fresh store of every driver.
 func Each(t *testing.T, fn func(t *testing.T, s *models.Store)) {
@@ -60,6 +71,13 @@ func Open(t testing.TB, driver string) *models.Store {
 		t.Fatalf("open %s store: %v", driver, err)
 	}
 	t.Cleanup(func() { s.Close() })
+	if driver == "postgres" {
+		// Many tests at once share the server's 100 connections.
+		if db, err := s.DB().DB(); err == nil {
+			db.SetMaxOpenConns(testPGPool)
+			db.SetMaxIdleConns(testPGPool)
+		}
+	}
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s store: %v", driver, err)
 	}
@@ -69,8 +87,11 @@ func Open(t testing.TB, driver string) *models.Store {
 // DSN returns a DSN for a new, empty database of driver, dropped when t ends.
 func DSN(t testing.TB, driver string) (string, string) {
 	t.Helper()
-	if driver == "sqlite" {
+	switch driver {
+	case "sqlite":
 		return "sqlite", filepath.Join(t.TempDir(), "test.db")
+	case "postgres":
+		return "postgres", pgDSN(t)
 	}
 	base, set := os.LookupEnv(EnvDSN)
 	if !set || base == "" {
