@@ -82,7 +82,7 @@ type Server struct {
 
 // Database selects the store.
 type Database struct {
-	Driver string `yaml:"driver"` // sqlite | mysql
+	Driver string `yaml:"driver"` // sqlite | mysql | postgres
 	DSN    string `yaml:"dsn"`
 }
 
@@ -383,9 +383,9 @@ func (c *Config) Validate() error {
 		return bad("server.max_body_bytes", "must be positive")
 	}
 	switch c.Database.Driver {
-	case "sqlite", "mysql":
+	case "sqlite", "mysql", "postgres":
 	default:
-		return bad("database.driver", fmt.Sprintf("%q: must be sqlite or mysql", c.Database.Driver))
+		return bad("database.driver", fmt.Sprintf("%q: must be sqlite, mysql or postgres", c.Database.Driver))
 	}
 	if c.Database.DSN == "" {
 		return bad("database.dsn", "must be set")

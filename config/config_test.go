@@ -51,6 +51,20 @@ func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
 	}
 }
 
+func TestDatabaseDrivers(t *testing.T) {
+	for _, driver := range []string{"sqlite", "mysql", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			c, err := Parse([]byte("database: {driver: " + driver + ", dsn: somewhere}"))
+			if err != nil {
+				t.Fatalf("Parse(driver %s) = %v; want it accepted", driver, err)
+			}
+			if c.Database.Driver != driver {
+				t.Errorf("Database.Driver = %q; want %q", c.Database.Driver, driver)
+			}
+		})
+	}
+}
+
 func TestEnvironmentSuppliesSecrets(t *testing.T) {
 	t.Setenv("MINSHENG_MP_APP_SECRET", "from-env")
 	t.Setenv("MINSHENG_DATABASE_DSN", "other.db")

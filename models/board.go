@@ -169,7 +169,7 @@ func likeEscape(s string) string {
 }
 
 // publicWhere is the WHERE clause of q and its arguments.
-func publicWhere(q PublicQuery) (string, []any) {
+func (s *Store) publicWhere(q PublicQuery) (string, []any) {
 	where := []string{"NOT EXISTS (SELECT 1 FROM board_withholds w WHERE w.case_id = c.id AND w.active = ?)"}
 	args := []any{true}
 	if len(q.Statuses) > 0 {
@@ -189,14 +189,20 @@ func publicWhere(q PublicQuery) (string, []any) {
 	}
 	if q.Text != "" {
 		p := "%" + likeEscape(q.Text) + "%"
-		where, args = append(where, "(c.content LIKE ? ESCAPE '!' OR c.answer LIKE ? ESCAPE '!')"), append(args, p, p)
+		// Letter case does not count: MySQL's _ci collation and SQLite's
+		// LIKE ignore it; PostgreSQL's LIKE would not.
+		like := "LIKE"
+		if s.driver == "postgres" {
+			like = "ILIKE"
+		}
+		where, args = append(where, "(c.content "+like+" ? ESCAPE '!' OR c.answer "+like+" ? ESCAPE '!')"), append(args, p, p)
 	}
 	return strings.Join(where, " AND "), args
 }
 
 // PublicCases lists the cases q chooses. It returns no sentinel error.
 func (s *Store) PublicCases(ctx context.Context, q PublicQuery) ([]PublicCase, error) {
-	where, args := publicWhere(q)
+	where, args := s.publicWhere(q)
 	order := "c.received_at DESC, c.id DESC"
 	if q.ByAnswer {
 		order = "c.answered_at DESC, c.id DESC"
@@ -223,7 +229,7 @@ func (s *Store) PublicCases(ctx context.Context, q PublicQuery) ([]PublicCase, e
 // CountPublicCases counts the cases q chooses, ignoring its paging. It
 // returns no sentinel error.
 func (s *Store) CountPublicCases(ctx context.Context, q PublicQuery) (int64, error) {
-	where, args := publicWhere(q)
+	where, args := s.publicWhere(q)
 	var n int64
 	err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM cases c LEFT JOIN departments d ON d.id = c.lead_dept_id WHERE `+where, args...).
 		Scan(&n).Error

@@ -55,7 +55,7 @@ func TestPublicCases(t *testing.T) {
 		modeltest.SeedCases(t, s,
 			modeltest.SeedCase{No: "20261102001", Received: day(2, 9), Status: models.StatusAnswered, Lead: "cg", Answered: modeltest.P(day(5, 9)), Content: "路灯坏了，达标率100%_以上"},
 			modeltest.SeedCase{No: "20261103001", Received: day(3, 9), Status: models.StatusClosed, Lead: "zj", Answered: modeltest.P(day(4, 9)), Content: "物业不作为"},
-			modeltest.SeedCase{No: "20261104001", Received: day(4, 9), Status: models.StatusHandling, Lead: "cg", Due: modeltest.P(day(12, 17)), Content: "井盖丢失"},
+			modeltest.SeedCase{No: "20261104001", Received: day(4, 9), Status: models.StatusHandling, Lead: "cg", Due: modeltest.P(day(12, 17)), Content: "井盖丢失，WiFi也没了"},
 			modeltest.SeedCase{No: "20261105001", Received: day(5, 9), Status: models.StatusInvalid, Content: "无关内容"},
 			modeltest.SeedCase{No: "20261106001", Received: day(6, 9), Status: models.StatusAnswered, Lead: "cg", Answered: modeltest.P(day(7, 9)), Content: "路灯又坏了"},
 		)
@@ -82,6 +82,7 @@ func TestPublicCases(t *testing.T) {
 			{"all, newest received first", models.PublicQuery{}, "[20261106001 20261105001 20261104001 20261103001 20261102001] 5"},
 			{"unit", models.PublicQuery{Statuses: answered, Dept: "zj"}, "[20261103001] 1"},
 			{"text", models.PublicQuery{Text: "路灯"}, "[20261106001 20261102001] 2"},
+			{"letter case does not count", models.PublicQuery{Text: "wifi"}, "[20261104001] 1"},
 			{"percent is text", models.PublicQuery{Text: "100%"}, "[20261102001] 1"},
 			{"underscore is text", models.PublicQuery{Text: "%_以"}, "[20261102001] 1"},
 			{"no wildcard match", models.PublicQuery{Text: "1_0"}, "[] 0"},
