@@ -65,7 +65,12 @@ func Each(t *testing.T, fn func(t *testing.T, s *models.Store)) {
 // Open returns a fresh, migrated store of driver, removed when t ends.
 func Open(t testing.TB, driver string) *models.Store {
 	t.Helper()
-	driver, dsn := DSN(t, driver)
+	var dsn string
+	if driver == "postgres" {
+		dsn = pgMigratedDSN(t)
+	} else {
+		driver, dsn = DSN(t, driver)
+	}
 	s, err := models.Open(driver, dsn, Shanghai)
 	if err != nil {
 		t.Fatalf("open %s store: %v", driver, err)
@@ -91,7 +96,7 @@ func DSN(t testing.TB, driver string) (string, string) {
 	case "sqlite":
 		return "sqlite", filepath.Join(t.TempDir(), "test.db")
 	case "postgres":
-		return "postgres", pgDSN(t)
+		return "postgres", pgDSN(t, "")
 	}
 	base, set := os.LookupEnv(EnvDSN)
 	if !set || base == "" {
