@@ -107,63 +107,78 @@ func TestEnqueueInTransaction(t *testing.T) {
 }
 
 // Two stores on one database play two server instances claiming at once:
-// every message is claimed by exactly one claimer.
+// every message is claimed by exactly one claimer, with FOR UPDATE SKIP
+// LOCKED and, as on a server without it, by the lease claim alone.
 func TestClaimOutboxConcurrentInstances(t *testing.T) {
 	for _, d := range modeltest.Drivers {
-		t.Run(d, func(t *testing.T) {
-			ctx := context.Background()
-			driver, dsn := modeltest.DSN(t, d)
-			var stores []*models.Store
-			for i := 0; i < 2; i++ {
-				s, err := models.Open(driver, dsn, modeltest.Shanghai)
-				modeltest.Must(t, err, "open")
-				t.Cleanup(func() { s.Close() })
-				modeltest.Must(t, s.Migrate(ctx), "migrate")
-				stores = append(stores, s)
-			}
-			const msgs = 120
-			for i := 0; i < msgs; i++ {
-				enqueue(t, stores[i%2], message(1, fmt.Sprintf("k%d", i)))
-			}
-			var (
-				mu     sync.Mutex
-				claims = map[uint64][]string{}
-				wg     sync.WaitGroup
-			)
-			for w := 0; w < 6; w++ {
-				s := stores[w%2]
-				owner := fmt.Sprintf("instance%d/worker%d", w%2, w)
-				wg.Go(func() {
-					for {
-						rows, err := s.ClaimOutbox(ctx, owner, time.Hour, 7)
-						if err != nil {
-							t.Errorf("ClaimOutbox(%s): %v", owner, err)
-							return
-						}
-						if len(rows) == 0 {
-							return
-						}
-						mu.Lock()
-						for _, o := range rows {
-							if o.LeaseOwner != owner || o.LeaseUntil == nil {
-								t.Errorf("claimed row %d has lease %q %v; want %q", o.ID, o.LeaseOwner, o.LeaseUntil, owner)
-							}
-							claims[o.ID] = append(claims[o.ID], owner)
-						}
-						mu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
-			if len(claims) != msgs {
-				t.Errorf("claimed %d rows; want %d", len(claims), msgs)
-			}
-			for id, owners := range claims {
-				if len(owners) != 1 {
-					t.Errorf("row %d claimed by %v; want one owner", id, owners)
+		for _, leaseOnly := range []bool{false, true} {
+			name := d
+			if leaseOnly {
+				if d == "sqlite" {
+					continue // never locks rows: one writer
 				}
+				name += "/lease only"
+			}
+			t.Run(name, func(t *testing.T) { claimConcurrently(t, d, leaseOnly) })
+		}
+	}
+}
+
+func claimConcurrently(t *testing.T, d string, leaseOnly bool) {
+	ctx := context.Background()
+	driver, dsn := modeltest.DSN(t, d)
+	var stores []*models.Store
+	for i := 0; i < 2; i++ {
+		s, err := models.Open(driver, dsn, modeltest.Shanghai)
+		modeltest.Must(t, err, "open")
+		t.Cleanup(func() { s.Close() })
+		modeltest.Must(t, s.Migrate(ctx), "migrate")
+		if leaseOnly {
+			models.WithoutSkipLocked(s)
+		}
+		stores = append(stores, s)
+	}
+	const msgs = 120
+	for i := 0; i < msgs; i++ {
+		enqueue(t, stores[i%2], message(1, fmt.Sprintf("k%d", i)))
+	}
+	var (
+		mu     sync.Mutex
+		claims = map[uint64][]string{}
+		wg     sync.WaitGroup
+	)
+	for w := 0; w < 6; w++ {
+		s := stores[w%2]
+		owner := fmt.Sprintf("instance%d/worker%d", w%2, w)
+		wg.Go(func() {
+			for {
+				rows, err := s.ClaimOutbox(ctx, owner, time.Hour, 7)
+				if err != nil {
+					t.Errorf("ClaimOutbox(%s): %v", owner, err)
+					return
+				}
+				if len(rows) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, o := range rows {
+					if o.LeaseOwner != owner || o.LeaseUntil == nil {
+						t.Errorf("claimed row %d has lease %q %v; want %q", o.ID, o.LeaseOwner, o.LeaseUntil, owner)
+					}
+					claims[o.ID] = append(claims[o.ID], owner)
+				}
+				mu.Unlock()
 			}
 		})
+	}
+	wg.Wait()
+	if len(claims) != msgs {
+		t.Errorf("claimed %d rows; want %d", len(claims), msgs)
+	}
+	for id, owners := range claims {
+		if len(owners) != 1 {
+			t.Errorf("row %d claimed by %v; want one owner", id, owners)
+		}
 	}
 }
 
