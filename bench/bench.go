@@ -4,7 +4,7 @@
 // transaction (what a user would otherwise write), officers' card clicks, seeding a million cases,
 // the deadline ladder, weekly summary and monthly report on them,
 // and the process's peak memory. Everything runs in one process against a
-// throw-away MariaDB database: the real router of handlers.New behind a
+// throw-away MariaDB or PostgreSQL database: the real router of handlers.New behind a
 // loopback HTTP server, driven by bot/mp and bot/wecom drivers that sign and
 // encrypt exactly as WeChat and WeCom do.
 //
@@ -30,7 +30,8 @@ import (
 	"minsheng/models"
 )
 
-// EnvDSN names the variable that may carry the MariaDB server for the bench.
+// EnvDSN names the variable that may carry the database server for the
+// bench: MariaDB/MySQL, or PostgreSQL as a postgres:// URL.
 const EnvDSN = "MINSHENG_BENCH_DSN"
 
 // DefaultDSN is the MariaDB server the bench uses when neither -dsn nor
@@ -43,7 +44,7 @@ type Options struct {
 	// (departments, members) exactly as the server would use them; its
 	// database section is ignored.
 	Config *config.Config
-	// DSN names the MariaDB server; a database msbench_<random> is created
+	// DSN names the MariaDB or PostgreSQL server; a database msbench_<random> is created
 	// on it and dropped at the end.
 	DSN string
 	// Keep leaves the database in place (its name is printed).
@@ -129,7 +130,7 @@ func Run(ctx context.Context, o Options) error {
 	}()
 	progress("database %s created on %s", db.name, db.server)
 
-	store, err := models.Open("mysql", db.dsn, o.Config.Location)
+	store, err := models.Open(db.driver, db.dsn, o.Config.Location)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
@@ -146,7 +147,7 @@ func Run(ctx context.Context, o Options) error {
 
 	started := time.Now()
 	var rows []row
-	raw, err := openRaw(db.dsn)
+	raw, err := openRaw(db.driver, db.dsn)
 	if err != nil {
 		return err
 	}
@@ -218,7 +219,7 @@ func Run(ctx context.Context, o Options) error {
 		raw: fmt.Sprintf("%s before the jobs", mib(jm.rssBefore))})
 
 	version, _ := off.serverVersion(ctx)
-	fmt.Fprintf(o.Out, "minsheng bench — %s; %s/%s, %d CPUs, %s; MariaDB %s; %s; took %s\n",
+	fmt.Fprintf(o.Out, "minsheng bench — %s; %s/%s, %d CPUs, %s; %s; %s; took %s\n",
 		started.Format("2006-01-02 15:04 MST"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(),
 		version, mode(o.Quick), time.Since(started).Round(time.Second))
 	printTable(o.Out, len(benchColumns), rows)
@@ -239,7 +240,7 @@ func (o *Options) intakeLevel(ctx context.Context, off *office, raw *sql.DB, cli
 	if _, err := off.intake(ctx, o.Requests, warm, clients); err != nil {
 		return nil, nil, err
 	}
-	if _, err := rawPlain(ctx, raw, o.Config, o.Requests, warm, clients, dispatchers, level); err != nil {
+	if _, err := rawPlain(ctx, raw, off.store.Driver(), o.Config, o.Requests, warm, clients, dispatchers, level); err != nil {
 		return nil, nil, err
 	}
 	in, pl = &measurement{}, &measurement{}
@@ -251,7 +252,7 @@ func (o *Options) intakeLevel(ctx context.Context, off *office, raw *sql.DB, cli
 			return nil, nil, err
 		}
 		in.add(m)
-		if m, err = rawPlain(ctx, raw, o.Config, from, n, clients, dispatchers, level); err != nil {
+		if m, err = rawPlain(ctx, raw, off.store.Driver(), o.Config, from, n, clients, dispatchers, level); err != nil {
 			return nil, nil, err
 		}
 		pl.add(m)

@@ -12,7 +12,7 @@ import (
 	"minsheng/models/modeltest"
 )
 
-// A tiny run of the whole bench against MariaDB: it must print its one
+// A tiny run of the whole bench against MariaDB and PostgreSQL: it must print its one
 // table with every row filled, the jobs included: the first run of the
 // deadline ladder acts on seeded cases and queues messages, the second right
 // after acts on none, the weekly summary queues its messages, and the
@@ -22,13 +22,22 @@ func TestRunPrintsTable(t *testing.T) {
 	if !set {
 		dsn = DefaultDSN
 	}
+	t.Run("mysql", func(t *testing.T) { runPrintsTable(t, dsn, set) })
+	pg, set := os.LookupEnv(modeltest.EnvPGDSN)
+	if !set {
+		pg = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	t.Run("postgres", func(t *testing.T) { runPrintsTable(t, pg, set) })
+}
+
+func runPrintsTable(t *testing.T, dsn string, set bool) {
 	var out, progress bytes.Buffer
 	err := Run(context.Background(), Options{
 		Config: testConfig(t), DSN: dsn, Requests: 30, Clients: []int{1, 4}, Clicks: 10, Seed: 3000,
 		Out: &out, Progress: &progress,
 	})
 	if err != nil && strings.Contains(err.Error(), "does not answer") && !set {
-		t.Skipf("no MariaDB at %s: %v", dsn, err)
+		t.Skipf("no database at %s: %v", dsn, err)
 	}
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, progress.String())
@@ -50,6 +59,9 @@ func TestRunPrintsTable(t *testing.T) {
 		if !regexp.MustCompile(want).MatchString(table) {
 			t.Errorf("table lacks %s:\n%s", want, table)
 		}
+	}
+	if !regexp.MustCompile(`; (MariaDB|PostgreSQL) \d`).MatchString(table) {
+		t.Errorf("table does not name the database server:\n%s", table)
 	}
 	if strings.Contains(table, "n/a") {
 		t.Errorf("table has a figure missing:\n%s", table)

@@ -123,8 +123,16 @@ func (r rawRows) reply(no string) string {
 // would be written without thought for the day's number row, which every
 // transaction holds from its second statement to its commit. level keeps
 // each run's numbers apart from the others' and from the intake's.
-func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
+func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
 	day := fmt.Sprintf("209912%02d", 2*level+1)
+	// The statements that hand a value back: on MySQL as the insert id, on
+	// PostgreSQL by RETURNING; one round trip either way.
+	citizenSQL := "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_message_at = VALUES(last_message_at)"
+	numberSQL := "INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)"
+	if driver == "postgres" {
+		citizenSQL = "INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, ?, ?, ?) ON CONFLICT (open_id) DO UPDATE SET last_message_at = EXCLUDED.last_message_at RETURNING id"
+		numberSQL = "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET seq = case_sequences.seq + 1 RETURNING seq"
+	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
 		r := newRawRows("plain", level, from+i)
 		tx, err := db.BeginTx(ctx, nil)
@@ -132,45 +140,58 @@ func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, from, n, clie
 			return err
 		}
 		defer tx.Rollback()
-		res, err := tx.ExecContext(ctx,
-			"INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_message_at = VALUES(last_message_at)",
-			r.openID, fmt.Sprintf("群众%05d", i), r.now, r.now)
+		value := func(q string, args ...any) (int64, error) {
+			if driver == "postgres" {
+				var v int64
+				err := tx.QueryRowContext(ctx, bind(driver, q), args...).Scan(&v)
+				return v, err
+			}
+			res, err := tx.ExecContext(ctx, q, args...)
+			if err != nil {
+				return 0, err
+			}
+			v, _ := res.LastInsertId()
+			return v, nil
+		}
+		exec := func(q string, args ...any) error {
+			_, err := tx.ExecContext(ctx, bind(driver, q), args...)
+			return err
+		}
+		citizen, err := value(citizenSQL, r.openID, fmt.Sprintf("群众%05d", i), r.now, r.now)
 		if err != nil {
 			return fmt.Errorf("citizen: %w", err)
 		}
-		citizen, _ := res.LastInsertId()
-		// One round trip for the number: the updated value comes back as
-		// the statement's insert id.
-		res, err = tx.ExecContext(ctx,
-			"INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)", day)
+		// One round trip for the number: the updated value comes back.
+		seq, err := value(numberSQL, day)
 		if err != nil {
 			return fmt.Errorf("case number: %w", err)
 		}
-		seq, _ := res.LastInsertId()
 		no := fmt.Sprintf("%s%03d", day, max(seq, 1))
-		res, err = tx.ExecContext(ctx,
-			`INSERT INTO cases (no, citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, repeats, answer, created_at, updated_at, rating, reopens)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)`,
+		caseSQL := `INSERT INTO cases (no, citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, repeats, answer, created_at, updated_at, rating, reopens)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)`
+		if driver == "postgres" {
+			caseSQL += " RETURNING id"
+		}
+		caseID, err := value(caseSQL,
 			no, citizen, r.text, r.hash, models.StatusReceived, models.SeverityGeneral, cfg.Deadlines.DefaultKind, r.now, r.now.Add(cfg.Deadlines.Acknowledge.D()), r.now, r.now)
 		if err != nil {
 			return fmt.Errorf("case: %w", err)
 		}
-		caseID, _ := res.LastInsertId()
-		if _, err := tx.ExecContext(ctx,
+		if err := exec(
 			`INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at)
 			 VALUES (?, ?, ?, ?, ?, 'mp', '', ?, ?, ?)`,
 			caseID, models.EventReceived, models.ActorCitizen, citizen, models.CitizenAlias(uint64(citizen)), models.StatusReceived, r.text, r.now); err != nil {
 			return fmt.Errorf("event: %w", err)
 		}
 		for d := range dispatchers {
-			if _, err := tx.ExecContext(ctx,
+			if err := exec(
 				`INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, ref, response_code, lease_owner, last_error, created_at, updated_at)
 				 VALUES ('wecom', ?, 'new_case', ?, ?, ?, 'pending', 0, ?, ?, '', '', '', ?, ?)`,
 				fmt.Sprintf("member:%d", d+1), r.payload(no, caseID, d), caseID, fmt.Sprintf("%s:%d", r.dedup, d), r.now, fmt.Sprintf("new_case-%d-abcdef012345", d+1), r.now, r.now); err != nil {
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx,
+		if err := exec(
 			`INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at)
 			 VALUES ('mp', ?, ?, 'text', ?, ?, ?, ?, ?)`,
 			r.dedup, citizen, r.text, bot.OutcomeCase, caseID, r.reply(no), r.now); err != nil {

@@ -194,7 +194,7 @@ func RunLoad(ctx context.Context, o Options, lo LoadOptions) error {
 	}
 	fmt.Fprintf(o.Progress, "[bench] load: %d reports × %d deliveries at once, %d reports in flight, database %s\n",
 		lo.Callbacks, lo.Tries, lo.Clients, db.name)
-	store, err := models.Open("mysql", db.dsn, o.Config.Location)
+	store, err := models.Open(db.driver, db.dsn, o.Config.Location)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}

@@ -103,11 +103,15 @@ func (o *office) dispatcherCount(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// serverVersion is the database server's version string.
+// serverVersion names the database server and its version.
 func (o *office) serverVersion(ctx context.Context) (string, error) {
 	var v string
+	if o.store.Driver() == "postgres" {
+		err := o.store.DB().WithContext(ctx).Raw("SHOW server_version").Scan(&v).Error
+		return "PostgreSQL " + v, err
+	}
 	err := o.store.DB().WithContext(ctx).Raw("SELECT VERSION()").Scan(&v).Error
-	return v, err
+	return "MariaDB " + v, err
 }
 
 // report is one citizen report of the bench: a distinct citizen, a text

@@ -115,7 +115,7 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 		go func() {
 			defer wg.Done()
 			for b := range work {
-				if err := insertRows(ctx, sqlDB, b.table, b.cols, b.rows); err != nil {
+				if err := insertRows(ctx, sqlDB, store.Driver(), b.table, b.cols, b.rows); err != nil {
 					errc <- err
 					for range work { // drain so the producer can finish
 					}
@@ -208,15 +208,23 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 	}
 	for len(seqs) > 0 {
 		k := min(len(seqs), seedBatch)
-		if err := insertRows(ctx, sqlDB, "case_sequences", []string{"day", "seq"}, seqs[:k]); err != nil {
+		if err := insertRows(ctx, sqlDB, store.Driver(), "case_sequences", []string{"day", "seq"}, seqs[:k]); err != nil {
 			return nil, err
 		}
 		written += k
 		seqs = seqs[k:]
 	}
-	// Index statistics as a server that has lived with these rows has them.
+	// Index statistics as a server that has lived with these rows has them;
+	// on PostgreSQL the id sequences learn of the explicit ids.
 	for _, t := range []string{"cases", "case_units", "ratings", "extensions", "citizens"} {
-		if _, err := sqlDB.ExecContext(ctx, "ANALYZE TABLE "+t); err != nil {
+		analyze := "ANALYZE TABLE " + t
+		if store.Driver() == "postgres" {
+			analyze = "ANALYZE " + t
+			if _, err := sqlDB.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT MAX(id) FROM "+t+"))"); err != nil {
+				return nil, fmt.Errorf("bench: seed: id sequence of %s: %w", t, err)
+			}
+		}
+		if _, err := sqlDB.ExecContext(ctx, analyze); err != nil {
 			return nil, fmt.Errorf("bench: seed: analyze %s: %w", t, err)
 		}
 	}
@@ -567,7 +575,7 @@ var (
 )
 
 // insertRows writes rows into table with one multi-row INSERT.
-func insertRows(ctx context.Context, db *sql.DB, table string, cols []string, rows [][]any) error {
+func insertRows(ctx context.Context, db *sql.DB, driver, table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -582,7 +590,7 @@ func insertRows(ctx context.Context, db *sql.DB, table string, cols []string, ro
 		b.WriteString(one)
 		args = append(args, r...)
 	}
-	if _, err := db.ExecContext(ctx, b.String(), args...); err != nil {
+	if _, err := db.ExecContext(ctx, bind(driver, b.String()), args...); err != nil {
 		return fmt.Errorf("bench: seed %s: %w", table, err)
 	}
 	return nil

@@ -18,7 +18,7 @@ func runBench(ctx context.Context, cfgPath string, args []string) error {
 	fs := flag.NewFlagSet("minsheng bench", flag.ExitOnError)
 	var o bench.Options
 	var lo bench.LoadOptions
-	fs.StringVar(&o.DSN, "dsn", "", "MariaDB server, user@tcp(host:port)/ ("+bench.EnvDSN+"; default "+bench.DefaultDSN+"); a database msbench_<random> is created and dropped")
+	fs.StringVar(&o.DSN, "dsn", "", "MariaDB server, user@tcp(host:port)/, or PostgreSQL, postgres://user@host:5432/postgres ("+bench.EnvDSN+"; default "+bench.DefaultDSN+"); a database msbench_<random> is created and dropped")
 	fs.BoolVar(&o.Quick, "quick", false, "small counts: a run of well under a minute")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the throw-away database")
 	fs.IntVar(&o.Requests, "n", 0, "callbacks per concurrency level (2000; -quick 200)")
