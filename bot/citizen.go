@@ -78,9 +78,14 @@ func (b *Bot) HandleCitizen(ctx context.Context, m CitizenMessage) (Reply, error
 	if m.OpenID == "" {
 		return Reply{}, errors.New("citizen message without sender")
 	}
+	// The record of the message keeps no more of it than a case keeps.
+	text := m.recordText()
+	if r := []rune(text); b.Settings.MaxLength > 0 && len(r) > b.Settings.MaxLength {
+		text = string(r[:b.Settings.MaxLength])
+	}
 	in := models.Inbound{
 		Platform: m.Platform, DedupKey: m.dedupKey(), OpenID: m.OpenID,
-		MsgType: m.MsgType, Content: m.recordText(),
+		MsgType: m.MsgType, Content: text,
 	}
 	var caseNo string
 	r, err := b.Store.Receive(ctx, in, func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
