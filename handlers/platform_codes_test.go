@@ -1,0 +1,43 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+
+	"minsheng/models"
+	"minsheng/models/modeltest"
+)
+
+// TestCardResentAfterLostReplyRaisesNoAlarm: WeCom took the dispatcher's card
+// but the answer was lost; the deliverer sends it again, WeCom answers 42014
+// for the used task_id, and that counts as delivered: one card, no
+// "消息投递失败" to any dispatcher, nothing failed in the outbox.
+func TestCardResentAfterLostReplyRaisesNoAlarm(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		o := newOffice(t, s)
+		o.wc.LoseReplyNext(1)
+		no := o.citizen(t, "oLostReply", "解放路井盖丢失，很危险")
+		o.flush(t)
+
+		var cards int
+		for _, m := range o.wc.AppMessages() {
+			if strings.Contains(m.Text, "投递失败") || strings.Contains(string(mustJSON(m.Raw)), "投递失败") {
+				t.Errorf("%s got a failure notice: %s", m.ToUser, m.Text)
+			}
+			if m.ToUser == "dispatcher1" && m.MsgType == "template_card" {
+				cards++
+			}
+		}
+		if cards != 1 {
+			t.Errorf("dispatcher1 has %d cards for %s; want 1", cards, no)
+		}
+		if len(o.failed) != 0 {
+			t.Errorf("outbox messages failed: %+v; want none", o.failed)
+		}
+		var rows []models.Outbox
+		modeltest.Must(t, s.DB().Where("platform = ? AND status <> ?", models.PlatformWeCom, models.OutboxSent).Find(&rows).Error, "outbox")
+		for _, r := range rows {
+			t.Errorf("outbox row %d (%s to %s) is %s after the 42014; want sent", r.ID, r.Kind, r.Target, r.Status)
+		}
+	})
+}
