@@ -203,7 +203,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	now := a.o.now
 	router := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc, Now: now}, TemplateID: cfg.MP.TemplateID},
+		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc, Now: now}, Templates: mpTemplates(cfg.MP.Templates)},
 		&wecom.Platform{Client: &wecom.Client{BaseURL: wc.APIBase, CorpID: wc.CorpID, Secret: wc.Secret, AgentID: wc.AgentIDNumber(), HTTP: httpc, Now: now}},
 	}}
 	a.Router = router

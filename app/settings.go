@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"maps"
 
 	"minsheng/bot"
+	"minsheng/bot/mp"
 	"minsheng/config"
 	"minsheng/models"
 )
@@ -106,4 +108,13 @@ func ratingSettings(cfg *config.Config) bot.RatingSettings {
 		s.AppealDeciders = append(s.AppealDeciders, models.Role(role))
 	}
 	return s
+}
+
+// mpTemplates translates mp.templates into the Official Account's templates.
+func mpTemplates(in map[string]config.MPTemplate) map[string]mp.Template {
+	out := make(map[string]mp.Template, len(in))
+	for purpose, t := range in {
+		out[purpose] = mp.Template{ID: t.ID, Fields: maps.Clone(t.Fields)}
+	}
+	return out
 }

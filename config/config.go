@@ -89,13 +89,29 @@ type MP struct {
 	Token          string `yaml:"token"`
 	EncodingAESKey string `yaml:"encoding_aes_key"`
 	APIBase        string `yaml:"api_base"`
-	// TemplateID is the template message used outside the 48-hour window.
+	// TemplateID was the one template message used outside the 48-hour
+	// window; it is refused now, in favour of Templates.
 	TemplateID string `yaml:"template_id"`
+	// Templates are the template messages used outside the 48-hour window,
+	// by purpose (citizen_answer, citizen_assigned, …, or "default" for any
+	// other): mp.templates.<purpose>: {id, fields: {case_no: keyword1, …}}.
+	Templates map[string]MPTemplate `yaml:"templates"`
 	// AllowPlaintext accepts plaintext (明文模式) callbacks although
 	// EncodingAESKey is set. WeChat does not sign a plaintext body, so
 	// with a key set they are refused unless this is on, for the minutes
 	// of switching the console from 明文模式 to 安全模式.
 	AllowPlaintext bool `yaml:"allow_plaintext"`
+}
+
+// MPTemplate is one template message of the Official Account: its
+// template_id and which of its keys shows what. Since 2023-05-04 WeChat
+// shows neither first nor remark and 20 characters of each keyword.
+type MPTemplate struct {
+	ID string `yaml:"id"`
+	// Fields maps what to show (case_no, summary, time, or a field of the
+	// message: 结果, 时限, 承办单位, 评价, …) to the template's key
+	// (keyword1, thing2, …). case_no must be among them.
+	Fields map[string]string `yaml:"fields"`
 }
 
 // WeCom is the WeCom (企业微信) self-built app.
@@ -399,6 +415,9 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	if err := c.validateTemplates(); err != nil {
+		return err
+	}
 	if k := c.MP.EncodingAESKey; k != "" {
 		if err := aesKeyOK(k); err != nil {
 			return bad("mp.encoding_aes_key", err.Error())
@@ -507,6 +526,38 @@ func (c *Config) Validate() error {
 			return bad(key+".user_id", fmt.Sprintf("%q is listed twice", m.UserID))
 		}
 		seen[id] = true
+	}
+	return nil
+}
+
+var templateKeyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,31}$`)
+
+// validateTemplates checks mp.templates: each has an id, shows the case
+// number, and uses keys WeChat still shows.
+func (c *Config) validateTemplates() error {
+	if c.MP.TemplateID != "" {
+		return errors.New("mp.template_id: replaced by mp.templates.<purpose>: {id, fields: {case_no: keyword1, …}} (\"default\" for every purpose)")
+	}
+	for purpose, t := range c.MP.Templates {
+		key := "mp.templates." + purpose
+		if t.ID == "" {
+			return fmt.Errorf("%s.id: must be set", key)
+		}
+		if t.Fields["case_no"] == "" {
+			return fmt.Errorf("%s.fields.case_no: must name the template key that shows the case number, e.g. keyword1", key)
+		}
+		used := map[string]string{}
+		for what, k := range t.Fields {
+			switch {
+			case k == "first" || k == "remark":
+				return fmt.Errorf("%s.fields.%s: %q is no longer shown by WeChat (since 2023-05-04); use a keyword", key, what, k)
+			case !templateKeyRe.MatchString(k):
+				return fmt.Errorf("%s.fields.%s: %q is not a template key like keyword1", key, what, k)
+			case used[k] != "":
+				return fmt.Errorf("%s.fields.%s: %q already shows %s", key, what, k, used[k])
+			}
+			used[k] = what
+		}
 	}
 	return nil
 }
