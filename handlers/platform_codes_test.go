@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"minsheng/bot/wecom/wecomtest"
+	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -38,6 +40,27 @@ func TestCardResentAfterLostReplyRaisesNoAlarm(t *testing.T) {
 		modeltest.Must(t, s.DB().Where("platform = ? AND status <> ?", models.PlatformWeCom, models.OutboxSent).Find(&rows).Error, "outbox")
 		for _, r := range rows {
 			t.Errorf("outbox row %d (%s to %s) is %s after the 42014; want sent", r.ID, r.Kind, r.Target, r.Status)
+		}
+	})
+}
+
+// TestCombinedGroupMessageRendersInWeCom: the assignments a busy group gets
+// in one message are separated by a line WeCom's markdown (v1) shows as a
+// rule, not by "---", which it shows as typed.
+func TestCombinedGroupMessageRendersInWeCom(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		o := newOffice(t, s)
+		nos := o.busyMorning(t, 3)
+		o.drain(t, 5)
+		msgs := o.wc.GroupMessages("key-cg")
+		if len(msgs) != 1 || msgs[0].MsgType != "markdown" {
+			t.Fatalf("cg group got %+v; want one markdown message combining %d assignments", msgs, len(nos))
+		}
+		if lit := wecomtest.ShownLiterally(msgs[0].Text); len(lit) != 0 {
+			t.Errorf("combined message has lines WeCom shows as typed: %q", lit)
+		}
+		if n := strings.Count(msgs[0].Text, jobs.CombineSeparator); n != len(nos)-1 {
+			t.Errorf("combined message has %d separators; want %d:\n%s", n, len(nos)-1, msgs[0].Text)
 		}
 	})
 }

@@ -123,6 +123,20 @@ func NewFakeServer(corpID, secret string, agentID int64) *FakeServer {
 	return &FakeServer{CorpID: corpID, Secret: secret, AgentID: agentID, TokenTTL: DefaultTokenTTL, GroupLimit: GroupRateLimit}
 }
 
+// ShownLiterally returns the lines of markdown content that WeCom's
+// markdown (v1: headings, bold, links, inline code, quotes, font colours)
+// does not render and shows as typed: horizontal rules (---, ***, ___).
+func ShownLiterally(content string) []string {
+	var out []string
+	for _, line := range strings.Split(content, "\n") {
+		l := strings.ReplaceAll(strings.TrimSpace(line), " ", "")
+		if len(l) >= 3 && (strings.Trim(l, "-") == "" || strings.Trim(l, "*") == "" || strings.Trim(l, "_") == "") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 func (f *FakeServer) now() time.Time {
 	if f.Now != nil {
 		return f.Now()
