@@ -64,3 +64,42 @@ func TestCombinedGroupMessageRendersInWeCom(t *testing.T) {
 		}
 	})
 }
+
+// TestDingTalkFilteredMemberIsToldToTheDispatcher: DingTalk's batchSend lists
+// an officer in filteredStaffIdList; the card did not reach them and a retry
+// would not either, so the outbox records it failed and the dispatcher is
+// told, as for a member DingTalk does not know.
+func TestDingTalkFilteredMemberIsToldToTheDispatcher(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		o := newDingTalkOffice(t, s)
+		o.dt.FilterUsers("cg-officer1")
+		no := o.citizen(t, "oFiltered", "幸福小区东门的路灯坏了一周")
+		o.say(t, "dispatcher1", "交办 "+no+" cg")
+		o.drain(t, 5)
+
+		if got := o.robotTo("cg-officer1"); len(got) != 0 {
+			t.Errorf("filtered officer got %d robot messages; want 0", len(got))
+		}
+		if got := o.robotTo("cg-officer2"); len(got) == 0 {
+			t.Error("cg-officer2 got no card; want the assignment")
+		}
+		var failed bool
+		for _, m := range o.failed {
+			if m.CaseID != 0 && strings.Contains(m.LastError, "filtered") {
+				failed = true
+			}
+		}
+		if !failed {
+			t.Errorf("failed outbox rows %+v; want the filtered officer's card, its error naming filtered", o.failed)
+		}
+		var told bool
+		for _, m := range o.appTo("dispatcher1") {
+			if strings.Contains(string(mustJSON(m.Raw)), "投递失败") && strings.Contains(string(mustJSON(m.Raw)), no) {
+				told = true
+			}
+		}
+		if !told {
+			t.Errorf("dispatcher1 was not told that %s's card did not reach cg-officer1", no)
+		}
+	})
+}
