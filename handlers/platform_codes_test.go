@@ -1,9 +1,11 @@
 package handlers_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
+	"minsheng/bot/mp"
 	"minsheng/bot/wecom/wecomtest"
 	"minsheng/jobs"
 	"minsheng/models"
@@ -100,6 +102,28 @@ func TestDingTalkFilteredMemberIsToldToTheDispatcher(t *testing.T) {
 		}
 		if !told {
 			t.Errorf("dispatcher1 was not told that %s's card did not reach cg-officer1", no)
+		}
+	})
+}
+
+// TestLocationWithDecimalScale: WeChat documents Scale as a number; a
+// location whose Scale has decimals is kept, not refused with the callback.
+func TestLocationWithDecimalScale(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		h := newHarness(t, s)
+		no := h.send(t, h.safe, text("oScale", "人民路12号门口的井盖不见了"))
+		if !strings.Contains(no.Content, "编号：") {
+			t.Fatalf("report: %q; want a case number", no.Content)
+		}
+		loc := mp.Message{FromUser: "oScale", ToUser: "gh_account", MsgType: "location", LocationX: 30.1, LocationY: 120.2, Scale: 16.5, Label: "人民路12号"}
+		r := h.send(t, h.safe, loc)
+		if r.Status != http.StatusOK || !strings.Contains(r.Content, "位置附在编号") {
+			t.Fatalf("location with Scale 16.5: status %d, %q; want it attached to the case", r.Status, r.Content)
+		}
+		var att []models.Attachment
+		modeltest.Must(t, s.DB().Where("kind = ?", "location").Find(&att).Error, "attachments")
+		if len(att) != 1 || att[0].Scale != 17 || att[0].Label != "人民路12号" {
+			t.Errorf("location attachments = %+v; want one with zoom 17", att)
 		}
 	})
 }
