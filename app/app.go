@@ -210,6 +210,7 @@ func (a *App) build(ctx context.Context) error {
 	dtCfg := handlers.DingTalkConfig{
 		AppSecret: cfg.DingTalk.AppSecret, Stream: cfg.DingTalk.Mode == "stream", MaxSkew: cfg.DingTalk.CallbackSkew.D(),
 		MaxBody: cfg.Server.MaxBodyBytes, ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(),
+		SessionBases: []string{cfg.DingTalk.APIBase, cfg.DingTalk.OAPIBase, dingtalk.DefaultSessionBase},
 	}
 	if cfg.DingTalk.Configured() {
 		dtCfg.Client = &dingtalk.Client{

@@ -27,6 +27,10 @@ type DingTalkConfig struct {
 	// HTTP posts the answers to the session webhooks; nil means a client
 	// with ReplyTimeout.
 	HTTP *http.Client
+	// SessionBases are the DingTalk hosts a message's sessionWebhook may
+	// point to (dingtalk.api_base, oapi_base, dingtalk.DefaultSessionBase);
+	// replies for others go 1:1 through the robot.
+	SessionBases []string
 	// Client is the app's API client; the H5 case page signs members in
 	// with it (dingTalkIdentity).
 	Client *dingtalk.Client
@@ -40,5 +44,6 @@ func (c DingTalkConfig) inbound(now func() time.Time) *dingtalk.Inbound {
 	}
 	return &dingtalk.Inbound{
 		AppSecret: c.AppSecret, MaxSkew: c.MaxSkew, MaxBody: c.MaxBody, ReplyTimeout: c.ReplyTimeout, HTTP: hc, Now: now,
+		SessionBases: c.SessionBases,
 	}
 }

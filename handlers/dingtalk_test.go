@@ -103,7 +103,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	// The Stream mode receiver's configuration (dingtalk_stream_test.go),
 	// on the app's DingTalk client.
 	o.dtCfg = handlers.DingTalkConfig{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
-		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc}
+		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc, SessionBases: []string{dtSrv.URL}}
 	for _, p := range a.Router.Platforms {
 		switch p := p.(type) {
 		case *dingtalk.Platform:

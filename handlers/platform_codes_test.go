@@ -1,8 +1,12 @@
 package handlers_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"minsheng/bot/mp"
@@ -124,6 +128,38 @@ func TestLocationWithDecimalScale(t *testing.T) {
 		modeltest.Must(t, s.DB().Where("kind = ?", "location").Find(&att).Error, "attachments")
 		if len(att) != 1 || att[0].Scale != 17 || att[0].Label != "人民路12号" {
 			t.Errorf("location attachments = %+v; want one with zoom 17", att)
+		}
+	})
+}
+
+// TestDingTalkForeignSessionWebhookGetsNothing: DingTalk signs a callback's
+// timestamp, not its body, so a replayed header pair can name any
+// sessionWebhook. A reply goes only to the configured DingTalk hosts; for
+// another, the member gets it 1:1 through the robot and the foreign host
+// gets nothing.
+func TestDingTalkForeignSessionWebhookGetsNothing(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		o := newDingTalkOffice(t, s)
+		var hits atomic.Int32
+		foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+		}))
+		t.Cleanup(foreign.Close)
+		m := o.message("cg-officer1", "帮助", "")
+		m.SessionWebhook = foreign.URL + "/robot/sendBySession?session=stolen"
+		status, _, err := o.dtDriver.Send(context.Background(), m)
+		modeltest.Must(t, err, "callback")
+		if status != http.StatusOK {
+			t.Errorf("callback status %d; want 200", status)
+		}
+		o.flush(t)
+		if n := hits.Load(); n != 0 {
+			t.Errorf("foreign session webhook got %d posts; want 0", n)
+		}
+		got := o.robotTo("cg-officer1")
+		if len(got) != 1 || !strings.Contains(paramText(got[0]), "可用的命令") {
+			t.Errorf("cg-officer1 got %+v; want the help 1:1 through the robot", got)
 		}
 	})
 }
