@@ -59,7 +59,8 @@ type Server struct {
 	// PublicURL is how the outside world reaches this server (cards link to it).
 	PublicURL string `yaml:"public_url"`
 	// Sandbox forces sandbox mode on ("on"), off ("off"), or lets it follow
-	// the credentials ("auto": on when mp.app_id is empty).
+	// the credentials ("auto": on when no platform credential and no admin
+	// account is set; with any of them set, the configuration is refused).
 	Sandbox string `yaml:"sandbox"`
 	// ShutdownTimeout bounds how long in-flight requests may take at SIGTERM.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -368,7 +369,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) {
 
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
-// SandboxOn reports whether the server runs its in-process platform fakes.
+// SandboxOn reports whether the server runs its in-process platform fakes:
+// when server.sandbox is on, or auto with no platform credential and no
+// admin account set (Credentials). Validate refuses auto with any of them.
 func (c *Config) SandboxOn() bool {
 	switch c.Server.Sandbox {
 	case "on":
@@ -376,7 +379,30 @@ func (c *Config) SandboxOn() bool {
 	case "off":
 		return false
 	}
-	return c.MP.AppID == ""
+	return len(c.Credentials()) == 0
+}
+
+// Credentials names the real credentials set: any platform's app id,
+// secret, token or key, and dashboard accounts. With one of them set the
+// sandbox, which signs in without a password and runs any command as any
+// member, must not switch itself on.
+func (c *Config) Credentials() []string {
+	var keys []string
+	for _, kv := range []struct{ key, v string }{
+		{"mp.app_id", c.MP.AppID}, {"mp.app_secret", c.MP.AppSecret}, {"mp.token", c.MP.Token},
+		{"mp.encoding_aes_key", c.MP.EncodingAESKey},
+		{"wecom.corp_id", c.WeCom.CorpID}, {"wecom.secret", c.WeCom.Secret}, {"wecom.token", c.WeCom.Token},
+		{"wecom.encoding_aes_key", c.WeCom.EncodingAESKey},
+		{"dingtalk.app_key", c.DingTalk.AppKey}, {"dingtalk.app_secret", c.DingTalk.AppSecret},
+	} {
+		if kv.v != "" {
+			keys = append(keys, kv.key)
+		}
+	}
+	if len(c.Admin.Users) > 0 {
+		keys = append(keys, "admin.users")
+	}
+	return keys
 }
 
 // Validate checks every key and names the first bad one.
@@ -406,7 +432,7 @@ func (c *Config) Validate() error {
 		return bad("timezone", fmt.Sprintf("%q is not a time zone", c.Timezone))
 	}
 	c.Location = loc
-	if !c.SandboxOn() {
+	if c.Server.Sandbox == "off" { // auto with credentials is refused below
 		for key, v := range map[string]string{
 			"mp.app_id": c.MP.AppID, "mp.token": c.MP.Token, "mp.api_base": c.MP.APIBase,
 		} {
@@ -527,6 +553,11 @@ func (c *Config) Validate() error {
 		}
 		seen[id] = true
 	}
+	// Last, so that a mistyped key is named first.
+	if keys := c.Credentials(); c.Server.Sandbox == "auto" && len(keys) > 0 {
+		return bad("server.sandbox", fmt.Sprintf("is auto, but real credentials are set (%s): set it to off "+
+			"(or on to run the sandbox with them on purpose)", strings.Join(keys, ", ")))
+	}
 	return nil
 }
 
@@ -632,7 +663,7 @@ func (c *Config) validateDingTalk() error {
 			user = fmt.Sprintf("org.members[%d]", i)
 		}
 	}
-	if user != "" && !d.Configured() && !c.SandboxOn() {
+	if user != "" && !d.Configured() && c.Server.Sandbox == "off" {
 		return bad("dingtalk.app_key", "must be set: "+user+" works in DingTalk")
 	}
 	return nil
