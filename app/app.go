@@ -276,7 +276,7 @@ func (a *App) Run(ctx context.Context) error {
 		return errors.New("app: built Offline: nothing to serve")
 	}
 	cfg, log := a.Config, a.log
-	srv := &http.Server{Addr: cfg.Server.Addr, Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := httpServer(cfg, a.Handler)
 	errc := make(chan error, 1)
 	go func() {
 		if a.o.listener != nil {
@@ -325,6 +325,18 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// httpServer is the server Run serves with: every phase of a connection
+// has a deadline (server.read_timeout, write_timeout, idle_timeout), so a
+// slow or idle client cannot hold it.
+func httpServer(cfg *config.Config, h http.Handler) *http.Server {
+	read := cfg.Server.ReadTimeout.D()
+	return &http.Server{
+		Addr: cfg.Server.Addr, Handler: h,
+		ReadHeaderTimeout: min(read, 10*time.Second), ReadTimeout: read,
+		WriteTimeout: cfg.Server.WriteTimeout.D(), IdleTimeout: cfg.Server.IdleTimeout.D(),
+	}
 }
 
 // Close closes the store when New opened it. It is safe to call twice.

@@ -75,6 +75,17 @@ type Server struct {
 	LinkTTL Duration `yaml:"link_ttl"`
 	// SessionTTL is how long the case page keeps a member signed in.
 	SessionTTL Duration `yaml:"session_ttl"`
+	// ReadTimeout bounds reading a whole request, body included: a client
+	// sending a byte a second is cut off. WriteTimeout bounds the answer
+	// (exports included); IdleTimeout a kept-alive connection's wait for
+	// its next request.
+	ReadTimeout  Duration `yaml:"read_timeout"`
+	WriteTimeout Duration `yaml:"write_timeout"`
+	IdleTimeout  Duration `yaml:"idle_timeout"`
+	// CallbackTimeout is the deadline of one platform callback: past it
+	// the citizen or member is told 系统繁忙 (WeChat waits 5 seconds) and the
+	// platform's retry finds the message or handles it once.
+	CallbackTimeout Duration `yaml:"callback_timeout"`
 }
 
 // Database selects the store.
@@ -269,6 +280,8 @@ func Defaults() Config {
 			MaxBodyBytes:    1 << 20,
 			CallbackWindow:  Duration(5 * time.Minute),
 			LinkTTL:         Duration(72 * time.Hour), SessionTTL: Duration(12 * time.Hour),
+			ReadTimeout: Duration(10 * time.Second), WriteTimeout: Duration(60 * time.Second),
+			IdleTimeout: Duration(60 * time.Second), CallbackTimeout: Duration(4 * time.Second),
 		},
 		Database: Database{Driver: "sqlite", DSN: "data/minsheng.db"},
 		Timezone: "Asia/Shanghai",
@@ -418,6 +431,17 @@ func (c *Config) Validate() error {
 	}
 	if c.Server.MaxBodyBytes <= 0 {
 		return bad("server.max_body_bytes", "must be positive")
+	}
+	for key, v := range map[string]time.Duration{
+		"server.read_timeout": c.Server.ReadTimeout.D(), "server.write_timeout": c.Server.WriteTimeout.D(),
+		"server.idle_timeout": c.Server.IdleTimeout.D(), "server.callback_timeout": c.Server.CallbackTimeout.D(),
+	} {
+		if v <= 0 {
+			return bad(key, "must be a positive duration")
+		}
+	}
+	if c.Server.CallbackTimeout.D() >= 5*time.Second {
+		return bad("server.callback_timeout", "must be under 5s: WeChat gives up on a callback after 5 seconds")
 	}
 	switch c.Database.Driver {
 	case "sqlite", "mysql":
