@@ -233,7 +233,8 @@ func (a *App) build(ctx context.Context) error {
 	metrics := handlers.NewMetrics(a.Store)
 	a.Handler = handlers.New(handlers.Deps{
 		Store: a.Store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Now: now,
-		Mounts: a.mounts(), DingTalk: dtCfg,
+		CallbackTimeout: cfg.Server.CallbackTimeout.D(),
+		Mounts:          a.mounts(), DingTalk: dtCfg,
 		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
 		// The public reply board, the open data and the dashboard (web.go).
 		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now, log),

@@ -22,6 +22,8 @@ type callbackHandler struct {
 	bot     *bot.Bot
 	metrics *Metrics
 	now     func() time.Time
+	// timeout bounds the bot's work on one message; zero: none.
+	timeout time.Duration
 }
 
 // verify is GET /callback/<platform> for a bot.Verifier.
@@ -82,7 +84,9 @@ func (h *callbackHandler) reject(c *gin.Context, err error) {
 // not lost.
 func (h *callbackHandler) handle(ctx context.Context, cb *bot.Callback, w http.ResponseWriter) (string, error) {
 	name := h.in.Name()
-	reply, err := h.bot.HandleMember(ctx, cb.Message)
+	hctx, cancel := withDeadline(ctx, h.timeout)
+	reply, err := h.bot.HandleMember(hctx, cb.Message)
+	cancel()
 	result := "ok"
 	switch {
 	case err != nil:

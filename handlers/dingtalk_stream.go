@@ -59,7 +59,7 @@ func NewDingTalkStream(d Deps) *DingTalkStream {
 	in := d.DingTalk.inbound(d.Now)
 	return &DingTalkStream{
 		AppSecret: d.DingTalk.AppSecret, Logger: d.Logger,
-		in: in, h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now},
+		in: in, h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now, timeout: d.CallbackTimeout},
 	}
 }
 

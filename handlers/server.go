@@ -28,6 +28,11 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CallbackTimeout bounds the bot's work on one platform callback
+	// (server.callback_timeout): past it the sender is told 系统繁忙, within
+	// WeChat's 5 seconds, and the platform's retry is handled once. Zero
+	// means no deadline.
+	CallbackTimeout time.Duration
 	// H5, when set, mounts the mobile case page /case/<no> (h5.go).
 	H5 *H5Config
 	// DingTalk is the DingTalk robot's message path; an empty AppSecret,
@@ -78,14 +83,14 @@ func New(d Deps) *gin.Engine {
 	})
 
 	// The platform citizens write on: the Official Account.
-	mph := &citizenHandler{in: d.MP.inbound(d.Now), bot: d.Bot, metrics: d.Metrics, now: d.Now}
+	mph := &citizenHandler{in: d.MP.inbound(d.Now), bot: d.Bot, metrics: d.Metrics, now: d.Now, timeout: d.CallbackTimeout}
 	r.GET("/callback/"+string(mph.in.Name()), mph.verify)
 	r.POST("/callback/"+string(mph.in.Name()), mph.receive)
 
 	// The platforms members work on: one callback each, through its
 	// bot.Inbound (verified by GET when the platform does that).
 	for _, in := range d.inbounds() {
-		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now, timeout: d.CallbackTimeout}
 		if _, ok := in.(bot.Verifier); ok {
 			r.GET("/callback/"+string(in.Name()), h.verify)
 		}
