@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,4 +130,38 @@ func TestCallbackAgainstBlackHoleDatabase(t *testing.T) {
 	if n != 2 {
 		t.Errorf("%d cases; want 2 (the warm-up and the retried one, once)", n)
 	}
+}
+
+// TestHealthzFailsWithoutTheTables: /healthz reads what the intake needs, so
+// it fails when a table is gone, or the whole database, though the server
+// still answers a ping.
+func TestHealthzFailsWithoutTheTables(t *testing.T) {
+	health := func(t *testing.T, h *harness) int {
+		t.Helper()
+		resp, err := http.Get(h.srv.URL + "/healthz")
+		modeltest.Must(t, err, "GET /healthz")
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		h := newHarness(t, s)
+		if got := health(t, h); got != http.StatusOK {
+			t.Fatalf("/healthz with the tables = %d; want 200", got)
+		}
+		modeltest.Must(t, s.DB().Exec("DROP TABLE case_sequences").Error, "drop")
+		modeltest.Must(t, s.Ping(context.Background()), "ping")
+		if got := health(t, h); got != http.StatusServiceUnavailable {
+			t.Errorf("/healthz with case_sequences dropped = %d; want 503", got)
+		}
+	})
+	t.Run("DatabaseDropped", func(t *testing.T) {
+		s := modeltest.Open(t, "mysql")
+		h := newHarness(t, s)
+		var name string
+		modeltest.Must(t, s.DB().Raw("SELECT DATABASE()").Scan(&name).Error, "database name")
+		modeltest.Must(t, s.DB().Exec("DROP DATABASE "+name).Error, "drop database")
+		if got := health(t, h); got != http.StatusServiceUnavailable {
+			t.Errorf("/healthz with the database dropped = %d; want 503", got)
+		}
+	})
 }

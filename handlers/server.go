@@ -100,8 +100,9 @@ func New(d Deps) *gin.Engine {
 	r.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
-		if err := d.Store.Ping(ctx); err != nil {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
+		if err := d.Store.Ready(ctx); err != nil {
+			logger(c).Error("health check: the store cannot take a report", "err", err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database not ready"})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ok", "database": d.Store.Driver()})

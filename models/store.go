@@ -164,6 +164,27 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
+// intakeTables are the tables a citizen's report is written to.
+var intakeTables = []string{"inbound_messages", "citizens", "cases", "case_events", "case_sequences", "outboxes"}
+
+// Ready reports whether the store can take a report: one statement that
+// reads every table the intake writes (WHERE 1 = 0: no rows, but each table
+// must exist and be readable). A ping would pass with the tables gone.
+func (s *Store) Ready(ctx context.Context) error {
+	var q strings.Builder
+	for i, t := range intakeTables {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		q.WriteString("SELECT 1 FROM " + t + " WHERE 1 = 0")
+	}
+	var n []int
+	if err := s.db.WithContext(ctx).Raw(q.String()).Scan(&n).Error; err != nil {
+		return fmt.Errorf("store not ready: %w", err)
+	}
+	return nil
+}
+
 // now is the store clock in UTC, truncated to what both databases keep.
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
