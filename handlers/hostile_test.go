@@ -4,6 +4,9 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -164,4 +167,86 @@ func TestHealthzFailsWithoutTheTables(t *testing.T) {
 			t.Errorf("/healthz with the database dropped = %d; want 503", got)
 		}
 	})
+}
+
+// TestAdminLogoutEndsTheSession: after 退出 the session cookie, replayed
+// from a copy, is no session any more.
+func TestAdminLogoutEndsTheSession(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		st := newSite(t, s, testAdmin(t))
+		c := browserClient(t)
+		dash := st.signIn(t, c)
+		u, _ := url.Parse(st.pub.URL + "/admin")
+		var copied []*http.Cookie
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "ms_admin" {
+				copied = append(copied, &http.Cookie{Name: ck.Name, Value: ck.Value, Path: "/admin"})
+			}
+		}
+		if len(copied) != 1 {
+			t.Fatalf("signed in without a session cookie")
+		}
+		code, _, hdr := fetch(t, c, http.MethodPost, st.pub.URL+"/admin/logout", url.Values{"csrf": {csrfOf(t, dash)}})
+		if code != http.StatusSeeOther || hdr.Get("Location") != "/admin/login" {
+			t.Fatalf("logout = %d %s; want 303 to /admin/login", code, hdr.Get("Location"))
+		}
+		replay := browserClient(t)
+		replay.Jar.SetCookies(u, copied)
+		if code, _, hdr := fetch(t, replay, http.MethodGet, st.pub.URL+"/admin", nil); code != http.StatusSeeOther || hdr.Get("Location") != "/admin/login" {
+			t.Errorf("the cookie after logout = %d %s; want 303 to /admin/login", code, hdr.Get("Location"))
+		}
+		// Signing in again gives a new session that works.
+		st.signIn(t, browserClient(t))
+	})
+}
+
+// fromAddress is a browser whose connections come from ip (a loopback
+// address other than 127.0.0.1 stands for another client).
+func fromAddress(t *testing.T, ip string) *http.Client {
+	t.Helper()
+	c := browserClient(t)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
+}
+
+// TestAdminGuessingDoesNotLockTheUserOut: wrong passwords from one client
+// slow that client down, doubling its wait, but the account's owner
+// signs in from their own client at once.
+func TestAdminGuessingDoesNotLockTheUserOut(t *testing.T) {
+	st := newSite(t, modeltest.Open(t, "sqlite"), testAdmin(t)) // 3 free failures
+	attacker := fromAddress(t, "127.0.0.2")
+	try := func(c *http.Client, password string) (int, string) {
+		t.Helper()
+		_, page, _ := fetch(t, c, http.MethodGet, st.pub.URL+"/admin/login", nil)
+		code, body, _ := fetch(t, c, http.MethodPost, st.pub.URL+"/admin/login", url.Values{"csrf": {csrfOf(t, page)}, "name": {adminName}, "password": {password}})
+		return code, body
+	}
+	var waits []string
+	for i := 0; i < 8; i++ {
+		code, body := try(attacker, "guess")
+		switch code {
+		case http.StatusUnauthorized:
+		case http.StatusTooManyRequests:
+			m := regexp.MustCompile(`请 (\d+) 秒后再试`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("429 without the wait: %.300s", body)
+			}
+			waits = append(waits, m[1])
+			n, _ := strconv.Atoi(m[1])
+			st.clock.Add(time.Duration(n) * time.Second)
+		default:
+			t.Fatalf("guess %d = %d; want 401 or 429", i+1, code)
+		}
+	}
+	if len(waits) < 2 || waits[0] != "1" || waits[1] != "2" {
+		t.Errorf("the guessing client's waits = %v; want 1, 2, … seconds, doubling", waits)
+	}
+	if code, _ := try(browserClient(t), adminPassword); code != http.StatusSeeOther {
+		t.Errorf("the owner's sign-in from their own client after the guessing = %d; want 303, not locked out", code)
+	}
+	try(attacker, "guess")
+	if code, _ := try(attacker, adminPassword); code != http.StatusTooManyRequests {
+		t.Errorf("the guessing client right after a guess = %d; want 429 (its wait)", code)
+	}
 }
