@@ -1,6 +1,7 @@
 // Package cli is the command line of minsheng: Main parses the global flags
 // and hands over to one subcommand, each in a file of its own (serve.go,
-// migrate.go, bench.go, runjob.go, jobs.go, report.go, hashpassword.go).
+// migrate.go, bench.go, runjob.go, jobs.go, report.go, hashpassword.go,
+// evalrouting.go).
 // The commands that need the server, or its bot and jobs, build them with
 // package app.
 package cli
@@ -20,7 +21,7 @@ func Main(ctx context.Context, args []string, log *slog.Logger) int {
 	fs := flag.NewFlagSet("minsheng", flag.ExitOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file (MINSHENG_CONFIG overrides)")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate|bench [-quick] [-load] [-h]|run-job <name>|jobs|report [--month YYYY-MM] [-o file.xlsx]|hash-password]")
+		fmt.Fprintln(os.Stderr, "usage: minsheng [-config config.yaml] [serve|migrate|bench [-quick] [-load] [-h]|run-job <name>|jobs|report [--month YYYY-MM] [-o file.xlsx]|hash-password|eval-routing FILE.csv]")
 		fs.PrintDefaults()
 	}
 	fs.Parse(args)
@@ -49,6 +50,8 @@ func Main(ctx context.Context, args []string, log *slog.Logger) int {
 		err = report(ctx, *cfgPath, rest, os.Stdout, log)
 	case "hash-password":
 		err = hashPassword(os.Stdin, os.Stdout)
+	case "eval-routing":
+		err = evalRouting(rest, os.Stdout)
 	default:
 		fs.Usage()
 		return 2

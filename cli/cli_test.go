@@ -56,7 +56,7 @@ func TestJobsAndRunJob(t *testing.T) {
 	if !regexp.MustCompile(`^remind ran as manual@\S+; 0 messages wait in the outbox for the server to deliver\n$`).MatchString(out.String()) {
 		t.Errorf("run-job printed %q", out.String())
 	}
-	if err := runJob(ctx, path, []string{"remindr"}, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "known: [calendar monthly_report rating remind serious_chase weekly_summary]") {
+	if err := runJob(ctx, path, []string{"remindr"}, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "known: [calendar feedback_digest monthly_report rating remind serious_chase weekly_summary]") {
 		t.Errorf("run-job remindr = %v; want the known jobs named", err)
 	}
 	out.Reset()
@@ -64,7 +64,7 @@ func TestJobsAndRunJob(t *testing.T) {
 		t.Fatalf("jobs = %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 7 || !strings.HasPrefix(lines[0], "JOB ") {
+	if len(lines) != 8 || !strings.HasPrefix(lines[0], "JOB ") {
 		t.Fatalf("jobs printed %d lines:\n%s", len(lines), out.String())
 	}
 	for _, want := range []string{`^rating\s+0 10 \* \* \* \(disabled\)\s+-\s+never`, `^remind\s+\*/15 8-18 \* \* \*\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+manual@\S+\s+ok\s`} {
@@ -91,5 +91,25 @@ func TestReportWritesTheWorkbook(t *testing.T) {
 	}
 	if st, err := os.Stat(file); err != nil || st.Size() == 0 {
 		t.Errorf("the workbook %s: %v", file, err)
+	}
+}
+
+func TestReportWritesTheScoringSheet(t *testing.T) {
+	path := tempConfig(t)
+	for _, args := range [][]string{{"--quarter", "2026Q4"}, {"--year", "2026"}} {
+		file := filepath.Join(t.TempDir(), "a.xlsx")
+		var out bytes.Buffer
+		if err := report(context.Background(), path, append(args, "-o", file), &out, quiet); err != nil {
+			t.Fatalf("report %v = %v", args, err)
+		}
+		if !strings.Contains(out.String(), "已生成考核表："+file) {
+			t.Errorf("report %v printed %q", args, out.String())
+		}
+		if st, err := os.Stat(file); err != nil || st.Size() == 0 {
+			t.Errorf("the scoring sheet %s: %v", file, err)
+		}
+	}
+	if err := report(context.Background(), path, []string{"--quarter", "2026Q5"}, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "YYYYQn") {
+		t.Errorf("report --quarter 2026Q5 = %v; want the format named", err)
 	}
 }

@@ -201,11 +201,11 @@ func TestBoardShowsAnsweredCasesMasked(t *testing.T) {
 		}
 		for _, want := range []string{
 			"部门回应", "县住房和城乡建设局", "县城市管理局",
-			"我叫[姓名已隐去]，电话[电话已隐去]，身份证[身份证号已隐去]。幸福小区3栋*单元*室楼上漏水",
-			"[姓名已隐去]，您好！经核查，幸福小区3栋*单元*室卫生间",
-			"本人[姓名已隐去]，身份证[身份证号已隐去]，人民路*号门口的井盖丢失",
+			"我叫[姓名已隐去]，电话[电话已隐去]，身份证[身份证号已隐去]。幸福小区[门牌已隐去]楼上漏水",
+			"[姓名已隐去]，您好！经核查，幸福小区[门牌已隐去]卫生间",
+			"本人[姓名已隐去]，身份证[身份证号已隐去]，人民路12号门口的井盖丢失",
 			"联系电话 [电话已隐去]",
-			"姓名：[姓名已隐去] 手机[电话已隐去]。解放街*-*号旁的路灯不亮，车牌[车牌已隐去]的货车",
+			"姓名：[姓名已隐去] 手机[电话已隐去]。解放街3-5号旁的路灯不亮，车牌[车牌已隐去]的货车",
 			"[姓名已隐去]同志：解放街路灯已于11月26日修复",
 			"答复于 2026-11-23",
 		} {
@@ -217,7 +217,7 @@ func TestBoardShowsAnsweredCasesMasked(t *testing.T) {
 			t.Errorf("board carries identities %q", l)
 		}
 		// The units' rates beside the list.
-		for _, want := range []string{`id="rates"`, "答复率", "满意率", "100.0%"} {
+		for _, want := range []string{`id="rates"`, "回复率", "满意率", "未到期", "不计入", "100.0%"} {
 			if !strings.Contains(html, want) {
 				t.Errorf("board rates lack %q", want)
 			}
