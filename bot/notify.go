@@ -44,8 +44,11 @@ func Suggest(deps []models.Department, text string) *models.Department {
 type newCaseAudience struct {
 	dispatchers []models.Member
 	deps        []models.Department
-	// sug is the suggested unit (nil for none), text the report as the card shows it.
-	sug  *models.Department
+	// sugs are the suggested units, best first (none when nothing fits),
+	// sure whether the first is a clear choice; text is the report as the
+	// card shows it.
+	sugs []unitSuggestion
+	sure bool
 	text string
 }
 
@@ -57,25 +60,28 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 	if err != nil {
 		return nil, err
 	}
+	sugs, sure := b.suggestUnits(d.Departments, content, 3)
 	return &newCaseAudience{
 		dispatchers: d.Dispatchers, deps: d.Departments,
-		sug: Suggest(d.Departments, content), text: mdEscape(summary(content, 300)),
+		sugs: sugs, sure: sure, text: mdEscape(summary(content, 300)),
 	}, nil
 }
 
 // notifyNewCase sends the dispatchers a card for a new case: the text (the
-// dispatcher may see it whole), the reporter's alias, the suggested unit and a
-// button that assigns to it in one tap.
+// dispatcher may see it whole), the reporter's alias, up to three suggested
+// units with the words that weighed for each, and a button per unit that
+// assigns to it in one tap.
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
-	sug := to.sug
 	// The deadline runs from receipt: the date the citizen was promised.
 	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
 		{"答复时限", b.caseDue(k, k.Kind).Label()}}
 	var buttons []Button
-	if sug != nil {
-		fields = append(fields, Field{"建议承办", sug.Name})
-		buttons = append(buttons, unitButton(VerbAssign, k.No, sug))
+	if len(to.sugs) > 0 {
+		fields = append(fields, Field{"建议承办", suggestionField(to.sugs, to.sure)})
+		for _, s := range to.sugs {
+			buttons = append(buttons, unitButton(VerbAssign, k.No, s.dept))
+		}
 	}
 	card := Outgoing{
 		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
