@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"text/tabwriter"
 
@@ -12,8 +11,12 @@ import (
 
 // listJobs is `minsheng jobs`: every job of the table, its schedule, next
 // run and last run.
-func listJobs(ctx context.Context, path string, w io.Writer) error {
-	cfg, err := app.LoadConfig(path)
+func listJobs(ctx context.Context, e *env, args []string) error {
+	if _, err := parse(e.flags(), args, 0); err != nil {
+		return err
+	}
+	w := e.stdout
+	cfg, err := app.LoadConfig(e.config)
 	if err != nil {
 		return err
 	}

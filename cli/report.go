@@ -2,10 +2,7 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 
 	"minsheng/app"
 	"minsheng/models"
@@ -15,22 +12,15 @@ import (
 // report is `minsheng report [--month 2026-11] [-o file.xlsx]`: a month's
 // workbook on demand (last month by default), written to -o or under
 // reports.dir and recorded; nothing is sent.
-func report(ctx context.Context, path string, args []string, out io.Writer, log *slog.Logger) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+func report(ctx context.Context, e *env, args []string) error {
+	fs := e.flags()
 	month := fs.String("month", "", "the month, YYYY-MM (default: last month)")
 	file := fs.String("o", "", "write the workbook to this file (default: a new file under reports.dir)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: minsheng report [--month 2026-11] [-o file.xlsx]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("report: unexpected %q", fs.Arg(0))
-	}
-	cfg, err := app.LoadConfig(path)
+	out, log := e.stdout, e.log
+	cfg, err := app.LoadConfig(e.config)
 	if err != nil {
 		return err
 	}
