@@ -193,10 +193,10 @@ func TestJobsAndRunJob(t *testing.T) {
 		t.Fatalf("jobs = %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 7 || !strings.HasPrefix(lines[0], "JOB ") {
+	if len(lines) != 7 || !strings.HasPrefix(lines[0], "任务 ") {
 		t.Fatalf("jobs printed %d lines:\n%s", len(lines), out.String())
 	}
-	for _, want := range []string{`^rating\s+0 10 \* \* \* \(disabled\)\s+-\s+never`, `^remind\s+\*/15 8-18 \* \* \*\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+manual@\S+\s+ok\s`} {
+	for _, want := range []string{`^rating\s+0 10 \* \* \*（已停用）\s+-\s+从未运行`, `^remind\s+\*/15 8-18 \* \* \*\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+手动\s+成功\s`} {
 		re := regexp.MustCompile(want)
 		found := false
 		for _, l := range lines {
@@ -204,6 +204,23 @@ func TestJobsAndRunJob(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("jobs has no line %s:\n%s", want, out.String())
+		}
+	}
+	if regexp.MustCompile(`\dT\d`).MatchString(out.String()) || strings.Contains(out.String(), "manual@") {
+		t.Errorf("jobs shows a time not in the format 2006-01-02 15:04:\n%s", out.String())
+	}
+	// Columns line up on a terminal: the 下次运行 column starts at the same
+	// display column on every line.
+	col := -1
+	for _, l := range lines {
+		i := strings.Index(l, "下次运行")
+		if i < 0 {
+			i = regexp.MustCompile(`\s(-|\d{4}-\d\d-\d\d \d\d:\d\d)\s`).FindStringIndex(l)[0] + 1
+		}
+		if w := displayWidth(l[:i]); col < 0 {
+			col = w
+		} else if w != col {
+			t.Errorf("jobs: the next-run column starts at %d on %q; want %d", w, l, col)
 		}
 	}
 }
