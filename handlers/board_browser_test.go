@@ -251,3 +251,38 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Errorf("after retry %d failed messages are still listed", left)
 	}
 }
+
+// TestBrowserHome: the site's root is a short Chinese page leading to the
+// public board, readable at a desk's and a phone's width.
+func TestBrowserHome(t *testing.T) {
+	ctx := newBrowser(t)
+	st := newSite(t, modeltest.Open(t, "sqlite"), testAdmin(t))
+	for _, v := range []struct {
+		name   string
+		width  int64
+		mobile bool
+	}{{"desktop", 1280, false}, {"phone", 375, true}} {
+		var png []byte
+		var overflow int
+		var board string
+		opts := []chromedp.EmulateViewportOption{}
+		if v.mobile {
+			opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
+		}
+		err := chromedp.Run(ctx,
+			chromedp.EmulateViewport(v.width, 812, opts...),
+			chromedp.Navigate(st.pub.URL+"/"),
+			chromedp.WaitVisible(`a[href="/board"]`, chromedp.ByQuery),
+			chromedp.Text(`a[href="/board"]`, &board, chromedp.ByQuery),
+			chromedp.Evaluate(overflowJS, &overflow),
+			chromedp.FullScreenshot(&png, 100),
+		)
+		if err != nil {
+			t.Fatalf("GET / at %d px: %v", v.width, err)
+		}
+		if board != "部门回应" || overflow > 0 {
+			t.Errorf("GET / at %d px: the board's link reads %q, page %d px too wide", v.width, board, overflow)
+		}
+		saveScreenshot(t, "home-"+v.name+".png", png)
+	}
+}
