@@ -55,7 +55,7 @@ type App struct {
 	o        options
 	log      *slog.Logger
 	ownStore bool
-	stream   *handlers.DingTalkStream
+	stream   *dingtalk.Stream
 }
 
 // Bases are the platforms' API base URLs; an empty one keeps config's.
@@ -192,31 +192,40 @@ func (a *App) build(ctx context.Context) error {
 	a.Bot = b
 
 	httpc := &http.Client{Timeout: 10 * time.Second}
-	mpCfg := handlers.MPConfig{
-		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
-		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes, AllowPlaintext: cfg.MP.AllowPlaintext,
-	}
-	wc := cfg.WeCom
-	wcCfg := handlers.WeComConfig{
-		CorpID: wc.CorpID, Token: wc.Token, EncodingAESKey: wc.EncodingAESKey,
-		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes,
-	}
 	now := a.o.now
+	wc := cfg.WeCom
+	// The callbacks: each platform's package checks and reads its own; the
+	// handlers serve them through these seams.
+	citizen := &mp.Inbound{
+		AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, Token: cfg.MP.Token, EncodingAESKey: cfg.MP.EncodingAESKey,
+		Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes, AllowPlaintext: cfg.MP.AllowPlaintext, Now: now,
+	}
+	var members []bot.Inbound
+	if wc.CorpID != "" {
+		members = append(members, &wecom.Inbound{
+			CorpID: wc.CorpID, Token: wc.Token, EncodingAESKey: wc.EncodingAESKey,
+			Window: cfg.Server.CallbackWindow.D(), MaxBody: cfg.Server.MaxBodyBytes, Now: now,
+		})
+	}
 	router := &jobs.Router{Bot: b, Platforms: []bot.Platform{
 		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc, Now: now}, TemplateID: cfg.MP.TemplateID},
 		&wecom.Platform{Client: &wecom.Client{BaseURL: wc.APIBase, CorpID: wc.CorpID, Secret: wc.Secret, AgentID: wc.AgentIDNumber(), HTTP: httpc, Now: now}},
 	}}
 	a.Router = router
-	dtCfg := handlers.DingTalkConfig{
-		AppSecret: cfg.DingTalk.AppSecret, Stream: cfg.DingTalk.Mode == "stream", MaxSkew: cfg.DingTalk.CallbackSkew.D(),
-		MaxBody: cfg.Server.MaxBodyBytes, ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(),
+	dtStream := cfg.DingTalk.Mode == "stream"
+	dtIn := &dingtalk.Inbound{
+		AppSecret: cfg.DingTalk.AppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
+		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: &http.Client{Timeout: cfg.DingTalk.ReplyTimeout.D()}, Now: now,
+	}
+	if cfg.DingTalk.AppSecret != "" && !dtStream {
+		members = append(members, dtIn)
 	}
 	if cfg.DingTalk.Configured() {
-		dtCfg.Client = &dingtalk.Client{
+		client := &dingtalk.Client{
 			APIBase: cfg.DingTalk.APIBase, OAPIBase: cfg.DingTalk.OAPIBase, AppKey: cfg.DingTalk.AppKey,
 			AppSecret: cfg.DingTalk.AppSecret, RobotCode: cfg.DingTalk.RobotCode, HTTP: httpc, Now: now,
 		}
-		router.Platforms = append(router.Platforms, &dingtalk.Platform{Client: dtCfg.Client})
+		router.Platforms = append(router.Platforms, &dingtalk.Platform{Client: client})
 	}
 	a.Deliverer = &jobs.Deliverer{
 		Store: a.Store, Senders: router.Senders(), OnFailed: router.OnFailed, Combine: router.Combine, Logger: log,
@@ -230,16 +239,19 @@ func (a *App) build(ctx context.Context) error {
 	a.Scheduler.Now = now
 
 	metrics := handlers.NewMetrics(a.Store)
-	a.Handler = handlers.New(handlers.Deps{
-		Store: a.Store, Bot: b, MP: mpCfg, WeCom: wcCfg, Metrics: metrics, Logger: log, Now: now,
-		Mounts: a.mounts(), DingTalk: dtCfg,
-		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
+	deps := handlers.Deps{
+		Store: a.Store, Bot: b, Citizen: citizen, Inbound: members, Metrics: metrics, Logger: log, Now: now,
+		Mounts: a.mounts(),
+		H5:     h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
 		// The public reply board, the open data and the dashboard (web.go).
 		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now, log),
-	})
-	if cfg.DingTalk.Configured() && dtCfg.Stream {
-		a.stream = handlers.NewDingTalkStream(handlers.Deps{Bot: b, DingTalk: dtCfg, Metrics: metrics, Logger: log})
-		a.stream.AppKey, a.stream.APIBase, a.stream.Retry = cfg.DingTalk.AppKey, cfg.DingTalk.APIBase, cfg.DingTalk.StreamRetry.D()
+	}
+	a.Handler = handlers.New(deps)
+	if cfg.DingTalk.Configured() && dtStream {
+		a.stream = &dingtalk.Stream{
+			AppKey: cfg.DingTalk.AppKey, AppSecret: cfg.DingTalk.AppSecret, APIBase: cfg.DingTalk.APIBase,
+			Retry: cfg.DingTalk.StreamRetry.D(), Logger: log, Inbound: dtIn, Messages: handlers.NewMessages(deps, dtIn),
+		}
 	}
 	return nil
 }

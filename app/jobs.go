@@ -8,6 +8,7 @@ import (
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // work is what the job table's bodies call, from jobs.*, deadlines.*,
@@ -47,7 +48,7 @@ func Weekly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Wee
 	return &jobs.Weekly{
 		Store: store, Platform: JointPlatform(cfg), Logger: log,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList,
+		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 	}
 }
 
@@ -63,7 +64,16 @@ func JointPlatform(cfg *config.Config) models.Platform {
 // reports.dir).
 func Monthly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Monthly {
 	return &jobs.Monthly{
-		Store: store, Dir: cfg.Reports.Dir, Logger: log,
+		Store: store, Dir: cfg.Reports.Dir, Logger: log, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
 	}
+}
+
+// Assessment is the 考核 scoring sheet as config weighs it (assessment.*).
+func Assessment(cfg *config.Config, store *models.Store) *reports.Assessment {
+	a := cfg.Assessment
+	return &reports.Assessment{Store: store, Weights: reports.Weights{
+		ReplyRate: a.ReplyRate, OnTimeRate: a.OnTimeRate, SatisfactionRate: a.SatisfactionRate,
+		Overdue: a.Overdue, Supervised: a.Supervised, LateReported: a.LateReported, AppealsUpheld: a.AppealsUpheld,
+	}}
 }

@@ -35,6 +35,7 @@ func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, b
 		Scopes: map[string][]string{}, ChaseEvery: cfg.Serious.ChaseEvery.D(),
 		CriticalWords: cfg.Serious.CriticalKeywords, MajorWords: cfg.Serious.MajorKeywords,
 	}
+	ld.ReportUp = recipients(cfg, cfg.Serious.ReportUp)
 	for _, m := range cfg.Org.Members {
 		if m.Role == "leader" && len(m.Scope) > 0 {
 			ld.Scopes[bot.ScopeKey(string(orWeCom(m.Platform)), m.UserID)] = m.Scope
@@ -70,13 +71,15 @@ func newBot(cfg *config.Config, store *models.Store, log, warn *slog.Logger) (*b
 		DefaultKind: cfg.Deadlines.DefaultKind, OfficeHours: hours,
 		ExtensionWorkdays: cfg.Deadlines.ExtensionWorkdays,
 		ReportUpMajor:     cfg.Deadlines.ReportUpMajor.D(), ReportUpCritical: cfg.Deadlines.ReportUpCritical.D(),
-		PublicURL: cfg.Server.PublicURL,
-		Rating:    ratingSettings(cfg),
+		ReportUpLarge: cfg.Deadlines.ReportUpLarge.D(),
+		PublicURL:     cfg.Server.PublicURL,
+		Rating:        ratingSettings(cfg),
 		Joint: bot.GroupAddress{
 			RobotKey: cfg.Org.JointMeeting.WeComRobotKey, Webhook: cfg.Org.JointMeeting.DingTalkWebhook, Secret: cfg.Org.JointMeeting.DingTalkSecret,
 		},
 	}}
 	b.Settings.Review, b.Settings.Leaders, b.Settings.Links = leaderSettings(cfg, warn)
+	b.Settings.Feedback = recipients(cfg, cfg.Feedback.Recipients)
 	return b, nil
 }
 
@@ -106,4 +109,25 @@ func ratingSettings(cfg *config.Config) bot.RatingSettings {
 		s.AppealDeciders = append(s.AppealDeciders, models.Role(role))
 	}
 	return s
+}
+
+// recipients turns serious.report_up or feedback.recipients into the bot's:
+// members are named by user_id, on the platform org.members gives them.
+func recipients(cfg *config.Config, list []config.Recipient) []bot.Recipient {
+	platformOf := map[string]models.Platform{}
+	for _, m := range cfg.Org.Members {
+		platformOf[m.UserID] = models.Platform(m.Platform)
+		if m.Platform == "" {
+			platformOf[m.UserID] = models.PlatformWeCom
+		}
+	}
+	var out []bot.Recipient
+	for _, r := range list {
+		up := bot.Recipient{Name: r.Name, Group: bot.GroupAddress{RobotKey: r.WeComRobotKey, Webhook: r.DingTalkWebhook, Secret: r.DingTalkSecret}}
+		for _, u := range r.Members {
+			up.Members = append(up.Members, bot.MemberRef{Platform: platformOf[u], UserID: u})
+		}
+		out = append(out, up)
+	}
+	return out
 }

@@ -24,6 +24,9 @@ func TestBotTakesConfig(t *testing.T) {
 	cfg.Review.SensitiveWords = []string{"刁民"}
 	cfg.Serious.CriticalKeywords = []string{"爆炸"}
 	cfg.Rating.AppealDeciders = []string{"dispatcher", "leader"}
+	cfg.Deadlines.ReportUpLarge = config.Duration(4 * time.Hour)
+	cfg.Feedback.Recipients = []config.Recipient{{Name: "县信访局", DingTalkWebhook: "https://oapi.dingtalk.com/robot/send?access_token=xf", DingTalkSecret: "SECxf"}}
+	cfg.Serious.ReportUp = []config.Recipient{{Name: "县网信办", WeComRobotKey: "key-up"}, {Name: "党组", Members: []string{"leader1", "leader2"}}}
 	cfg.Org = config.Org{
 		Departments: []config.Department{
 			{Code: "cg", Name: "县城市管理局", Review: []string{"head", "leader"}},
@@ -54,6 +57,15 @@ func TestBotTakesConfig(t *testing.T) {
 	}
 	if st.Leaders.ChaseEvery != 15*time.Minute || !reflect.DeepEqual(st.Leaders.CriticalWords, []string{"爆炸"}) {
 		t.Errorf("Leaders = %+v; want a chase every 15m and the critical words", st.Leaders)
+	}
+	wantUp := []bot.Recipient{{Name: "县网信办", Group: bot.GroupAddress{RobotKey: "key-up"}},
+		{Name: "党组", Members: []bot.MemberRef{{Platform: "wecom", UserID: "leader1"}, {Platform: "dingtalk", UserID: "leader2"}}}}
+	wantFeedback := []bot.Recipient{{Name: "县信访局", Group: bot.GroupAddress{Webhook: "https://oapi.dingtalk.com/robot/send?access_token=xf", Secret: "SECxf"}}}
+	if !reflect.DeepEqual(st.Feedback, wantFeedback) {
+		t.Errorf("Feedback = %+v; want %+v", st.Feedback, wantFeedback)
+	}
+	if !reflect.DeepEqual(st.Leaders.ReportUp, wantUp) || st.ReportUpLarge != 4*time.Hour {
+		t.Errorf("report-up = %+v, 较大 %v; want %+v and 4h", st.Leaders.ReportUp, st.ReportUpLarge, wantUp)
 	}
 	if want := []models.Role{models.RoleDispatcher, models.RoleLeader}; !reflect.DeepEqual(st.Rating.AppealDeciders, want) || st.Rating.ReopenWorkdays != cfg.Rating.ReopenWorkdays {
 		t.Errorf("Rating = %+v; want the appeal deciders %v", st.Rating, want)

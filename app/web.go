@@ -12,6 +12,7 @@ import (
 	"minsheng/bot/wecom"
 	"minsheng/config"
 	"minsheng/handlers"
+	"minsheng/models"
 )
 
 // publicConfig is the public reply board's and the open data's (board.*,
@@ -37,6 +38,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 		LoginFailures: a.LoginFailures, Lockout: a.Lockout.D(),
 		OverdueList: a.OverdueList, TrendWeeks: a.TrendWeeks, FailedList: a.FailedList, PageSize: a.PageSize, ExportMaxDays: a.ExportMaxDays,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
+		FlagRule: models.FlagRule(cfg.Reports.FlagRule), Weights: &Assessment(cfg, nil).Weights,
 	}
 	for _, u := range a.Users {
 		out.Accounts = append(out.Accounts, handlers.AdminAccount{Name: u.Name, PasswordHash: []byte(u.PasswordHash)})

@@ -21,11 +21,13 @@ type Settings struct {
 	Simple          time.Duration
 	GeneralWorkdays int
 	ComplexWorkdays int
-	// ExtensionWorkdays caps one extension request.
+	// ExtensionWorkdays caps the extensions of a case in total.
 	ExtensionWorkdays int
 	// ReportUpMajor and ReportUpCritical are the report-up clocks of 重大 and 特别重大.
 	ReportUpMajor    time.Duration
 	ReportUpCritical time.Duration
+	// ReportUpLarge is the optional report-up clock of 较大; 0: none.
+	ReportUpLarge time.Duration
 	// PublicURL is how cards link back to this server.
 	PublicURL   string
 	DefaultKind string
@@ -40,6 +42,9 @@ type Settings struct {
 	Links LinkSettings
 	// Rating is the citizen's rating, 重办 and appeals (bot/rating.go).
 	Rating RatingSettings
+	// Feedback are the recipients of the daily written feedback
+	// (feedback.recipients; bot/feedback.go).
+	Feedback []Recipient
 }
 
 // GroupAddress is a group robot: WeCom key and/or DingTalk webhook.

@@ -228,31 +228,16 @@ func acknowledgement(no, expect string) string {
 	return Acknowledgement + "\n编号：" + no + "\n" + expect + "\n查询进度请发送：查询 " + no
 }
 
-// expectation tells the citizen when to expect an answer.
+// expectation tells the citizen when to expect an answer: the deadline of
+// a case of the default kind received at now, the same the unit will be
+// held to when it is assigned (bot/due.go).
 func (b *Bot) expectation(now time.Time) string {
 	s := b.Settings
-	local := now.In(b.Location())
-	switch s.DefaultKind {
-	case "即办":
-		return fmt.Sprintf("我们将在%s前给您答复。", dateTime(local.Add(s.Simple)))
+	d := b.dueFrom(now, s.DefaultKind)
+	if s.DefaultKind == "即办" {
+		return fmt.Sprintf("我们将在%s前给您答复。", d.Label())
 	}
-	days := s.GeneralWorkdays
-	if s.DefaultKind == "复杂" {
-		days = s.ComplexWorkdays
-	}
-	due := b.dueIn(local, days)
-	return fmt.Sprintf("一般问题在%d个工作日内答复，预计%s前答复您（需多个部门办理的可能稍长）。", days, date(due))
-}
-
-// dueIn computes a working-day deadline and warns when the calendar has no
-// data for a year it passed through.
-func (b *Bot) dueIn(from time.Time, days int) time.Time {
-	due, missing := b.Calendar.AddWorkdays(from, days, b.Settings.OfficeHours)
-	if len(missing) > 0 {
-		b.log().Warn("deadline computed without holiday data: weekends only; add the State Council notice to calendar.years in config.yaml",
-			"years", fmt.Sprint(missing))
-	}
-	return due
+	return fmt.Sprintf("一般问题在%d个工作日内答复，预计%s前答复您（需多个部门办理的可能稍长）。", b.workdaysOf(s.DefaultKind), d.DateLabel())
 }
 
 func (b *Bot) query(tx *models.Tx, c *models.Citizen, no string) (decision, error) {

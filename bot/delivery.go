@@ -33,6 +33,10 @@ func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
 		case models.TargetJoint:
 			j := b.Settings.Joint
 			a = Address{Kind: AddrJoint, RobotKey: j.RobotKey, Webhook: j.Webhook, Secret: j.Secret}
+		case models.TargetUpper:
+			var err error
+			a, err = b.upperAddress(to.Code)
+			return err
 		case models.TargetCitizen:
 			c, err := tx.Citizen(to.ID)
 			if err != nil {

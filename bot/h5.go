@@ -76,6 +76,9 @@ type InstructionView struct {
 type AlertView struct {
 	Severity, Due, State string
 	Open                 bool
+	// ReportedUp is when the case was reported to the upper level ("" if
+	// not); Late says 迟报 with how late.
+	ReportedUp, Late string
 }
 
 // PageAction is a button of the case page: Verb is the command it sends.
@@ -181,7 +184,7 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 	dispatcher := a.who.Role == models.RoleDispatcher
 	v := &CaseView{
 		No: k.No, Status: k.Status.Label(), Severity: string(k.Severity), Kind: k.Kind,
-		Received: dateTime(k.ReceivedAt.In(loc)), Due: dueLabel(a.b, k), Overdue: k.Overdue(tx.Now()),
+		Received: dateTime(k.ReceivedAt.In(loc)), Due: a.b.dueText(k), Overdue: k.Overdue(tx.Now()),
 		Content: redact.Identity(k.Content), Viewer: a.who.Name + "（" + a.who.Role.Label() + "）",
 	}
 	if dispatcher {
@@ -273,9 +276,18 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 	}
 	if al, err := tx.LatestAlert(k); err == nil {
 		av := &AlertView{Severity: string(al.Severity), Due: dateTime(al.ReportDueAt.In(loc)), Open: al.State == models.AlertOpen, State: "尚无领导知悉"}
-		if !av.Open {
+		switch al.State {
+		case models.AlertAcked:
 			by, _ := tx.MemberByID(al.AckedBy)
 			av.State = "已由" + nameOf(by) + "知悉"
+		case models.AlertEnded:
+			av.State = "已改定为" + string(k.Severity) + "，不再催报"
+		}
+		if al.ReportedUpAt != nil {
+			av.ReportedUp = dateTime(al.ReportedUpAt.In(loc))
+			if al.Late {
+				av.Late = "迟报 " + span(al.ReportedUpAt.Sub(al.ReportDueAt))
+			}
 		}
 		v.Alert = av
 	} else if !errors.Is(err, models.ErrNotFound) {

@@ -92,3 +92,16 @@ func (r *Rejection) Error() string {
 
 // Unwrap returns why.
 func (r *Rejection) Unwrap() error { return r.Err }
+
+// Messages takes the messages of a member platform that do not come as an
+// HTTP callback (DingTalk's Stream mode) down the path a callback's take:
+// handled by the bot once, answered, counted and logged. handlers.Messages is
+// the one the server uses.
+type Messages interface {
+	// Handle runs cb's message through the bot and answers it. An error
+	// means the answer could not be built or given.
+	Handle(ctx context.Context, cb *Callback) error
+	// Rejected counts a message the platform's package refused, with the
+	// metrics result (malformed, …).
+	Rejected(platform models.Platform, result string)
+}

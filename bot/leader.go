@@ -22,6 +22,9 @@ type LeaderSettings struct {
 	// CriticalWords and MajorWords grade a new case at intake: a report
 	// holding one of CriticalWords is 特别重大, else one of MajorWords 重大.
 	CriticalWords, MajorWords []string
+	// ReportUp are the upper-level recipients of 重大/特别重大 cases
+	// (serious.report_up; bot/reportup.go).
+	ReportUp []Recipient
 }
 
 // ScopeKey is how LeaderSettings.Scopes names a member: platform:userid.
@@ -137,13 +140,21 @@ func (a *action) requestExtension() (string, error) {
 	if !k.Status.Open() || k.DueAt == nil {
 		return stateSentence(k, VerbExtend), nil
 	}
-	if max := a.b.Settings.ExtensionWorkdays; c.Days > max {
-		return fmt.Sprintf("每次延期不超过%d个工作日。", max), nil
-	}
 	if _, err := a.tx.PendingExtension(k); err == nil {
 		return fmt.Sprintf("编号 %s 已有延期申请待领导审批，请等待审批结果。", k.No), nil
 	} else if !errors.Is(err, models.ErrNotFound) {
 		return "", err
+	}
+	// deadlines.extension_workdays is the total of a case, however many
+	// requests ("办理时限最长不得超过5个工作日"): a request beyond what is
+	// left never reaches a leader.
+	used, err := a.extendedDays(k)
+	if err != nil {
+		return "", err
+	}
+	total := a.b.Settings.ExtensionWorkdays
+	if left := max(total-used, 0); c.Days > left {
+		return fmt.Sprintf("编号 %s 已延期%d个工作日，每件合计不超过%d个工作日，剩余可延期 %d 个工作日。", k.No, used, total, left), nil
 	}
 	loc := a.b.Location()
 	newDue := a.b.dueIn(k.DueAt.In(loc), c.Days)
@@ -182,6 +193,21 @@ func (a *action) requestExtension() (string, error) {
 		return fmt.Sprintf("已记录 %s 的延期申请（%d个工作日，拟延至 %s），但没有分管本单位的领导，请联系问政办。", k.No, c.Days, date(newDue.In(loc))), nil
 	}
 	return fmt.Sprintf("已提交 %s 的延期申请（%d个工作日，拟延至 %s），待领导审批。", k.No, c.Days, date(newDue.In(loc))), nil
+}
+
+// extendedDays is the working days of case k's approved extensions.
+func (a *action) extendedDays(k *models.Case) (int, error) {
+	list, err := a.tx.Extensions(k)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range list {
+		if e.State == models.ExtensionApproved {
+			n += e.Workdays
+		}
+	}
+	return n, nil
 }
 
 // pendingExtension finds the request a leader decides, checking that the
@@ -366,6 +392,10 @@ func (a *action) acknowledge() (string, error) {
 	}
 	if err != nil {
 		return "", err
+	}
+	if al.State == models.AlertEnded {
+		a.button = "已改定等级"
+		return fmt.Sprintf("编号 %s 已改定为%s，不再作为%s事项催报。", k.No, k.Severity, al.Severity), nil
 	}
 	acked := false
 	if al.State == models.AlertOpen {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"minsheng/models"
 	"minsheng/redact"
@@ -193,23 +192,25 @@ func (a *action) assign() (string, error) {
 	if c.Kind != "" {
 		kind = c.Kind // the dispatcher's choice at triage
 	}
-	due := a.b.deadline(a.tx.Now(), kind)
+	// The clock runs from the citizen's report, not from now (bot/due.go).
+	due := a.b.caseDue(k, kind)
 	names := []string{lead.Name + "（牵头）"}
 	for _, d := range co {
 		names = append(names, d.Name+"（协办）")
 	}
-	body := strings.Join(names, "、") + "，办理时限 " + dateTime(due.In(a.b.Location()))
-	if err := a.tx.Assign(k, a.actor(), lead.ID, coIDs, kind, due, body); err != nil {
+	body := strings.Join(names, "、") + "，办理时限 " + due.Label()
+	if err := a.tx.Assign(k, a.actor(), lead.ID, coIDs, kind, due.At, body); err != nil {
 		return "", a.conflict(err)
 	}
-	if err := a.tx.Record(k, a.actor(), models.EventDeadline, "", "", kind+"件，办理时限 "+dateTime(due.In(a.b.Location()))); err != nil {
+	received := dateTime(k.ReceivedAt.In(a.b.Location()))
+	if err := a.tx.Record(k, a.actor(), models.EventDeadline, "", "", kind+"件，办理时限 "+due.Label()+"（自受理 "+received+" 起算）"); err != nil {
 		return "", err
 	}
 	if err := a.b.notifyAssigned(a.tx, k, lead, co); err != nil {
 		return "", err
 	}
 	a.button = "已交办" + lead.Name
-	return fmt.Sprintf("已将 %s 交办：%s。", k.No, body), nil
+	return fmt.Sprintf("已将 %s 交办：%s，%s（自受理 %s 起算）。", k.No, body, a.b.timeLeft(a.tx.Now(), due.At), received), nil
 }
 
 // conflict turns a lost compare-and-set into a sentence.
@@ -269,20 +270,35 @@ func (a *action) grade() (string, error) {
 	if !k.Status.Open() {
 		return stateSentence(k, VerbGrade), nil
 	}
+	old := k.Severity
 	if err := a.tx.Update(k, map[string]any{"severity": sev}); err != nil {
 		return "", err
 	}
-	if err := a.tx.Record(k, a.actor(), models.EventSeverity, "", "", string(sev)); err != nil {
-		return "", err
-	}
 	k.Severity = sev
-	if sev == models.SeverityMajor || sev == models.SeverityCritical {
+	// A new grade ends the old grade's alert: a higher or equal one raises
+	// its own (RaiseAlert supersedes the old), a lower one stops the chase.
+	if _, chased := a.b.reportUpWithin(sev); chased {
+		if err := a.tx.Record(k, a.actor(), models.EventSeverity, "", "", string(sev)); err != nil {
+			return "", err
+		}
 		if err := a.b.notifySerious(a.tx, k); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("已将 %s 定为%s，已报送领导和联席会议群。", k.No, sev), nil
 	}
-	return fmt.Sprintf("已将 %s 定为%s。", k.No, sev), nil
+	ended, err := a.tx.EndAlerts(k)
+	if err != nil {
+		return "", err
+	}
+	body, reply := string(sev), fmt.Sprintf("已将 %s 定为%s。", k.No, sev)
+	if ended > 0 {
+		body = fmt.Sprintf("%s（原%s事项不再催报）", sev, old)
+		reply = fmt.Sprintf("已将 %s 定为%s，原%s事项的报送催办已结束。", k.No, sev, old)
+	}
+	if err := a.tx.Record(k, a.actor(), models.EventSeverity, "", "", body); err != nil {
+		return "", err
+	}
+	return reply, nil
 }
 
 func (a *action) supervise() (string, error) {
@@ -532,6 +548,10 @@ func (a *action) todo() (string, error) {
 	fmt.Fprintf(&sb, "待办（%d件，时限近的在前）：", len(list))
 	for _, k := range list {
 		due := "待交办"
+		if k.DueAt == nil && k.Status == models.StatusReceived {
+			// The clock has run since receipt (bot/due.go): triage is late too.
+			due += "（" + a.b.timeLeft(now, a.b.caseDue(&k, k.Kind).At) + "）"
+		}
 		if k.DueAt != nil {
 			due = "时限 " + k.DueAt.In(a.b.Location()).Format("01-02 15:04")
 			if k.Overdue(now) {
@@ -541,16 +561,4 @@ func (a *action) todo() (string, error) {
 		fmt.Fprintf(&sb, "\n%s %s %s %s", k.No, k.Status.Label(), due, summary(redact.Identity(k.Content), 14))
 	}
 	return sb.String(), nil
-}
-
-// deadline computes the handling deadline of a case of kind assigned at now.
-func (b *Bot) deadline(now time.Time, kind string) time.Time {
-	local := now.In(b.Location())
-	switch kind {
-	case "即办":
-		return local.Add(b.Settings.Simple)
-	case "复杂":
-		return b.dueIn(local, b.Settings.ComplexWorkdays)
-	}
-	return b.dueIn(local, b.Settings.GeneralWorkdays)
 }

@@ -69,7 +69,9 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
 	sug := to.sug
-	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))}}
+	// The deadline runs from receipt: the date the citizen was promised.
+	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
+		{"答复时限", b.caseDue(k, k.Kind).Label()}}
 	var buttons []Button
 	if sug != nil {
 		fields = append(fields, Field{"建议承办", sug.Name})
@@ -99,14 +101,18 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 
 // notifyAssigned tells each unit's group and members, and the citizen.
 func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Department, co []*models.Department) error {
-	dueText := dueLabel(b, k)
+	dueText := b.dueText(k)
+	left := "未定"
+	if k.DueAt != nil {
+		left = b.timeLeft(tx.Now(), *k.DueAt)
+	}
 	text := redact.Identity(k.Content)
 	for i, d := range append([]*models.Department{lead}, co...) {
 		role := "牵头"
 		if i > 0 {
 			role = "协办"
 		}
-		md := fmt.Sprintf("**新交办 %s**（%s）\n> 时限：%s\n> 等级：%s\n\n%s\n\n请在应用中发送：签收 %s", k.No, role, dueText, k.Severity, mdEscape(summary(text, 300)), k.No)
+		md := fmt.Sprintf("**新交办 %s**（%s）\n> 时限：%s（%s）\n> 等级：%s\n\n%s\n\n请在应用中发送：签收 %s", k.No, role, dueText, left, k.Severity, mdEscape(summary(text, 300)), k.No)
 		if err := toGroup(tx, d, k.ID, "group_assigned", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
 			return err
 		}
@@ -118,7 +124,7 @@ func (b *Bot) notifyAssigned(tx *models.Tx, k *models.Case, lead *models.Departm
 			card := Outgoing{
 				Kind: KindCard, Title: "交办 " + k.No + "（" + role + "）", CaseNo: k.No, URL: b.caseURL(k.No),
 				Text:   mdEscape(summary(text, 300)),
-				Fields: []Field{{"编号", k.No}, {"单位", d.Name + "（" + role + "）"}, {"时限", dueText}},
+				Fields: []Field{{"编号", k.No}, {"单位", d.Name + "（" + role + "）"}, {"时限", dueText}, {"剩余", left}},
 				Buttons: []Button{
 					verbButton(VerbAccept, k.No),
 					verbButton(VerbReturn, k.No),
@@ -186,18 +192,20 @@ func (b *Bot) notifySupervision(tx *models.Tx, k *models.Case, u models.CaseUnit
 // notifySerious pushes a 重大/特别重大 case to the leaders and the joint
 // meeting at once, with its report-up deadline.
 func (b *Bot) notifySerious(tx *models.Tx, k *models.Case) error {
-	within := b.Settings.ReportUpMajor
-	if k.Severity == models.SeverityCritical {
-		within = b.Settings.ReportUpCritical
-	}
-	due := tx.Now().Add(within).In(b.Location())
+	within, _ := b.reportUpWithin(k.Severity)
+	// Like every clock, the report-up clock runs from the citizen's report.
+	due := k.ReceivedAt.Add(within).In(b.Location())
 	// Leaders see the cases of their scope (bot/leader.go); the alert is
 	// chased until one of them sends 知悉 (bot/serious.go).
 	leaders, err := b.leadersForCase(tx, k)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.RaiseAlert(k, due); err != nil {
+	al, err := tx.RaiseAlert(k, due)
+	if err != nil {
+		return err
+	}
+	if err := b.reportUp(tx, k, al); err != nil {
 		return err
 	}
 	text := mdEscape(summary(redact.Identity(k.Content), 300))

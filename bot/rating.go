@@ -232,8 +232,10 @@ func (b *Bot) reopen(tx *models.Tx, k *models.Case, a models.Actor, why string) 
 	if err := tx.Reopen(k, a, "重办："+why); err != nil {
 		return time.Time{}, nil, err
 	}
+	// A 重办 is a second handling the citizen asked for now: its clock
+	// starts at the reopening, not at the first receipt (bot/due.go).
 	now := tx.Now().In(b.Location())
-	due := b.deadline(now, k.Kind)
+	due := b.dueFrom(now, k.Kind).At
 	if n := b.Settings.Rating.ReopenWorkdays; n > 0 {
 		due = b.dueIn(now, n)
 	}

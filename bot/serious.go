@@ -14,12 +14,19 @@ import (
 // seriousBatch bounds how many serious cases one round of ChaseSerious chases.
 const seriousBatch = 100
 
-// reportUpWithin is the report-up clock of severity s.
-func (b *Bot) reportUpWithin(s models.Severity) time.Duration {
-	if s == models.SeverityCritical {
-		return b.Settings.ReportUpCritical
+// reportUpWithin is the report-up clock of severity s; ok is false for a
+// severity that is not reported to the leaders (一般, and 较大 without
+// deadlines.report_up_large).
+func (b *Bot) reportUpWithin(s models.Severity) (within time.Duration, ok bool) {
+	switch s {
+	case models.SeverityCritical:
+		return b.Settings.ReportUpCritical, true
+	case models.SeverityMajor:
+		return b.Settings.ReportUpMajor, true
+	case models.SeverityLarge:
+		return b.Settings.ReportUpLarge, b.Settings.ReportUpLarge > 0
 	}
-	return b.Settings.ReportUpMajor
+	return 0, false
 }
 
 // seriousCard is the card a leader gets for a serious case, first and when chased.

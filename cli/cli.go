@@ -1,6 +1,7 @@
 // Package cli is the command line of minsheng: Main parses the global flags
 // and hands over to one subcommand, each in a file of its own (serve.go,
-// migrate.go, bench.go, runjob.go, jobs.go, report.go, hashpassword.go).
+// migrate.go, bench.go, runjob.go, jobs.go, report.go, hashpassword.go,
+// evalrouting.go).
 // The commands that need the server, or its bot and jobs, build them with
 // package app.
 package cli
@@ -41,9 +42,10 @@ var commands = []command{
 	{"migrate", "", "bring the database schema up to date and exit", migrate},
 	{"jobs", "", "list the background jobs: schedule, next run, last run", listJobs},
 	{"run-job", "<name>", "run one background job once, now", runJob},
-	{"report", "[-month 2026-11] [-o file.xlsx]", "write a month's 月报 workbook (not sent)", report},
+	{"report", "[-month 2026-11 | -quarter 2026Q4 | -year 2026] [-o file.xlsx]", "write a month's 月报 workbook, or a 考核 scoring sheet (not sent)", report},
 	{"hash-password", "", "read a password, print its bcrypt hash for admin.users", hashPassword},
 	{"bench", "[-quick] [-load]", "measure this machine against MariaDB", runBench},
+	{"eval-routing", "[-taxonomy taxonomy.csv] [-folds 10] [-block 50] FILE.csv", "measure the routing model on a labelled export", evalRouting},
 }
 
 // usageError is a command line that cannot run: exit status 2, the message

@@ -184,7 +184,7 @@ func TestJobsAndRunJob(t *testing.T) {
 	if !regexp.MustCompile(`^remind ran as manual@\S+; 0 messages wait in the outbox for the server to deliver\n$`).MatchString(out.String()) {
 		t.Errorf("run-job printed %q", out.String())
 	}
-	if err := runJob(ctx, e, []string{"remindr"}); err == nil || !strings.Contains(err.Error(), "known: [calendar monthly_report rating remind serious_chase weekly_summary]") {
+	if err := runJob(ctx, e, []string{"remindr"}); err == nil || !strings.Contains(err.Error(), "known: [calendar feedback_digest monthly_report rating remind serious_chase weekly_summary]") {
 		t.Errorf("run-job remindr = %v; want the known jobs named", err)
 	}
 	out.Reset()
@@ -193,7 +193,7 @@ func TestJobsAndRunJob(t *testing.T) {
 		t.Fatalf("jobs = %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 7 || !strings.HasPrefix(lines[0], "任务 ") {
+	if len(lines) != 8 || !strings.HasPrefix(lines[0], "任务 ") {
 		t.Fatalf("jobs printed %d lines:\n%s", len(lines), out.String())
 	}
 	for _, want := range []string{`^rating\s+0 10 \* \* \*（已停用）\s+-\s+从未运行`, `^remind\s+\*/15 8-18 \* \* \*\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+手动\s+成功\s`} {
@@ -238,5 +238,27 @@ func TestReportWritesTheWorkbook(t *testing.T) {
 	}
 	if st, err := os.Stat(file); err != nil || st.Size() == 0 {
 		t.Errorf("the workbook %s: %v", file, err)
+	}
+}
+
+func TestReportWritesTheScoringSheet(t *testing.T) {
+	path := tempConfig(t)
+	for _, args := range [][]string{{"--quarter", "2026Q4"}, {"--year", "2026"}} {
+		file := filepath.Join(t.TempDir(), "a.xlsx")
+		var out bytes.Buffer
+		e := &env{config: path, log: quiet, stdout: &out, cmd: command{name: "report"}}
+		if err := report(context.Background(), e, append(args, "-o", file)); err != nil {
+			t.Fatalf("report %v = %v", args, err)
+		}
+		if !strings.Contains(out.String(), "已生成考核表："+file) {
+			t.Errorf("report %v printed %q", args, out.String())
+		}
+		if st, err := os.Stat(file); err != nil || st.Size() == 0 {
+			t.Errorf("the scoring sheet %s: %v", file, err)
+		}
+	}
+	e := &env{config: path, log: quiet, stdout: io.Discard, cmd: command{name: "report"}}
+	if err := report(context.Background(), e, []string{"--quarter", "2026Q5"}); err == nil || !strings.Contains(err.Error(), "YYYYQn") {
+		t.Errorf("report --quarter 2026Q5 = %v; want the format named", err)
 	}
 }

@@ -37,10 +37,14 @@ type Config struct {
 	// Review and Serious are the leaders' settings (config/leaders.go).
 	Review  Review  `yaml:"review"`
 	Serious Serious `yaml:"serious"`
+	// Feedback is the written feedback to 县信访局 and 县委办督查室 (config/leaders.go).
+	Feedback Feedback `yaml:"feedback"`
 	// Jobs are the named background jobs' schedules, by name (config/jobs.go).
 	Jobs map[string]Job `yaml:"jobs"`
 	// Reports are the weekly summary's and the monthly report's settings (config/reports.go).
 	Reports Reports `yaml:"reports"`
+	// Assessment are the weights of the 考核 scoring sheet (config/reports.go).
+	Assessment Assessment `yaml:"assessment"`
 	// Rating is the citizen's rating, 重办 and appeals (config/rating.go).
 	Rating Rating `yaml:"rating"`
 	// Board, Open311 and Admin are the public reply board, the open data
@@ -152,9 +156,10 @@ type Deadlines struct {
 	Simple             Duration `yaml:"simple"`              // 即办 12h
 	GeneralWorkdays    int      `yaml:"general_workdays"`    // 7
 	ComplexWorkdays    int      `yaml:"complex_workdays"`    // 15
-	ExtensionWorkdays  int      `yaml:"extension_workdays"`  // cap per extension, 5
+	ExtensionWorkdays  int      `yaml:"extension_workdays"`  // total per case, 5
 	ReportUpMajor      Duration `yaml:"report_up_major"`     // 重大 2h
 	ReportUpCritical   Duration `yaml:"report_up_critical"`  // 特别重大 1h
+	ReportUpLarge      Duration `yaml:"report_up_large"`     // 较大: 0 no clock (酌情适时上报)
 	OfficeHours        string   `yaml:"office_hours"`        // 09:00-17:30
 	DefaultKind        string   `yaml:"default_kind"`        // 一般
 	ReplyRateTarget    float64  `yaml:"reply_rate_target"`   // 0.9
@@ -277,9 +282,9 @@ func Defaults() Config {
 		},
 		Calendar: Calendar{WarnFrom: "11-01"},
 		Jobs:     defaultJobs(),
-		Reports:  defaultReports(),
-		Rating:   defaultRating(),
-		Board:    defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
+		Reports:  defaultReports(), Assessment: defaultAssessment(),
+		Rating: defaultRating(),
+		Board:  defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
 	}
 }
 
@@ -446,6 +451,9 @@ func (c *Config) Validate() error {
 		if v <= 0 {
 			return bad(key, "must be a positive duration")
 		}
+	}
+	if d.ReportUpLarge.D() < 0 {
+		return bad("deadlines.report_up_large", "must be 0 (no clock) or a positive duration")
 	}
 	for key, v := range map[string]int{
 		"deadlines.general_workdays": d.GeneralWorkdays, "deadlines.complex_workdays": d.ComplexWorkdays,

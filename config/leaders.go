@@ -30,6 +30,29 @@ type Serious struct {
 	// CriticalKeywords grade a new case 特别重大 at intake; MajorKeywords 重大.
 	CriticalKeywords []string `yaml:"critical_keywords"`
 	MajorKeywords    []string `yaml:"major_keywords"`
+	// ReportUp are the upper-level recipients of every 重大/特别重大 case
+	// (党组, 上级部门, 县xx办): each a group robot and/or members.
+	ReportUp []Recipient `yaml:"report_up"`
+}
+
+// Feedback is feedback.*: the written feedback of 003 ("将回复和办理情况以书面
+// 形式分别向县信访局、县委办督查室反馈，直到办结为止"): each recipient gets,
+// once a day (jobs.feedback_digest), one digest of the cases' handling and
+// replies since the last, until each case is closed.
+type Feedback struct {
+	Recipients []Recipient `yaml:"recipients"`
+}
+
+// Recipient is one upper-level recipient of serious cases
+// (serious.report_up) or of the written feedback (feedback.recipients): a
+// WeCom group robot, a DingTalk group robot, and/or members of org.members
+// by user_id.
+type Recipient struct {
+	Name            string   `yaml:"name"`
+	WeComRobotKey   string   `yaml:"wecom_robot_key"`
+	DingTalkWebhook string   `yaml:"dingtalk_webhook"`
+	DingTalkSecret  string   `yaml:"dingtalk_secret"`
+	Members         []string `yaml:"members"`
 }
 
 // validChain checks an approval chain: head and/or leader, each once.
@@ -78,6 +101,12 @@ func (c *Config) validateLeaders() error {
 	if c.Serious.ChaseEvery.D() <= 0 {
 		return bad("serious.chase_every", "must be a positive duration")
 	}
+	if err := c.validateRecipients("serious.report_up", c.Serious.ReportUp); err != nil {
+		return err
+	}
+	if err := c.validateRecipients("feedback.recipients", c.Feedback.Recipients); err != nil {
+		return err
+	}
 	if c.Server.LinkTTL.D() <= 0 {
 		return bad("server.link_ttl", "must be a positive duration")
 	}
@@ -103,6 +132,36 @@ func (c *Config) validateLeaders() error {
 		for _, s := range m.Scope {
 			if !codes[s] {
 				return bad(fmt.Sprintf("org.members[%d].scope", i), fmt.Sprintf("%q is not a department code in org.departments", s))
+			}
+		}
+	}
+	return nil
+}
+
+// validateRecipients checks a list of recipients under key: each named
+// once and reachable, its members in org.members.
+func (c *Config) validateRecipients(key string, list []Recipient) error {
+	base := key
+	users := map[string]bool{}
+	for _, m := range c.Org.Members {
+		users[m.UserID] = true
+	}
+	names := map[string]bool{}
+	for i, r := range list {
+		key := fmt.Sprintf("%s[%d]", base, i)
+		if strings.TrimSpace(r.Name) == "" {
+			return fmt.Errorf("%s.name: must be set", key)
+		}
+		if names[r.Name] {
+			return fmt.Errorf("%s.name: %q is listed twice", key, r.Name)
+		}
+		names[r.Name] = true
+		if r.WeComRobotKey == "" && r.DingTalkWebhook == "" && len(r.Members) == 0 {
+			return fmt.Errorf("%s: needs a wecom_robot_key, a dingtalk_webhook or members", key)
+		}
+		for j, u := range r.Members {
+			if !users[u] {
+				return fmt.Errorf("%s.members[%d]: %q is not in org.members", key, j, u)
 			}
 		}
 	}

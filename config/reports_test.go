@@ -10,8 +10,11 @@ func TestReportsSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(config.yaml) = %v", err)
 	}
-	if c.Reports != (Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10}) {
+	if c.Reports != (Reports{Dir: "data/reports", RateDays: 28, OverdueList: 10, FlagRule: "both"}) {
 		t.Errorf("shipped reports = %+v", c.Reports)
+	}
+	if c.Assessment != defaultAssessment() {
+		t.Errorf("shipped assessment = %+v; want the defaults %+v", c.Assessment, defaultAssessment())
 	}
 	for name, want := range map[string]string{"weekly_summary": "0 9 * * 1", "monthly_report": "0 8 1 * *"} {
 		if sched, on := c.JobSetting(name, ""); sched != want || !on {
@@ -25,6 +28,8 @@ func TestReportsRejectsBadValuesNamingTheKey(t *testing.T) {
 		{"reports: {dir: ''}", "reports.dir"},
 		{"reports: {rate_days: 0}", "reports.rate_days"},
 		{"reports: {overdue_list: -1}", "reports.overdue_list"},
+		{"reports: {flag_rule: any}", "reports.flag_rule"},
+		{"assessment: {overdue: -1}", "assessment.overdue"},
 		{"reports: {colour: red}", "colour"},
 		{"deadlines: {reply_rate_target: 90}", "deadlines.reply_rate_target"},
 		{"deadlines: {satisfaction_target: 0}", "deadlines.satisfaction_target"},

@@ -17,6 +17,7 @@ import (
 
 	"minsheng/bot"
 	"minsheng/models"
+	"minsheng/reports"
 )
 
 // The dispatcher's dashboard (/admin): cases by status, the overdue list,
@@ -53,6 +54,12 @@ type AdminConfig struct {
 	OverdueList, TrendWeeks, FailedList, PageSize, ExportMaxDays int
 	// ReplyTarget and SatisfactionTarget mark units under target.
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names a unit (提醒) when both rates are under target, or
+	// either (reports.flag_rule; "" is both).
+	FlagRule models.FlagRule
+	// Weights score the units for the 考核 ranking (assessment.*); nil:
+	// no ranking.
+	Weights *reports.Weights
 }
 
 // AdminAccount is a dashboard account: a name and the bcrypt hash of its password.

@@ -106,6 +106,8 @@ type statusCard struct {
 type unitRow struct {
 	models.UnitFigures
 	ReplyLow, SatisfiedLow bool
+	// Flagged is set for a unit named by the flag rule (提醒).
+	Flagged bool
 }
 
 // overdueRow is one overdue case.
@@ -132,12 +134,16 @@ type dashboardPage struct {
 	Late    []overdueRow
 	Failed  []failedRow
 	Chart   chart
+	// FlagRule is how units are named (提醒): both or either.
+	FlagRule string
+	// Ranking is the 考核 ranking of the period (assessment.*).
+	Ranking []reports.Score
 }
 
 func (h *adminHandler) dashboard(c *gin.Context) {
 	ctx := c.Request.Context()
 	loc, now := h.loc(), h.now()
-	p := dashboardPage{adminLayout: h.layout(c), Period: h.period(c)}
+	p := dashboardPage{adminLayout: h.layout(c), Period: h.period(c), FlagRule: string(h.cfg.FlagRule)}
 	counts, err := h.store.CountByStatus(ctx)
 	if err != nil {
 		h.broken(c, err)
@@ -158,6 +164,9 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 		p.Units = append(p.Units, h.unitRow(u))
 	}
 	p.Total = h.unitRow(st.Total)
+	if h.cfg.Weights != nil {
+		p.Ranking = h.cfg.Weights.Rank(st.Units)
+	}
 	p.Overdue = st.Total.Overdue
 	late, err := h.store.LongestOverdue(ctx, now, h.cfg.OverdueList)
 	if err != nil {
@@ -183,7 +192,8 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 }
 
 func (h *adminHandler) unitRow(u models.UnitFigures) unitRow {
-	return unitRow{UnitFigures: u, ReplyLow: u.ReplyRate().Below(h.cfg.ReplyTarget), SatisfiedLow: u.SatisfactionRate().Below(h.cfg.SatisfactionTarget)}
+	return unitRow{UnitFigures: u, ReplyLow: u.ReplyRate().Below(h.cfg.ReplyTarget), SatisfiedLow: u.SatisfactionRate().Below(h.cfg.SatisfactionTarget),
+		Flagged: u.Flagged(h.cfg.FlagRule, h.cfg.ReplyTarget, h.cfg.SatisfactionTarget)}
 }
 
 // broken answers a page that could not be read from the database.

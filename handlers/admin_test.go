@@ -21,6 +21,7 @@ import (
 	"minsheng/handlers"
 	"minsheng/models"
 	"minsheng/models/modeltest"
+	"minsheng/reports"
 )
 
 const (
@@ -40,6 +41,7 @@ func testAdmin(t *testing.T) *handlers.AdminConfig {
 		LoginFailures: 3, Lockout: 15 * time.Minute,
 		OverdueList: 20, TrendWeeks: 12, FailedList: 50, PageSize: 50, ExportMaxDays: 366,
 		ReplyTarget: 0.9, SatisfactionTarget: 0.9,
+		Weights: &reports.Weights{ReplyRate: 40, OnTimeRate: 20, SatisfactionRate: 40, Overdue: 1, Supervised: 0.5, LateReported: 1},
 	}
 }
 
@@ -158,6 +160,10 @@ func TestAdminSignIn(t *testing.T) {
 		for _, want := range []string{
 			`id="who">` + adminName, `id="status"`, `data-status="answered"`, `id="trend"`, "<svg", `id="units"`, "县城市管理局",
 			`id="overdue"`, `id="failed"`, `id="export-csv" href="/admin/export.csv?from=2026-11-01&amp;to=2026-11-23"`,
+			// The rates as the regulations count them, with 未到期 beside them.
+			"<th class=\"n opt\">未到期</th>", "<th class=\"n\">回复率</th>", "均不含未到期", "回复率和满意率均低于目标的单位",
+			// The 考核 ranking of the period (assessment.*).
+			`id="ranking"`, "考核排名", `data-rank="cg"`,
 		} {
 			if !strings.Contains(dash, want) {
 				t.Errorf("dashboard lacks %q", want)

@@ -217,7 +217,7 @@ func TestBoardShowsAnsweredCasesMasked(t *testing.T) {
 			t.Errorf("board carries identities %q", l)
 		}
 		// The units' rates beside the list.
-		for _, want := range []string{`id="rates"`, "答复率", "满意率", "100.0%"} {
+		for _, want := range []string{`id="rates"`, "回复率", "满意率", "未到期", "不计入", "100.0%"} {
 			if !strings.Contains(html, want) {
 				t.Errorf("board rates lack %q", want)
 			}

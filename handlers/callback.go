@@ -3,12 +3,14 @@ package handlers
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot"
+	"minsheng/models"
 )
 
 // memberBusy is what a member reads when the store cannot take the command.
@@ -104,4 +106,40 @@ func (h *callbackHandler) handle(ctx context.Context, cb *bot.Callback, w http.R
 		log.Error(string(name)+" reply lost", "platform", name, "err", err)
 	}
 	return result, nil
+}
+
+// Messages is the path of a member platform's messages that do not come as
+// an HTTP callback (DingTalk's Stream mode): the handling, counting and
+// logging of a callback. It implements bot.Messages.
+type Messages struct {
+	h   *callbackHandler
+	log *slog.Logger
+}
+
+// NewMessages returns the path for messages of in's platform in the
+// deployment d describes (d.Bot, d.Metrics, d.Logger, d.Now).
+func NewMessages(d Deps, in bot.Inbound) *Messages {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Messages{h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}, log: d.Logger}
+}
+
+// Handle runs cb's message through the bot, answers it and counts it.
+func (m *Messages) Handle(ctx context.Context, cb *bot.Callback) error {
+	name := m.h.in.Name()
+	start := m.h.now()
+	defer func() { m.h.metrics.latency(name, time.Since(start)) }()
+	ctx = context.WithValue(ctx, loggerKey{}, m.log)
+	result, err := m.h.handle(ctx, cb, nil)
+	m.h.metrics.callback(name, result)
+	return err
+}
+
+// Rejected counts a message the platform's package refused.
+func (m *Messages) Rejected(platform models.Platform, result string) {
+	m.h.metrics.callback(platform, result)
 }

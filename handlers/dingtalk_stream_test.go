@@ -22,14 +22,12 @@ import (
 	"minsheng/models/modeltest"
 )
 
-// newStream returns the Stream mode receiver of o's deployment.
-func (o *dtOffice) newStream() *handlers.DingTalkStream {
-	st := handlers.NewDingTalkStream(handlers.Deps{
-		Bot: o.bot, DingTalk: o.dtCfg, Metrics: handlers.NewMetrics(o.store), Now: o.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	st.AppKey = dtAppKey
-	return st
+// newStream returns the Stream mode receiver of o's deployment: DingTalk's
+// package reads the messages, the handlers' path takes them on.
+func (o *dtOffice) newStream() *dingtalk.Stream {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	msgs := handlers.NewMessages(handlers.Deps{Bot: o.bot, Metrics: handlers.NewMetrics(o.store), Now: o.clock.Now, Logger: quiet}, o.dtIn)
+	return &dingtalk.Stream{AppKey: dtAppKey, AppSecret: dtAppSecret, Logger: quiet, Inbound: o.dtIn, Messages: msgs}
 }
 
 // streamData is m as the Stream SDK hands it to the chatbot handler.

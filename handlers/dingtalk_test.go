@@ -22,7 +22,6 @@ import (
 	"minsheng/bot/wecom"
 	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
-	"minsheng/handlers"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -42,7 +41,7 @@ type dtOffice struct {
 	*office
 	dt       *dingtalktest.FakeServer
 	dtDriver *dingtalk.Driver
-	dtCfg    handlers.DingTalkConfig
+	dtIn     *dingtalk.Inbound
 }
 
 func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
@@ -100,14 +99,11 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 		dt:       dt,
 		dtDriver: &dingtalk.Driver{URL: srv.URL + "/callback/dingtalk", AppSecret: dtAppSecret, RobotCode: dtRobot, HTTP: httpc, Now: clock.Now},
 	}
-	// The Stream mode receiver's configuration (dingtalk_stream_test.go),
-	// on the app's DingTalk client.
-	o.dtCfg = handlers.DingTalkConfig{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
-		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc}
+	// The Stream mode receiver's reading of messages (dingtalk_stream_test.go).
+	o.dtIn = &dingtalk.Inbound{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
+		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc, Now: clock.Now}
 	for _, p := range a.Router.Platforms {
 		switch p := p.(type) {
-		case *dingtalk.Platform:
-			o.dtCfg.Client = p.Client
 		case *mp.Platform:
 			o.mpPlat = p
 		}

@@ -322,12 +322,13 @@ func TestExtensionDecisions(t *testing.T) {
 			t.Fatalf("due = %v; want 2026-09-23 17:30", due)
 		}
 
-		if got := l.say(t, "cg-officer1", "延期 "+no+" 9 需要协调"); !strings.Contains(got, "每次延期不超过5个工作日") {
+		// deadlines.extension_workdays (5) is the total of the case.
+		if got := l.say(t, "cg-officer1", "延期 "+no+" 9 需要协调"); !strings.Contains(got, "剩余可延期 5 个工作日") {
 			t.Errorf("延期 9 → %q; want the cap", got)
 		}
 		reason := "需协调供电公司更换变压器"
-		if got := l.say(t, "cg-officer1", "延期 "+no+" 5 "+reason); !strings.Contains(got, "待领导审批") || !strings.Contains(got, "2026年10月8日") {
-			t.Fatalf("延期 5 → %q; want it sent to the leader with 10-08", got)
+		if got := l.say(t, "cg-officer1", "延期 "+no+" 3 "+reason); !strings.Contains(got, "待领导审批") || !strings.Contains(got, "2026年9月29日") {
+			t.Fatalf("延期 3 → %q; want it sent to the leader with 09-29", got)
 		}
 		l.flush(t)
 		cards := l.cardsFor("leader1", "延期申请")
@@ -335,9 +336,9 @@ func TestExtensionDecisions(t *testing.T) {
 			t.Fatalf("leader1 got %d extension cards; want 1", len(cards))
 		}
 		raw := string(mustJSON(cards[0].Raw))
-		// Five working days after 09-23 skip the National Day holiday
-		// (09-25..09-27, 10-01..10-07): 09-24, 09-28, 09-29, 09-30, 10-08.
-		for _, want := range []string{reason, "5个工作日", "2026年9月23日 17:30", "2026年10月8日 17:30", "批准延期:" + no, "驳回延期:" + no} {
+		// Three working days after 09-23 skip the Mid-Autumn holiday
+		// (09-25..09-27): 09-24, 09-28, 09-29.
+		for _, want := range []string{reason, "3个工作日", "2026年9月23日 17:30", "2026年9月29日 17:30", "批准延期:" + no, "驳回延期:" + no} {
 			if !strings.Contains(raw, want) {
 				t.Errorf("extension card lacks %q: %s", want, raw)
 			}
@@ -360,11 +361,11 @@ func TestExtensionDecisions(t *testing.T) {
 		}
 		l.flush(t)
 		k := l.caseRow(t, no)
-		if k.DueAt == nil || !k.DueAt.Equal(modeltest.At(2026, 10, 8, 17, 30)) {
-			t.Errorf("due after the extension = %v; want 2026-10-08 17:30", k.DueAt)
+		if k.DueAt == nil || !k.DueAt.Equal(modeltest.At(2026, 9, 29, 17, 30)) {
+			t.Errorf("due after the extension = %v; want 2026-09-29 17:30", k.DueAt)
 		}
 		got := l.citizenGot()
-		if len(got) != 2 || !strings.Contains(got[1], reason) || !strings.Contains(got[1], "2026年10月8日 17:30") {
+		if len(got) != 2 || !strings.Contains(got[1], reason) || !strings.Contains(got[1], "2026年9月29日 17:30") {
 			t.Errorf("citizen got %q; want the reason and the new date", got)
 		}
 		if g := l.wc.GroupMessages("key-cg"); len(g) == 0 || !strings.Contains(g[len(g)-1].Text, "延期已批准") {
@@ -375,8 +376,8 @@ func TestExtensionDecisions(t *testing.T) {
 		}
 		var ext []models.Extension
 		s.DB().Order("id").Find(&ext)
-		if len(ext) != 1 || ext[0].State != models.ExtensionApproved || ext[0].NewDueAt == nil || !ext[0].NewDueAt.Equal(modeltest.At(2026, 10, 8, 17, 30)) {
-			t.Errorf("extension rows = %+v; want one approved to 10-08", ext)
+		if len(ext) != 1 || ext[0].State != models.ExtensionApproved || ext[0].NewDueAt == nil || !ext[0].NewDueAt.Equal(modeltest.At(2026, 9, 29, 17, 30)) {
+			t.Errorf("extension rows = %+v; want one approved to 09-29", ext)
 		}
 		trail := l.trail(t, no)
 		for _, w := range []string{"extension/李承办", "extension_approved/陈县长", "deadline/陈县长"} {
@@ -385,8 +386,12 @@ func TestExtensionDecisions(t *testing.T) {
 			}
 		}
 
-		// A second request, rejected: the unit is told why, the deadline
-		// stands and the citizen hears nothing.
+		// 3 of 5 used: 3 more are refused before they reach a leader.
+		if got := l.say(t, "cg-officer1", "延期 "+no+" 3 变压器到货推迟"); !strings.Contains(got, "剩余可延期 2 个工作日") {
+			t.Errorf("延期 3 after 3 approved → %q; want 剩余可延期 2 个工作日", got)
+		}
+		// A second request within the total, rejected: the unit is told
+		// why, the deadline stands and the citizen hears nothing.
 		l.say(t, "cg-officer1", "延期 "+no+" 2 变压器到货推迟")
 		l.flush(t)
 		if got := l.click(t, "leader1", no, "驳回延期:"+no); got != "请填写理由" {
@@ -396,7 +401,7 @@ func TestExtensionDecisions(t *testing.T) {
 			t.Errorf("驳回延期 → %q", got)
 		}
 		l.flush(t)
-		if k := l.caseRow(t, no); !k.DueAt.Equal(modeltest.At(2026, 10, 8, 17, 30)) {
+		if k := l.caseRow(t, no); !k.DueAt.Equal(modeltest.At(2026, 9, 29, 17, 30)) {
 			t.Errorf("due after a rejection = %v; want unchanged", k.DueAt)
 		}
 		if g := l.wc.GroupMessages("key-cg"); !strings.Contains(g[len(g)-1].Text, "延期未获批准") || !strings.Contains(g[len(g)-1].Text, "请协调临时照明") {

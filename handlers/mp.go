@@ -9,28 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minsheng/bot"
-	"minsheng/bot/mp"
 )
-
-// MPConfig is what the Official Account callback needs.
-type MPConfig struct {
-	AppID, AppSecret, Token, EncodingAESKey string
-	// Window is how far a callback's timestamp may be from now.
-	Window time.Duration
-	// MaxBody caps the request body.
-	MaxBody int64
-	// AllowPlaintext accepts plaintext callbacks although EncodingAESKey is
-	// set (config mp.allow_plaintext).
-	AllowPlaintext bool
-}
-
-// inbound is the Official Account's callback as these settings make it.
-func (c MPConfig) inbound(now func() time.Time) *mp.Inbound {
-	return &mp.Inbound{
-		AppID: c.AppID, AppSecret: c.AppSecret, Token: c.Token, EncodingAESKey: c.EncodingAESKey,
-		Window: c.Window, MaxBody: c.MaxBody, AllowPlaintext: c.AllowPlaintext, Now: now,
-	}
-}
 
 // busyReply is what a citizen reads when the store cannot take the message;
 // nothing was kept, so WeChat's retry or the citizen's resend can succeed.

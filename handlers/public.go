@@ -122,6 +122,8 @@ type boardUnit struct {
 	Reply, Satisfaction    models.Rate
 	ReplyLow, SatisfiedLow bool
 	Assigned, Rated        int64
+	// NotDue is the cases not yet due and not answered: in no rate (未到期).
+	NotDue int64
 }
 
 // boardPage is what board.html draws.
@@ -166,7 +168,7 @@ func (h *publicHandler) board(c *gin.Context) {
 	p.Since = st.Period.From.In(loc).Format("2006年1月2日")
 	known := false
 	for _, u := range st.Units {
-		bu := boardUnit{Code: u.Code, Name: u.Name, Reply: u.ReplyRate(), Satisfaction: u.SatisfactionRate(), Assigned: u.Assigned, Rated: u.Rated}
+		bu := boardUnit{Code: u.Code, Name: u.Name, Reply: u.ReplyRate(), Satisfaction: u.SatisfactionRate(), Assigned: u.Assigned, Rated: u.Rated, NotDue: u.NotDue()}
 		bu.ReplyLow, bu.SatisfiedLow = bu.Reply.Below(h.cfg.ReplyTarget), bu.Satisfaction.Below(h.cfg.SatisfactionTarget)
 		p.Units = append(p.Units, bu)
 		known = known || u.Code == p.Unit

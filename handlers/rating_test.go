@@ -267,9 +267,12 @@ func TestUnratedIsRemindedThenClosed(t *testing.T) {
 		if n := messages(); n != start+2 {
 			t.Errorf("a later run sent %d more messages; want none", n-start-2)
 		}
-		// Unrated: not satisfied, not rated at all.
-		if f := o.unitFigures(t, "cg"); f.Rated != 0 || f.Satisfied != 0 || f.SatisfactionRate().Defined() {
-			t.Errorf("cg rated %d satisfied %d; want an undefined satisfaction rate", f.Rated, f.Satisfied)
+		// Unrated: not satisfied, not rated at all. As the regulations
+		// count, it is an assigned case not satisfied (0 of 1); the
+		// rated-only rate has nothing to count.
+		if f := o.unitFigures(t, "cg"); f.Rated != 0 || f.Satisfied != 0 || f.SatisfactionRate().String() != "0.0%" || f.RatedSatisfactionRate().Defined() {
+			t.Errorf("cg rated %d satisfied %d, satisfaction %s, rated-only %s; want 0.0%% and an undefined rated-only rate",
+				f.Rated, f.Satisfied, f.SatisfactionRate(), f.RatedSatisfactionRate())
 		}
 	})
 }

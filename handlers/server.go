@@ -21,28 +21,25 @@ import (
 type Deps struct {
 	Store *models.Store
 	Bot   *bot.Bot
-	MP    MPConfig
-	// WeCom is the WeCom app's callback; empty CorpID leaves it unmounted.
-	WeCom   WeComConfig
+	// Citizen is the platform citizens write on (the Official Account,
+	// bot/mp), its callback at /callback/<name>; nil leaves it unmounted.
+	Citizen bot.CitizenInbound
+	// Inbound are the platforms members work on (bot/wecom, bot/dingtalk in
+	// HTTP mode), each with its callback at /callback/<name>. The handlers
+	// reach the platforms only through these seams; app builds them.
+	Inbound []bot.Inbound
 	Metrics *Metrics
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// H5, when set, mounts the mobile case page /case/<no> (h5.go).
 	H5 *H5Config
-	// DingTalk is the DingTalk robot's message path; an empty AppSecret,
-	// or Stream mode, leaves /callback/dingtalk unmounted.
-	DingTalk DingTalkConfig
 	// Public, when set, mounts the public reply board /board and the open
 	// data /open311/v2 (public.go, open311.go).
 	Public *PublicConfig
 	// Admin is the dispatcher's dashboard /admin (admin.go); nil, or with no
 	// way to sign in, /admin answers 403 and says how to open it.
 	Admin *AdminConfig
-	// Inbound are further platforms members work on, each with its
-	// callback at /callback/<name> (WeCom and DingTalk come from their
-	// configs above).
-	Inbound []bot.Inbound
 	// Mounts add routes of their own after every other route, in order:
 	// the sandbox's page and fakes (bot/sandbox) when it is on.
 	Mounts []Mounter
@@ -78,13 +75,15 @@ func New(d Deps) *gin.Engine {
 	})
 
 	// The platform citizens write on: the Official Account.
-	mph := &citizenHandler{in: d.MP.inbound(d.Now), bot: d.Bot, metrics: d.Metrics, now: d.Now}
-	r.GET("/callback/"+string(mph.in.Name()), mph.verify)
-	r.POST("/callback/"+string(mph.in.Name()), mph.receive)
+	if d.Citizen != nil {
+		h := &citizenHandler{in: d.Citizen, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		r.GET("/callback/"+string(d.Citizen.Name()), h.verify)
+		r.POST("/callback/"+string(d.Citizen.Name()), h.receive)
+	}
 
 	// The platforms members work on: one callback each, through its
 	// bot.Inbound (verified by GET when the platform does that).
-	for _, in := range d.inbounds() {
+	for _, in := range d.Inbound {
 		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}
 		if _, ok := in.(bot.Verifier); ok {
 			r.GET("/callback/"+string(in.Name()), h.verify)
@@ -140,19 +139,6 @@ func New(d Deps) *gin.Engine {
 		m.Mount(r)
 	}
 	return r
-}
-
-// inbounds lists the member platforms whose callbacks are served: WeCom when
-// its app is configured, DingTalk in HTTP mode, and d.Inbound.
-func (d Deps) inbounds() []bot.Inbound {
-	var out []bot.Inbound
-	if d.WeCom.CorpID != "" {
-		out = append(out, d.WeCom.inbound(d.Now))
-	}
-	if d.DingTalk.AppSecret != "" && !d.DingTalk.Stream {
-		out = append(out, d.DingTalk.inbound(d.Now))
-	}
-	return append(out, d.Inbound...)
 }
 
 func logger(c *gin.Context) *slog.Logger { return loggerCtx(c.Request.Context()) }

@@ -25,6 +25,8 @@ type Monthly struct {
 	Dir string
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions.
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names units under target (reports.flag_rule; "" is both).
+	FlagRule models.FlagRule
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -39,7 +41,7 @@ func (m *Monthly) log() *slog.Logger {
 // Report is the monthly report as m sets it, also for a report made on
 // demand (minsheng report).
 func (m *Monthly) Report() *reports.Monthly {
-	return &reports.Monthly{Store: m.Store, Dir: m.Dir, ReplyTarget: m.ReplyTarget, SatisfactionTarget: m.SatisfactionTarget, Logger: m.Logger}
+	return &reports.Monthly{Store: m.Store, Dir: m.Dir, ReplyTarget: m.ReplyTarget, SatisfactionTarget: m.SatisfactionTarget, FlagRule: m.FlagRule, Logger: m.Logger}
 }
 
 // Run makes the report of the month before now — once: a rerun finds the

@@ -31,6 +31,8 @@ type Weekly struct {
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions
 	// (deadlines.reply_rate_target, deadlines.satisfaction_target).
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names units under target (reports.flag_rule; "" is both).
+	FlagRule models.FlagRule
 	// RateDays is how many days of cases the rates are over (reports.rate_days).
 	RateDays int
 	// Overdue is how many of the longest-overdue cases are listed
@@ -59,7 +61,7 @@ func (w *Weekly) log() *slog.Logger {
 func (w *Weekly) summary() *reports.Weekly {
 	return &reports.Weekly{
 		Store: w.Store, NoTables: !w.platform().Tables(),
-		ReplyTarget: w.ReplyTarget, SatisfactionTarget: w.SatisfactionTarget, RateDays: w.RateDays, Overdue: w.Overdue,
+		ReplyTarget: w.ReplyTarget, SatisfactionTarget: w.SatisfactionTarget, FlagRule: w.FlagRule, RateDays: w.RateDays, Overdue: w.Overdue,
 	}
 }
 

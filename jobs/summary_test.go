@@ -152,14 +152,19 @@ func TestWeeklySummary(t *testing.T) {
 		text := got[0].Text
 		for _, want := range []string{
 			"## 网络问政周报 2026年第47周（11月16日—11月22日）",
-			"| 单位 | 本周新增 | 本周答复 | 当前超期 | 答复率 | 按期率 | 满意率 |",
-			"| cg 县城市管理局 | 3 | 3 | 3 | 70.0% | 85.7% | 66.7% |",
-			"| hb 县生态环境分局 | 0 | 0 | 0 | — | — | — |",
-			"| zj 县住房和城乡建设局 | 1 | 1 | 0 | 100.0% | 100.0% | 100.0% |",
-			"| 合计 | 4 | 4 | 3 | 75.0% | 88.9% | 75.0% |",
+			"| 单位 | 本周新增 | 本周答复 | 当前超期 | 未到期 | 回复率 | 满意率 | 按期率 |",
+			// cg's 20261117001 (due 11-27) is not due: in no rate. Of the
+			// other 9, 7 answered, 2 satisfied (of 3 rated).
+			"| cg 县城市管理局 | 3 | 3 | 3 | 1 | 77.8% | 22.2% | 85.7% |",
+			"| hb 县生态环境分局 | 0 | 0 | 0 | 0 | — | — | — |",
+			"| zj 县住房和城乡建设局 | 1 | 1 | 0 | 0 | 100.0% | 50.0% | 100.0% |",
+			"| 合计 | 4 | 4 | 3 | 1 | 81.8% | 27.3% | 88.9% |",
 			"均按10月26日—11月22日受理的件计",
-			"**提醒**：以下单位答复率或满意率低于目标（答复率 90%，满意率 90%）",
-			"- cg 县城市管理局（答复率 70.0%，满意率 66.7%）",
+			"仅计已评价的满意率（评价满意率）：75.0%",
+			// zj's 满意率 is under 90%, its 回复率 is not: under the
+			// regulation's rule (both) it is not named.
+			"**提醒**：以下单位回复率和满意率均低于目标（回复率 90%，满意率 90%）",
+			"- cg 县城市管理局（回复率 77.8%，满意率 22.2%）",
 			"**超期最久的件**（前3件）：\n1. 20261010001 县城市管理局 超期33天（期限 10月20日 17:30）\n2. 20261101001 县城市管理局 超期12天（期限 11月10日 17:30）\n3. 20261112001 县城市管理局 超期2天（期限 11月20日 17:30）",
 		} {
 			if !strings.Contains(text, want) {
@@ -215,7 +220,7 @@ func TestWeeklySummaryOnDingTalk(t *testing.T) {
 		}
 		o, err := bot.DecodeOutgoing(rows[0].Payload)
 		modeltest.Must(t, err, "decode")
-		want := "**cg 县城市管理局**：新增 3，答复 3，超期 3，答复率 70.0%，按期率 85.7%，满意率 66.7%"
+		want := "**cg 县城市管理局**：新增 3，答复 3，超期 3，未到期 1，回复率 77.8%，满意率 22.2%，按期率 85.7%"
 		if o.Kind != bot.KindMarkdown || !strings.Contains(o.Text, want) || strings.Contains(o.Text, "| --: |") {
 			t.Errorf("dingtalk summary = %s %q; want markdown with the line %q and no table", o.Kind, o.Text, want)
 		}

@@ -11,6 +11,9 @@ import (
 // JobSeriousChase chases the serious cases no leader has acknowledged.
 const JobSeriousChase = "serious_chase"
 
+// JobFeedbackDigest sends the written feedback (feedback.recipients).
+const JobFeedbackDigest = "feedback_digest"
+
 // Named is one row of the job table: what operators call the job, when it
 // runs unless config.yaml says otherwise, and its body, one call.
 type Named struct {
@@ -42,6 +45,12 @@ type Work struct {
 // Scheduler runs them on their schedules, never two runs of one job at
 // once in an instance and each occurrence once across instances.
 var Table = []Named{
+	// The written feedback to 县信访局 and 县委办督查室 (feedback.recipients):
+	// one digest per recipient of the day's handling and replies, daily at
+	// 17:30; nothing without recipients.
+	{Name: JobFeedbackDigest, Schedule: "30 17 * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {
+		return w.Bot.FeedbackDigest(ctx, now)
+	}},
 	// The holiday-calendar check: daily at 09:00.
 	{Name: JobCalendar, Schedule: "0 9 * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {
 		return w.Calendar.Run(ctx, now)

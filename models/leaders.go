@@ -65,6 +65,7 @@ const (
 	AlertOpen       = "open"       // no leader has taken note yet: chased
 	AlertAcked      = "acked"      // a leader sent 知悉
 	AlertSuperseded = "superseded" // graded again; a newer alert stands for it
+	AlertEnded      = "ended"      // graded down below the grades that are chased: no longer chased
 )
 
 // SeriousAlert is the report-up of a 重大/特别重大 case to the leaders: it is
@@ -81,6 +82,11 @@ type SeriousAlert struct {
 	Chases       int       `gorm:"not null;default:0"`
 	LastChasedAt time.Time `gorm:"not null;index:idx_alert_state_chase,priority:2"`
 	CreatedAt    time.Time
+	// ReportedUpAt is when the case was reported to the upper-level
+	// recipients (serious.report_up); nil when none is configured.
+	ReportedUpAt *time.Time
+	// Late is set when the report-up left after ReportDueAt (迟报).
+	Late bool `gorm:"not null;default:false"`
 }
 
 func init() {

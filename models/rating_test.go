@@ -211,8 +211,13 @@ func TestRatingRoundsAppealsAndStats(t *testing.T) {
 		if got, want := cgf.AppealNote(), "含申诉成立 1 件，已剔除"; got != want {
 			t.Errorf("AppealNote() = %q; want %q", got, want)
 		}
-		if got := cgf.SatisfactionRate().String(); got != "66.7%" {
-			t.Errorf("cg satisfaction = %s; want 66.7%%", got)
+		// Over the cases, as the regulations count: the upheld appeal's
+		// case is out of the denominator (2 of 2); over the ratings, 2 of 3.
+		if got := cgf.SatisfactionRate().String(); got != "100.0%" {
+			t.Errorf("cg satisfaction = %s; want 100.0%%", got)
+		}
+		if got := cgf.RatedSatisfactionRate().String(); got != "66.7%" {
+			t.Errorf("cg rated-only satisfaction = %s; want 66.7%%", got)
 		}
 		cgf, _ = figures(decided.Add(-time.Minute))
 		if cgf.Rated != 4 || cgf.Satisfied != 2 || cgf.AppealsUpheld != 0 || cgf.AppealNote() != "" {

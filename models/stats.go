@@ -29,6 +29,14 @@ import (
 //   - Rated / Satisfied: of Assigned, cases the citizen rated, and rated
 //     满意 or 基本满意. Since the ratings table (models/rating.go) these
 //     count ratings, not cases: see the "ratings" query in Stats.
+//   - Counted: of Assigned, cases answered by At or whose deadline (as
+//     extended) has passed by At: the cases a period's rates count. The
+//     others, not yet due and not answered, are 未到期 (NotDue) and in
+//     neither numerator nor denominator, or a unit would be shown red for
+//     work that is not late (DOMAIN.md). A case without a deadline counts.
+//   - Supervised: 督办 records on the unit's cases (a person's 督办 and the
+//     ladder's steps from the deadline on; not the 提醒 before it).
+//   - LateReported: the unit's cases reported up late (迟报).
 //
 // Two figures are not about the cohort:
 //
@@ -38,9 +46,19 @@ import (
 //   - AnsweredInPeriod: answers the unit gave in the period, whatever case
 //     (the weekly "答复" column: the unit's work of the week).
 //
-// The rates: reply rate = Answered ÷ Assigned; on-time rate = OnTime ÷
-// Answered; satisfaction rate = Satisfied ÷ Rated. A rate whose denominator is
-// zero is undefined, shown as "—", and never counts as under target.
+// The rates, as the regulations count them: reply rate (回复率) = Answered ÷
+// Counted; satisfaction rate (满意率) = Satisfied ÷ Counted — over the cases
+// assigned, not over the rated ones, so a unit whose citizens never rate does
+// not look perfect (540 messages, 205 to city departments, 195 answered, 185
+// satisfied → 95.1 %, 90.2 %). Beside them, labelled: on-time rate = OnTime ÷
+// Answered *(ours)* and the rated-only satisfaction (评价满意率) = Satisfied ÷
+// Rated. A unit is flagged when both rates are under target (the
+// regulation's "回复率和满意率均低于90%"), or either (FlagRule). A rate whose
+// denominator is zero is undefined, shown as "—", and never counts as under
+// target.
+//
+// One figure is about the serious cases: LateReports (迟报), the cases whose
+// report-up left after its clock, among the alerts raised in the period.
 //
 // Every query is a range over an index: cases by received_at
 // (idx_case_received), by answered_at (idx_case_answered), open cases by
@@ -135,6 +153,13 @@ type UnitFigures struct {
 	ExtensionsRequested, ExtensionsApproved     int64
 	Rated, Satisfied                            int64
 	AnsweredInPeriod                            int64
+	// Counted is the cases the rates count: answered or past due.
+	Counted int64
+	// Supervised is the 督办 records (a person's, or the ladder's past the
+	// deadline; not the 提醒 before it) on the unit's cases of the cohort.
+	Supervised int64
+	// LateReported is the unit's cases of the cohort reported up late (迟报).
+	LateReported int64
 
 	// AppealsUpheld counts the unit's 不满意 ratings whose appeal (申诉)
 	// was upheld: left out of Rated and Satisfied, and named beside the
@@ -142,14 +167,48 @@ type UnitFigures struct {
 	AppealsUpheld int64
 }
 
-// ReplyRate is Answered ÷ Assigned (答复率).
-func (f UnitFigures) ReplyRate() Rate { return Rate{f.Answered, f.Assigned} }
+// ReplyRate is Answered ÷ Counted (回复率): the cases not yet due and not
+// answered are left out.
+func (f UnitFigures) ReplyRate() Rate { return Rate{f.Answered, f.Counted} }
 
-// OnTimeRate is OnTime ÷ Answered (按期答复率).
+// OnTimeRate is OnTime ÷ Answered (按期答复率, ours).
 func (f UnitFigures) OnTimeRate() Rate { return Rate{f.OnTime, f.Answered} }
 
-// SatisfactionRate is Satisfied ÷ Rated (满意率).
-func (f UnitFigures) SatisfactionRate() Rate { return Rate{f.Satisfied, f.Rated} }
+// SatisfactionRate is Satisfied ÷ Counted (满意率), as the regulations count
+// it: over the cases assigned (and due), not over the rated ones. A 不满意
+// whose appeal was upheld takes its case out of the denominator.
+func (f UnitFigures) SatisfactionRate() Rate {
+	return Rate{f.Satisfied, max(f.Counted-f.AppealsUpheld, f.Satisfied)}
+}
+
+// RatedSatisfactionRate is Satisfied ÷ Rated (评价满意率): over the rated
+// cases only; shown beside SatisfactionRate, labelled, never flagging.
+func (f UnitFigures) RatedSatisfactionRate() Rate { return Rate{f.Satisfied, f.Rated} }
+
+// NotDue is the cases assigned that are neither answered nor past their
+// deadline (未到期): in no rate.
+func (f UnitFigures) NotDue() int64 { return f.Assigned - f.Counted }
+
+// FlagRule says when a unit is named for its rates: FlagBoth (the
+// regulation's "回复率和满意率均低于90%") or FlagEither.
+type FlagRule string
+
+// The flag rules (reports.flag_rule).
+const (
+	FlagBoth   FlagRule = "both"
+	FlagEither FlagRule = "either"
+)
+
+// Flagged reports whether the unit is named under rule, with the reply and
+// satisfaction targets as fractions. An undefined rate is never under
+// target, so under FlagBoth a unit with one undefined rate is not flagged.
+func (f UnitFigures) Flagged(rule FlagRule, reply, satisfaction float64) bool {
+	r, s := f.ReplyRate().Below(reply), f.SatisfactionRate().Below(satisfaction)
+	if rule == FlagEither {
+		return r || s
+	}
+	return r && s
+}
 
 // add sums g into f (names and ids aside).
 func (f *UnitFigures) add(g UnitFigures) {
@@ -165,6 +224,9 @@ func (f *UnitFigures) add(g UnitFigures) {
 	f.Satisfied += g.Satisfied
 	f.AppealsUpheld += g.AppealsUpheld
 	f.AnsweredInPeriod += g.AnsweredInPeriod
+	f.Counted += g.Counted
+	f.Supervised += g.Supervised
+	f.LateReported += g.LateReported
 }
 
 // Intake counts all the cases received in a period by what triage made of
@@ -191,6 +253,9 @@ type Stats struct {
 	// units' sums would count a case passed between units twice.
 	Total  UnitFigures
 	Intake Intake
+	// LateReports counts the cases reported up late (迟报) among the
+	// report-up alerts raised in the period (models/reportup.go).
+	LateReports int64
 }
 
 // Stats computes the figures of period p as they stand at at. It returns no
@@ -226,11 +291,12 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS answered,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS on_time,
 			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS rated,
-			SUM(CASE WHEN c.rating IN ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS satisfied
+			SUM(CASE WHEN c.rating IN ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS satisfied,
+			SUM(CASE WHEN (c.answered_at IS NOT NULL AND c.answered_at <= ?) OR c.due_at IS NULL OR c.due_at <= ? THEN 1 ELSE 0 END) AS counted
 		FROM cases c `+s.periodIndex(idxCaseReceived)+`
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		at, at, satisfiedRatings, from, to)
+		at, at, satisfiedRatings, at, at, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -278,6 +344,24 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 		WHERE c.status IN ? AND c.due_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
 		openStatuses, at)
+	if err != nil {
+		return nil, err
+	}
+	err = query("supervised",
+		`SELECT s.department_id AS department_id, COUNT(*) AS supervised
+		FROM supervisions s JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = s.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND s.level <> ?
+		GROUP BY s.department_id`,
+		from, to, "remind")
+	if err != nil {
+		return nil, err
+	}
+	err = query("late reports",
+		`SELECT c.lead_dept_id AS department_id, COUNT(DISTINCT c.id) AS late_reported
+		FROM serious_alerts a JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = a.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND a.late = ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+		from, to, true)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +430,11 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 	}
 	out.Total.Code, out.Total.Name = "", "合计"
 	out.Total.Received, out.Total.Valid = out.Intake.Received, out.Intake.Valid
+	err = db.Raw(`SELECT COUNT(DISTINCT case_id) FROM serious_alerts WHERE created_at >= ? AND created_at < ? AND late = ?`, from, to, true).
+		Scan(&out.LateReports).Error
+	if err != nil {
+		return nil, fmt.Errorf("stats late reports: %w", err)
+	}
 	return out, nil
 }
 

@@ -94,8 +94,8 @@ func TestStatsSeededMonth(t *testing.T) {
 
 		want := map[string]models.UnitFigures{
 			"cg": {Code: "cg", Name: "县城市管理局", Received: 12, Valid: 11, Assigned: 10, Answered: 9, OnTime: 8, Overdue: 2,
-				ExtensionsRequested: 2, ExtensionsApproved: 1, Rated: 6, Satisfied: 5, AnsweredInPeriod: 9},
-			"zj": {Code: "zj", Name: "县住房和城乡建设局", Received: 4, Valid: 4, Assigned: 4, Answered: 4, OnTime: 4, AnsweredInPeriod: 4},
+				ExtensionsRequested: 2, ExtensionsApproved: 1, Rated: 6, Satisfied: 5, AnsweredInPeriod: 9, Counted: 10},
+			"zj": {Code: "zj", Name: "县住房和城乡建设局", Received: 4, Valid: 4, Assigned: 4, Answered: 4, OnTime: 4, AnsweredInPeriod: 4, Counted: 4},
 			"hb": {Code: "hb", Name: "县生态环境分局"},
 		}
 		if len(st.Units) != 3 || st.Units[0].Code != "cg" || st.Units[1].Code != "hb" || st.Units[2].Code != "zj" {
@@ -114,13 +114,19 @@ func TestStatsSeededMonth(t *testing.T) {
 		}{
 			{"cg reply rate", st.Units[0].ReplyRate().String(), "90.0%"},
 			{"cg on-time rate", st.Units[0].OnTimeRate().String(), "88.9%"},
-			{"cg satisfaction rate", st.Units[0].SatisfactionRate().String(), "83.3%"},
+			// Satisfied over the cases assigned, as the regulations count
+			// it (5 of 10), the rated-only rate beside it (5 of 6); zj's
+			// citizens never rated: 0 of 4, not "—".
+			{"cg satisfaction rate", st.Units[0].SatisfactionRate().String(), "50.0%"},
+			{"cg rated-only satisfaction rate", st.Units[0].RatedSatisfactionRate().String(), "83.3%"},
 			{"zj reply rate", st.Units[2].ReplyRate().String(), "100.0%"},
-			{"zj satisfaction rate", st.Units[2].SatisfactionRate().String(), "—"},
+			{"zj satisfaction rate", st.Units[2].SatisfactionRate().String(), "0.0%"},
+			{"zj rated-only satisfaction rate", st.Units[2].RatedSatisfactionRate().String(), "—"},
 			{"hb reply rate", st.Units[1].ReplyRate().String(), "—"},
 			{"total reply rate", st.Total.ReplyRate().String(), "92.9%"},
 			{"total on-time rate", st.Total.OnTimeRate().String(), "92.3%"},
-			{"total satisfaction rate", st.Total.SatisfactionRate().String(), "83.3%"},
+			{"total satisfaction rate", st.Total.SatisfactionRate().String(), "35.7%"},
+			{"total rated-only satisfaction rate", st.Total.RatedSatisfactionRate().String(), "83.3%"},
 		}
 		for _, r := range rates {
 			if r.got != r.want {
@@ -128,7 +134,7 @@ func TestStatsSeededMonth(t *testing.T) {
 			}
 		}
 		wantTotal := models.UnitFigures{Name: "合计", Received: 18, Valid: 14, Assigned: 14, Answered: 13, OnTime: 12, Overdue: 2,
-			ExtensionsRequested: 2, ExtensionsApproved: 1, Rated: 6, Satisfied: 5, AnsweredInPeriod: 13}
+			ExtensionsRequested: 2, ExtensionsApproved: 1, Rated: 6, Satisfied: 5, AnsweredInPeriod: 13, Counted: 14}
 		if st.Total != wantTotal {
 			t.Errorf("total =\n %+v; want\n %+v", st.Total, wantTotal)
 		}
@@ -143,7 +149,72 @@ func TestStatsSeededMonth(t *testing.T) {
 		if cg := early.Units[0]; cg.Answered != 8 || cg.OnTime != 8 {
 			t.Errorf("at 07:00 cg answered %d, on time %d; want 8 and 8", cg.Answered, cg.OnTime)
 		}
+
+		// Cases not yet due and not answered are in no rate (未到期).
+		notDue := []struct {
+			name                      string
+			at                        time.Time
+			counted, notDue           int64
+			reply, satisfied, ratedOn string
+		}{
+			// 20261102009 (due 11-24) and 20261102010 (due 11-25) are open and not due.
+			{"before the two deadlines", modeltest.At(2026, 11, 21, 9, 0), 8, 2, "100.0%", "62.5%", "83.3%"},
+			// 20261102009 is past due, 20261102010 not yet.
+			{"between them", modeltest.At(2026, 11, 24, 18, 0), 9, 1, "88.9%", "55.6%", "83.3%"},
+			{"after both", modeltest.At(2026, 11, 26, 9, 0), 10, 0, "80.0%", "50.0%", "83.3%"},
+		}
+		for _, tt := range notDue {
+			t.Run(tt.name, func(t *testing.T) {
+				st, err := s.Stats(ctx, st.Period, tt.at)
+				modeltest.Must(t, err, "stats")
+				cg := st.Units[0]
+				if cg.Counted != tt.counted || cg.NotDue() != tt.notDue {
+					t.Errorf("cg counted %d, not due %d; want %d, %d", cg.Counted, cg.NotDue(), tt.counted, tt.notDue)
+				}
+				if got := cg.ReplyRate().String(); got != tt.reply {
+					t.Errorf("cg reply rate = %s; want %s", got, tt.reply)
+				}
+				if got := cg.SatisfactionRate().String(); got != tt.satisfied {
+					t.Errorf("cg satisfaction rate = %s; want %s", got, tt.satisfied)
+				}
+				if got := cg.RatedSatisfactionRate().String(); got != tt.ratedOn {
+					t.Errorf("cg rated-only satisfaction rate = %s; want %s", got, tt.ratedOn)
+				}
+			})
+		}
 	})
+}
+
+func TestFlagRule(t *testing.T) {
+	// The regulation names units whose 回复率和满意率均低于90%.
+	tests := []struct {
+		name         string
+		f            models.UnitFigures
+		both, either bool
+	}{
+		{"both under", models.UnitFigures{Counted: 10, Answered: 8, Satisfied: 7}, true, true},
+		{"satisfaction under only", models.UnitFigures{Counted: 10, Answered: 10, Satisfied: 8}, false, true},
+		{"none under", models.UnitFigures{Counted: 10, Answered: 10, Satisfied: 9}, false, false},
+		{"nothing due", models.UnitFigures{Assigned: 3}, false, false},
+		{"205/195/185", models.UnitFigures{Assigned: 205, Counted: 205, Answered: 195, Satisfied: 185}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.f.Flagged(models.FlagBoth, 0.9, 0.9); got != tt.both {
+				t.Errorf("Flagged(both) = %v; want %v (回复率 %s, 满意率 %s)", got, tt.both, tt.f.ReplyRate(), tt.f.SatisfactionRate())
+			}
+			if got := tt.f.Flagged("", 0.9, 0.9); got != tt.both {
+				t.Errorf("Flagged(\"\") = %v; want the regulation's rule (both) %v", got, tt.both)
+			}
+			if got := tt.f.Flagged(models.FlagEither, 0.9, 0.9); got != tt.either {
+				t.Errorf("Flagged(either) = %v; want %v", got, tt.either)
+			}
+		})
+	}
+	f := models.UnitFigures{Assigned: 205, Counted: 205, Answered: 195, Satisfied: 185, Rated: 190}
+	if r, s := f.ReplyRate().String(), f.SatisfactionRate().String(); r != "95.1%" || s != "90.2%" {
+		t.Errorf("205/195/185: 回复率 %s, 满意率 %s; want 95.1%%, 90.2%%", r, s)
+	}
 }
 
 func TestLongestOverdue(t *testing.T) {

@@ -17,6 +17,9 @@ const (
 	TargetGroup   TargetKind = "group"
 	TargetJoint   TargetKind = "joint"
 	TargetCitizen TargetKind = "citizen"
+	// TargetUpper is an upper-level recipient of serious cases
+	// (serious.report_up), by name: its group robot.
+	TargetUpper TargetKind = "upper"
 )
 
 // Target names the recipient of an outbox message without personal data:
@@ -28,7 +31,8 @@ type Target struct {
 	Kind TargetKind
 	// ID is the member's or the citizen's row id.
 	ID uint64
-	// Code is the department code of a group target.
+	// Code is the department code of a group target, the recipient's
+	// name of an upper target.
 	Code string
 }
 
@@ -44,12 +48,16 @@ func CitizenTarget(id uint64) Target { return Target{Kind: TargetCitizen, ID: id
 // JointTarget is the joint-meeting group (联席会议群).
 func JointTarget() Target { return Target{Kind: TargetJoint} }
 
+// UpperTarget is the group robot of the upper-level recipient named name
+// (serious.report_up).
+func UpperTarget(name string) Target { return Target{Kind: TargetUpper, Code: name} }
+
 // String encodes t as the outbox stores it; ParseTarget reads it back.
 func (t Target) String() string {
 	switch t.Kind {
 	case TargetMember, TargetCitizen:
 		return string(t.Kind) + ":" + strconv.FormatUint(t.ID, 10)
-	case TargetGroup:
+	case TargetGroup, TargetUpper:
 		return string(t.Kind) + ":" + t.Code
 	default:
 		return string(t.Kind)
@@ -58,7 +66,9 @@ func (t Target) String() string {
 
 // IsGroup reports whether t is a group chat (a unit's or the joint one),
 // which the platforms rate-limit per group.
-func (t Target) IsGroup() bool { return t.Kind == TargetGroup || t.Kind == TargetJoint }
+func (t Target) IsGroup() bool {
+	return t.Kind == TargetGroup || t.Kind == TargetJoint || t.Kind == TargetUpper
+}
 
 // ErrBadTarget means a stored target could not be read.
 var ErrBadTarget = errors.New("bad outbox target")
@@ -74,9 +84,9 @@ func ParseTarget(s string) (Target, error) {
 			return Target{}, fmt.Errorf("%w %q: not a row id", ErrBadTarget, s)
 		}
 		return Target{Kind: k, ID: id}, nil
-	case TargetGroup:
+	case TargetGroup, TargetUpper:
 		if rest == "" {
-			return Target{}, fmt.Errorf("%w %q: no department code", ErrBadTarget, s)
+			return Target{}, fmt.Errorf("%w %q: no department code or name", ErrBadTarget, s)
 		}
 		return Target{Kind: k, Code: rest}, nil
 	case TargetJoint:

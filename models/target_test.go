@@ -17,6 +17,7 @@ func TestTargetString(t *testing.T) {
 		{"citizen", models.CitizenTarget(7), "citizen:7"},
 		{"group", models.GroupTarget("cg"), "group:cg"},
 		{"joint", models.JointTarget(), "joint"},
+		{"upper", models.UpperTarget("县网信办"), "upper:县网信办"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,7 +33,7 @@ func TestTargetString(t *testing.T) {
 }
 
 func TestParseTargetRejects(t *testing.T) {
-	for _, s := range []string{"", "member", "member:", "member:x", "member:-1", "citizen:", "citizen:1.5", "group:", "group", "robot:1", "Member:1"} {
+	for _, s := range []string{"", "member", "member:", "member:x", "member:-1", "citizen:", "citizen:1.5", "group:", "group", "upper:", "upper", "robot:1", "Member:1"} {
 		if got, err := models.ParseTarget(s); !errors.Is(err, models.ErrBadTarget) {
 			t.Errorf("ParseTarget(%q) = %+v, %v; want ErrBadTarget", s, got, err)
 		}
@@ -46,6 +47,7 @@ func TestTargetIsGroup(t *testing.T) {
 	}{
 		{models.GroupTarget("cg"), true},
 		{models.JointTarget(), true},
+		{models.UpperTarget("党组"), true},
 		{models.MemberTarget(1), false},
 		{models.CitizenTarget(1), false},
 	}

@@ -29,6 +29,9 @@ type Monthly struct {
 	Dir string
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions.
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names units under target: both rates (the regulation's, the
+	// default) or either (reports.flag_rule).
+	FlagRule models.FlagRule
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -180,8 +183,9 @@ func (m *Monthly) Note(is *Issue, attached bool) string {
 	t := st.Total
 	var b strings.Builder
 	fmt.Fprintf(&b, "**网络问政月报（%s）**\n", monthLabel(st.Period))
-	fmt.Fprintf(&b, "受理 %d 件，有效 %d 件，交办 %d 件，已答复 %d 件，当前超期 %d 件。\n", st.Intake.Received, st.Intake.Valid, t.Assigned, t.Answered, t.Overdue)
-	fmt.Fprintf(&b, "答复率 %s，按期率 %s，满意率 %s。\n", t.ReplyRate(), t.OnTimeRate(), t.SatisfactionRate())
+	fmt.Fprintf(&b, "受理 %d 件，有效 %d 件，交办 %d 件，已答复 %d 件，满意 %d 件，未到期 %d 件，当前超期 %d 件，迟报 %d 件。\n",
+		st.Intake.Received, st.Intake.Valid, t.Assigned, t.Answered, t.Satisfied, t.NotDue(), t.Overdue, st.LateReports)
+	fmt.Fprintf(&b, "回复率 %s，满意率 %s（仅计已评价 %s），按期率 %s。\n", t.ReplyRate(), t.SatisfactionRate(), t.RatedSatisfactionRate(), t.OnTimeRate())
 	if n := t.AppealNote(); n != "" { // upheld appeals (models/rating.go)
 		fmt.Fprintf(&b, "满意率%s。\n", n)
 	}
@@ -192,7 +196,7 @@ func (m *Monthly) Note(is *Issue, attached bool) string {
 		}
 	}
 	if len(below) > 0 {
-		fmt.Fprintf(&b, "低于目标的单位：%s。\n", strings.Join(below, "、"))
+		fmt.Fprintf(&b, "%s低于目标的单位：%s。\n", flagWord(m.FlagRule), strings.Join(below, "、"))
 	}
 	if attached {
 		fmt.Fprintf(&b, "月报文件见下一条消息（%s），存档：%s", FileName(st.Period.Month()), rep.Path)
@@ -202,16 +206,12 @@ func (m *Monthly) Note(is *Issue, attached bool) string {
 	return b.String()
 }
 
-// below says which of a unit's rates are under target, "" when none.
+// below gives a flagged unit's rates (FlagRule), "" when it is not flagged.
 func (m *Monthly) below(u models.UnitFigures) string {
-	var w []string
-	if r := u.ReplyRate(); r.Below(m.ReplyTarget) {
-		w = append(w, "答复率 "+r.String())
+	if !u.Flagged(m.FlagRule, m.ReplyTarget, m.SatisfactionTarget) {
+		return ""
 	}
-	if r := u.SatisfactionRate(); r.Below(m.SatisfactionTarget) {
-		w = append(w, "满意率 "+r.String())
-	}
-	return strings.Join(w, "，")
+	return "回复率 " + u.ReplyRate().String() + "，满意率 " + u.SatisfactionRate().String()
 }
 
 // monthLabel is 2026年11月.
@@ -222,6 +222,8 @@ const (
 	SheetSummary = "汇总"
 	SheetUnits   = "单位"
 	SheetCases   = "案件清单"
+	// SheetFedBack lists the written feedback of the month's cases (003).
+	SheetFedBack = "书面反馈"
 )
 
 // Workbook builds the report of month p as it stands at now. The caller
@@ -236,6 +238,10 @@ func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("monthly report %s: %w", month, err)
 	}
+	fed, err := m.Store.FedBack(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
 	f := excelize.NewFile()
 	w := &sheetWriter{f: f}
 	w.styles()
@@ -245,6 +251,7 @@ func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) 
 	m.summarySheet(w, st, now)
 	m.unitSheet(w, st)
 	m.caseSheet(w, p, cases)
+	m.fedBackSheet(w, p, fed)
 	_ = f.SetDocProps(&excelize.DocProperties{
 		Title: "网络问政月报 " + monthLabel(p), Creator: "民声", Description: "统计截至 " + now.In(m.loc()).Format("2006-01-02 15:04"),
 	})
@@ -392,6 +399,7 @@ func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) 
 		{"重复反映", st.Intake.Duplicate, "已并入此前的件"},
 		{"待分办", st.Intake.Waiting, "尚待问政办分办（含被退回的件）"},
 		{"交办", t.Assigned, "有牵头单位的件"},
+		{"未到期", t.NotDue(), "未答复且未过办理时限的件，不计入回复率、满意率"},
 		{"已答复", t.Answered, "答复已送达群众"},
 		{"按期答复", t.OnTime, "在办理期限（含延期）内答复"},
 		{"当前超期", t.Overdue, "未答复且已过期限的件（不限受理月份）"},
@@ -399,9 +407,11 @@ func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) 
 		{"延期批准", t.ExtensionsApproved, ""},
 		{"已评价", t.Rated, ""},
 		{"满意（含基本满意）", t.Satisfied, ""},
-		{"答复率", t.ReplyRate(), "已答复 ÷ 交办"},
+		{"迟报", st.LateReports, "重大、特别重大事项超过报送时限上报的件"},
+		{"回复率", t.ReplyRate(), "已答复 ÷ 交办（不含未到期）"},
+		{"满意率", t.SatisfactionRate(), "（满意 + 基本满意）÷ 交办（不含未到期）" + appealSuffix(t)},
+		{"评价满意率", t.RatedSatisfactionRate(), "（满意 + 基本满意）÷ 已评价，仅供参考，不作考核"},
 		{"按期率", t.OnTimeRate(), "按期答复 ÷ 已答复"},
-		{"满意率", t.SatisfactionRate(), "（满意 + 基本满意）÷ 已评价" + appealSuffix(t)},
 	}
 	row := 4
 	for _, r := range rows {
@@ -420,7 +430,7 @@ func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) 
 			below = append(below, u.Name+"（"+why+"）")
 		}
 	}
-	w.set(s, 1, row, "低于目标的单位", w.text)
+	w.set(s, 1, row, flagWord(m.FlagRule)+"低于目标的单位", w.text)
 	w.set(s, 2, row, len(below), w.num)
 	if len(below) > 0 {
 		w.set(s, 3, row, strings.Join(below, "；"), w.warn)
@@ -428,8 +438,8 @@ func (m *Monthly) summarySheet(w *sheetWriter, st *models.Stats, now time.Time) 
 		w.set(s, 3, row, "无", w.text)
 	}
 	row += 2
-	w.set(s, 1, row, fmt.Sprintf("口径：以本月受理的件为统计对象；答复、超期按数据截至时的状态计；比率分母为零时记“—”，不计入低于目标。目标：答复率 %s，满意率 %s。本表不含反映人身份信息。",
-		fmtTarget(m.ReplyTarget), fmtTarget(m.SatisfactionTarget)), w.note)
+	w.set(s, 1, row, fmt.Sprintf("口径：以本月受理的件为统计对象；答复、超期按数据截至时的状态计；未答复且未过办理时限的件为未到期，不计入回复率、满意率的分子和分母；比率分母为零时记“—”，不计入低于目标。目标：回复率 %s，满意率 %s；%s低于目标的单位予以提醒。本表不含反映人身份信息。",
+		fmtTarget(m.ReplyTarget), fmtTarget(m.SatisfactionTarget), flagWord(m.FlagRule)), w.note)
 	w.do(w.f.MergeCell(s, xlCell(1, row), xlCell(3, row)))
 	w.do(w.f.SetRowHeight(s, row, 48))
 	w.print(s, []float64{22, 14, 60})
@@ -445,6 +455,7 @@ var unitFigures = []struct {
 	{"收件", 7, func(u models.UnitFigures) int64 { return u.Received }},
 	{"有效", 7, func(u models.UnitFigures) int64 { return u.Valid }},
 	{"交办", 7, func(u models.UnitFigures) int64 { return u.Assigned }},
+	{"未到期", 8, func(u models.UnitFigures) int64 { return u.NotDue() }},
 	{"已答复", 8, func(u models.UnitFigures) int64 { return u.Answered }},
 	{"按期答复", 9, func(u models.UnitFigures) int64 { return u.OnTime }},
 	{"当前超期", 9, func(u models.UnitFigures) int64 { return u.Overdue }},
@@ -462,7 +473,7 @@ func (m *Monthly) unitSheet(w *sheetWriter, st *models.Stats) {
 	for _, c := range unitFigures {
 		names, widths = append(names, c.name), append(widths, c.width)
 	}
-	names, widths = append(names, "答复率", "按期率", "满意率", "提醒"), append(widths, 9, 9, 9, 24)
+	names, widths = append(names, "回复率", "按期率", "满意率", "提醒"), append(widths, 9, 9, 9, 24)
 	rates, note := 3+len(unitFigures), len(names) // the first rate's column, the reminder's
 	w.heading(s, "各单位办理情况（"+monthLabel(st.Period)+"）", "收件含被本单位退回的件；其余各项以本单位牵头的件计", len(names))
 	w.header(s, 3, names)
@@ -563,6 +574,28 @@ func (m *Monthly) caseSheet(w *sheetWriter, p models.Period, cases []models.Case
 	w.do(sw.MergeCell(xlCell(1, 1), xlCell(len(names), 1)))
 	w.do(sw.MergeCell(xlCell(1, 2), xlCell(len(names), 2)))
 	w.do(sw.Flush())
+}
+
+// fedBackSheet lists what was fed back in writing to 县信访局 and
+// 县委办督查室 about the month's cases (feedback.recipients), case by case.
+func (m *Monthly) fedBackSheet(w *sheetWriter, p models.Period, fed []models.FedBackRow) {
+	s := SheetFedBack
+	_, err := w.f.NewSheet(s)
+	w.do(err)
+	names := []string{"编号", "反馈时间", "反馈对象及内容"}
+	w.heading(s, "书面反馈（"+monthLabel(p)+"受理的件）", "向县信访局、县委办督查室书面反馈办理和答复情况，直到办结为止", len(names))
+	w.header(s, 3, names)
+	row := 4
+	for _, r := range fed {
+		w.set(s, 1, row, r.No, w.text)
+		w.set(s, 2, row, r.CreatedAt.In(m.loc()).Format("2006-01-02 15:04"), w.text)
+		w.set(s, 3, row, r.Body, w.text)
+		row++
+	}
+	if len(fed) == 0 {
+		w.set(s, 1, row, "本月受理的件没有书面反馈记录", w.text)
+	}
+	w.print(s, []float64{14, 17, 70})
 }
 
 // appealSuffix is what a report adds to the definition of the satisfaction

@@ -96,21 +96,27 @@ func TestMonthlyWorkbook(t *testing.T) {
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		modeltest.Must(t, err, "open the workbook")
 		defer f.Close()
-		if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,单位,案件清单" {
-			t.Errorf("sheets = %v; want 汇总, 单位, 案件清单", got)
+		if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,单位,案件清单,书面反馈" {
+			t.Errorf("sheets = %v; want 汇总, 单位, 案件清单, 书面反馈", got)
+		}
+		if got := cells(t, f, reports.SheetFedBack, 4, 1)[0]; got != "本月受理的件没有书面反馈记录" {
+			t.Errorf("书面反馈 with nothing fed back = %q", got)
 		}
 
 		// The summary: the intake of 19 cases (18 seeded + the invalid one
 		// above), then the totals.
 		summary := map[string]string{}
-		for row := 4; row <= 20; row++ {
+		for row := 4; row <= 24; row++ {
 			c := cells(t, f, reports.SheetSummary, row, 2)
 			summary[c[0]] = c[1]
 		}
 		for k, want := range map[string]string{
 			"受理": "19", "有效": "14", "无效": "3", "重复反映": "1", "待分办": "1", "交办": "14", "已答复": "13",
 			"按期答复": "12", "当前超期": "2", "延期申请": "2", "延期批准": "1", "已评价": "6", "满意（含基本满意）": "5",
-			"答复率": "92.9%", "按期率": "92.3%", "满意率": "83.3%", "低于目标的单位": "1",
+			"未到期": "0", "迟报": "0",
+			// As the regulations count: satisfied ÷ assigned (5 of 14); the
+			// rated-only rate beside it. No unit has both rates under 90%.
+			"回复率": "92.9%", "按期率": "92.3%", "满意率": "35.7%", "评价满意率": "83.3%", "回复率和满意率均低于目标的单位": "0",
 		} {
 			if summary[k] != want {
 				t.Errorf("汇总 %s = %q; want %q", k, summary[k], want)
@@ -119,14 +125,14 @@ func TestMonthlyWorkbook(t *testing.T) {
 
 		// Per unit, by hand: cg assigned 10, answered 9, on time 8.
 		wantUnits := [][]string{
-			{"单位代码", "单位名称", "收件", "有效", "交办", "已答复", "按期答复", "当前超期", "延期申请", "延期批准", "已评价", "满意", "答复率", "按期率", "满意率", "提醒"},
-			{"cg", "县城市管理局", "12", "11", "10", "9", "8", "2", "2", "1", "6", "5", "90.0%", "88.9%", "83.3%", "提醒：满意率 83.3%"},
-			{"hb", "县生态环境分局", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "—", "—", "—", ""},
-			{"zj", "县住房和城乡建设局", "4", "4", "4", "4", "4", "0", "0", "0", "0", "0", "100.0%", "100.0%", "—", ""},
-			{"", "合计", "19", "14", "14", "13", "12", "2", "2", "1", "6", "5", "92.9%", "92.3%", "83.3%", ""},
+			{"单位代码", "单位名称", "收件", "有效", "交办", "未到期", "已答复", "按期答复", "当前超期", "延期申请", "延期批准", "已评价", "满意", "回复率", "按期率", "满意率", "提醒"},
+			{"cg", "县城市管理局", "12", "11", "10", "0", "9", "8", "2", "2", "1", "6", "5", "90.0%", "88.9%", "50.0%", ""},
+			{"hb", "县生态环境分局", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "—", "—", "—", ""},
+			{"zj", "县住房和城乡建设局", "4", "4", "4", "0", "4", "4", "0", "0", "0", "0", "0", "100.0%", "100.0%", "0.0%", ""},
+			{"", "合计", "19", "14", "14", "0", "13", "12", "2", "2", "1", "6", "5", "92.9%", "92.3%", "35.7%", ""},
 		}
 		for i, want := range wantUnits {
-			if got := cells(t, f, reports.SheetUnits, 3+i, 16); strings.Join(got, "|") != strings.Join(want, "|") {
+			if got := cells(t, f, reports.SheetUnits, 3+i, 17); strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("单位 row %d =\n %v; want\n %v", 3+i, got, want)
 			}
 		}

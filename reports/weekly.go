@@ -29,6 +29,9 @@ type Weekly struct {
 	// ReplyTarget and SatisfactionTarget are the targets, as fractions
 	// (deadlines.reply_rate_target, deadlines.satisfaction_target).
 	ReplyTarget, SatisfactionTarget float64
+	// FlagRule names units under target: both rates (the regulation's, the
+	// default) or either (reports.flag_rule).
+	FlagRule models.FlagRule
 	// RateDays is how many days of cases the rates are over (reports.rate_days).
 	RateDays int
 	// Overdue is how many of the longest-overdue cases are listed
@@ -90,11 +93,8 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	for _, u := range ws.Units {
 		r := rates[u.DepartmentID]
 		x := row{label: u.Code + " " + u.Name, newCases: u.Assigned, answered: u.AnsweredInPeriod, ovd: u.Overdue, rate: r}
-		if rr := r.ReplyRate(); rr.Below(w.ReplyTarget) {
-			x.below = append(x.below, "答复率 "+rr.String())
-		}
-		if sr := r.SatisfactionRate(); sr.Below(w.SatisfactionTarget) {
-			x.below = append(x.below, "满意率 "+sr.String())
+		if r.Flagged(w.FlagRule, w.ReplyTarget, w.SatisfactionTarget) {
+			x.below = append(x.below, "回复率 "+r.ReplyRate().String(), "满意率 "+r.SatisfactionRate().String())
 		}
 		rows = append(rows, x)
 		chart.Rows = append(chart.Rows, ChartRow{
@@ -110,19 +110,20 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	y, wk := week.From.ISOWeek()
 	fmt.Fprintf(&head, "## 网络问政周报 %d年第%d周（%s—%s）\n", y, wk, shortDate(week.From), shortDate(week.To.AddDate(0, 0, -1)))
 	if !w.NoTables {
-		thead.WriteString("| 单位 | 本周新增 | 本周答复 | 当前超期 | 答复率 | 按期率 | 满意率 |\n| :-- | --: | --: | --: | --: | --: | --: |\n")
+		thead.WriteString("| 单位 | 本周新增 | 本周答复 | 当前超期 | 未到期 | 回复率 | 满意率 | 按期率 |\n| :-- | --: | --: | --: | --: | --: | --: | --: |\n")
 		for _, r := range rows {
-			lines = append(lines, fmt.Sprintf("| %s | %d | %d | %d | %s | %s | %s |\n", r.label, r.newCases, r.answered, r.ovd,
-				r.rate.ReplyRate(), r.rate.OnTimeRate(), r.rate.SatisfactionRate()))
+			lines = append(lines, fmt.Sprintf("| %s | %d | %d | %d | %d | %s | %s | %s |\n", r.label, r.newCases, r.answered, r.ovd, r.rate.NotDue(),
+				r.rate.ReplyRate(), r.rate.SatisfactionRate(), r.rate.OnTimeRate()))
 		}
 	} else {
 		for _, r := range rows {
-			lines = append(lines, fmt.Sprintf("**%s**：新增 %d，答复 %d，超期 %d，答复率 %s，按期率 %s，满意率 %s\n", r.label, r.newCases, r.answered, r.ovd,
-				r.rate.ReplyRate(), r.rate.OnTimeRate(), r.rate.SatisfactionRate()))
+			lines = append(lines, fmt.Sprintf("**%s**：新增 %d，答复 %d，超期 %d，未到期 %d，回复率 %s，满意率 %s，按期率 %s\n", r.label, r.newCases, r.answered, r.ovd, r.rate.NotDue(),
+				r.rate.ReplyRate(), r.rate.SatisfactionRate(), r.rate.OnTimeRate()))
 		}
 	}
-	fmt.Fprintf(&notes, "\n> 答复率 = 已答复 ÷ 已交办，按期率 = 按期答复 ÷ 已答复，满意率 = （满意 + 基本满意）÷ 已评价，均按%s—%s受理的件计；“—”为暂无可计的件。\n",
+	fmt.Fprintf(&notes, "\n> 回复率 = 已答复 ÷ 已交办，满意率 =（满意 + 基本满意）÷ 已交办，按期率 = 按期答复 ÷ 已答复，均按%s—%s受理的件计；未到期（未答复且未过办理时限）的件不计入；“—”为暂无可计的件。\n",
 		shortDate(window.From), shortDate(window.To.AddDate(0, 0, -1)))
+	fmt.Fprintf(&notes, "> 仅计已评价的满意率（评价满意率）：%s。\n", rs.Total.RatedSatisfactionRate())
 	// Upheld appeals (申诉成立) are out of the satisfaction rates: said here
 	// for every unit that has one (models/rating.go, UnitFigures.AppealNote).
 	var appeals []string
@@ -142,10 +143,10 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 		}
 	}
 	if len(named) > 0 {
-		fmt.Fprintf(&notes, "\n**提醒**：以下单位答复率或满意率低于目标（答复率 %s，满意率 %s），请加快办理、提高群众满意度：\n%s\n",
-			fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget), strings.Join(named, "\n"))
+		fmt.Fprintf(&notes, "\n**提醒**：以下单位%s低于目标（回复率 %s，满意率 %s），请加快办理、提高群众满意度：\n%s\n",
+			flagWord(w.FlagRule), fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget), strings.Join(named, "\n"))
 	} else {
-		fmt.Fprintf(&notes, "\n各单位答复率、满意率均达到目标（答复率 %s，满意率 %s）。\n", fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget))
+		fmt.Fprintf(&notes, "\n没有%s低于目标的单位（回复率 %s，满意率 %s）。\n", flagWord(w.FlagRule), fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget))
 	}
 	switch {
 	case w.Overdue <= 0: // the list is turned off
@@ -165,7 +166,7 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 			return nil, fmt.Errorf("weekly summary %s: %w", name, err)
 		}
 		out.Chart = img
-		notes.WriteString("\n图：各单位答复率（蓝）、按期率（绿）、满意率（橙），红色虚线为目标；单位以代码标注，对照上表。")
+		notes.WriteString("\n图：各单位回复率（蓝）、按期率（绿）、满意率（橙），红色虚线为目标；单位以代码标注，对照上表。")
 	}
 	// Pack the rows into messages of at most weeklyTextMax bytes, each
 	// with the heading and the table's header, and the notes after them.
@@ -184,6 +185,16 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 		out.Texts = append(out.Texts, cur, head.String()+notes.String())
 	}
 	return out, nil
+}
+
+// flagWord names the rates as the flag rule takes them: 回复率和满意率均
+// for both (the regulation's "回复率和满意率均低于90%"), 回复率或满意率 for
+// either.
+func flagWord(rule models.FlagRule) string {
+	if rule == models.FlagEither {
+		return "回复率或满意率"
+	}
+	return "回复率和满意率均"
 }
 
 // shortDate formats a date as 11月16日.

@@ -33,7 +33,7 @@ func TestWeeklySummaryQuietWeek(t *testing.T) {
 		msgs, err := weekly(s).Build(ctx, now)
 		modeltest.Must(t, err, "build")
 		text := strings.Join(msgs.Texts, "\n")
-		for _, want := range []string{"| 合计 | 0 | 0 | 0 | — | — | — |", "各单位答复率、满意率均达到目标", "当前没有超期的件。"} {
+		for _, want := range []string{"| 合计 | 0 | 0 | 0 | 0 | — | — | — |", "没有回复率和满意率均低于目标的单位", "当前没有超期的件。"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("quiet week summary lacks %q:\n%s", want, text)
 			}

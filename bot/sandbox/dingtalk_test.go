@@ -80,9 +80,11 @@ func newSandboxOffice(t *testing.T, s *models.Store) *sandboxOffice {
 	dtClient := &dingtalk.Client{APIBase: sdt.APIBase(), OAPIBase: sdt.APIBase(), AppKey: dtKey, AppSecret: dtSecret, RobotCode: dtRobotCode, HTTP: httpc}
 	router := handlers.New(handlers.Deps{
 		Store: s, Bot: b, Metrics: handlers.NewMetrics(s), Logger: quiet, Mounts: []handlers.Mounter{sb, sdt},
-		MP:       handlers.MPConfig{AppID: appID, AppSecret: mpSecret, Token: mpToken, EncodingAESKey: mpKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-		WeCom:    handlers.WeComConfig{CorpID: wcCorp, Token: wcTok, EncodingAESKey: wcKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-		DingTalk: handlers.DingTalkConfig{AppSecret: dtSecret, MaxSkew: time.Hour, MaxBody: 1 << 20, ReplyTimeout: 3 * time.Second, Client: dtClient},
+		Citizen: &mp.Inbound{AppID: appID, AppSecret: mpSecret, Token: mpToken, EncodingAESKey: mpKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
+		Inbound: []bot.Inbound{
+			&wecom.Inbound{CorpID: wcCorp, Token: wcTok, EncodingAESKey: wcKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
+			&dingtalk.Inbound{AppSecret: dtSecret, MaxSkew: time.Hour, MaxBody: 1 << 20, ReplyTimeout: 3 * time.Second},
+		},
 	})
 	srv := httptest.NewUnstartedServer(router)
 	srv.Listener.Close()

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"minsheng/bot"
+	"minsheng/bot/mp"
 	"minsheng/bot/sandbox"
 	"minsheng/handlers"
 	"minsheng/models"
@@ -51,7 +52,7 @@ func newSandboxServer(t testing.TB, s *models.Store) *sandboxServer {
 	appID, secret, token, aesKey := sandbox.Credentials()
 	router := handlers.New(handlers.Deps{
 		Store: s, Bot: b, Metrics: handlers.NewMetrics(s),
-		MP: handlers.MPConfig{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey,
+		Citizen: &mp.Inbound{AppID: appID, AppSecret: secret, Token: token, EncodingAESKey: aesKey,
 			Window: 5 * time.Minute, MaxBody: 1 << 20},
 		Mounts: []handlers.Mounter{sandbox.New(appID, secret, token, aesKey, nil)},
 	})

@@ -1,4 +1,4 @@
-package handlers
+package dingtalk
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/open-dingtalk/dingtalk-stream-sdk-go/client"
 	sdklog "github.com/open-dingtalk/dingtalk-stream-sdk-go/logger"
 
-	"minsheng/bot/dingtalk"
+	"minsheng/bot"
 	"minsheng/models"
 )
 
@@ -22,45 +22,39 @@ import (
 // shuts down; DingTalk delivers it again once a connection takes it.
 var errStreamClosed = errors.New("dingtalk stream: shutting down")
 
-// DingTalkStream receives the robot's messages over DingTalk's Stream mode
+// Stream receives the robot's messages over DingTalk's Stream mode
 // (dingtalk.mode: stream): this server opens a websocket to DingTalk's
 // gateway with the app's credentials, so it needs no public address. Each
 // message takes the same path as one posted to /callback/dingtalk after its
-// signature check (the connection itself is authenticated): handled once by
-// msgId, answered through its session webhook.
+// signature check (the connection itself is authenticated): read by Inbound,
+// handed to Messages, handled once by msgId, answered through its session
+// webhook.
 //
 // It uses github.com/open-dingtalk/dingtalk-stream-sdk-go for the
 // connection; OnMessage is the handler it registers.
-type DingTalkStream struct {
+type Stream struct {
 	// AppKey and AppSecret are the app's credentials; APIBase is where the
 	// gateway's connections/open lives (dingtalk.api_base).
 	AppKey, AppSecret, APIBase string
 	// Retry is the wait between attempts to connect (dingtalk.stream_retry).
 	Retry  time.Duration
 	Logger *slog.Logger
+	// Inbound reads each message as a callback would be read.
+	Inbound *Inbound
+	// Messages takes each message on: the same handling, counting and
+	// logging as a callback's (handlers.Messages).
+	Messages bot.Messages
 
-	in       *dingtalk.Inbound
-	h        *callbackHandler
 	mu       sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup
 }
 
-// NewDingTalkStream returns the Stream mode receiver for the deployment d
-// describes (d.Bot, d.DingTalk, d.Metrics, d.Logger, d.Now); set AppKey and
-// the other fields before Run.
-func NewDingTalkStream(d Deps) *DingTalkStream {
-	if d.Logger == nil {
-		d.Logger = slog.Default()
+func (s *Stream) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
 	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	in := d.DingTalk.inbound(d.Now)
-	return &DingTalkStream{
-		AppSecret: d.DingTalk.AppSecret, Logger: d.Logger,
-		in: in, h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now},
-	}
+	return s.Logger
 }
 
 // OnMessage handles one robot message from the Stream gateway: it is the
@@ -68,7 +62,7 @@ func NewDingTalkStream(d Deps) *DingTalkStream {
 // through the message's session webhook and returns no data; an error makes
 // DingTalk deliver the message again later, which happens only for a message
 // that is not one (no msgId or sender) or that arrives during shutdown.
-func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbackDataModel) ([]byte, error) {
+func (s *Stream) OnMessage(ctx context.Context, data *chatbot.BotCallbackDataModel) ([]byte, error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -78,12 +72,9 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 	s.mu.Unlock()
 	defer s.inflight.Done()
 
-	start := s.h.now()
-	defer func() { s.h.metrics.latency(models.PlatformDingTalk, time.Since(start)) }()
-	ctx = context.WithValue(ctx, loggerKey{}, s.Logger)
 	if data == nil {
-		s.h.metrics.callback(models.PlatformDingTalk, "malformed")
-		return nil, fmt.Errorf("dingtalk stream: %w: empty message", dingtalk.ErrMalformed)
+		s.Messages.Rejected(models.PlatformDingTalk, "malformed")
+		return nil, fmt.Errorf("dingtalk stream: %w: empty message", ErrMalformed)
 	}
 	// The SDK decoded DingTalk's JSON into its own model, with the same
 	// field names: encode it again and read it as a callback, so that both
@@ -92,17 +83,15 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 	if err != nil {
 		return nil, fmt.Errorf("dingtalk stream: encode message: %w", err)
 	}
-	msg, err := dingtalk.ParseMessage(raw)
+	msg, err := ParseMessage(raw)
 	if err != nil {
-		s.h.metrics.callback(models.PlatformDingTalk, "malformed")
-		s.Logger.WarnContext(ctx, "dingtalk stream message rejected", "platform", models.PlatformDingTalk, "err", err)
+		s.Messages.Rejected(models.PlatformDingTalk, "malformed")
+		s.logger().WarnContext(ctx, "dingtalk stream message rejected", "platform", models.PlatformDingTalk, "err", err)
 		return nil, err
 	}
-	result, err := s.h.handle(ctx, s.in.Callback(msg), nil)
-	if err != nil {
-		s.Logger.ErrorContext(ctx, "dingtalk stream: answer not given", "platform", models.PlatformDingTalk, "err", err)
+	if err := s.Messages.Handle(ctx, s.Inbound.Callback(msg)); err != nil {
+		s.logger().ErrorContext(ctx, "dingtalk stream: answer not given", "platform", models.PlatformDingTalk, "err", err)
 	}
-	s.h.metrics.callback(models.PlatformDingTalk, result)
 	return nil, nil
 }
 
@@ -111,7 +100,7 @@ func (s *DingTalkStream) OnMessage(ctx context.Context, data *chatbot.BotCallbac
 // ctx ends; then it closes the connection and waits for the messages being
 // handled. It returns nil after a clean stop, and an error only for a
 // configuration that cannot work.
-func (s *DingTalkStream) Run(ctx context.Context) error {
+func (s *Stream) Run(ctx context.Context) error {
 	if s.AppKey == "" || s.AppSecret == "" {
 		return errors.New("dingtalk.mode stream: dingtalk.app_key and dingtalk.app_secret must be set")
 	}
@@ -123,7 +112,7 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 	if s.APIBase != "" {
 		opts = append(opts, client.WithOpenApiHost(s.APIBase))
 	}
-	sdklog.SetLogger(sdkLogger{s.Logger})
+	sdklog.SetLogger(sdkLogger{s.logger()})
 	cli := client.NewStreamClient(opts...)
 	cli.RegisterChatBotCallbackRouter(s.OnMessage)
 	for {
@@ -131,7 +120,7 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 		if err == nil {
 			break
 		}
-		s.Logger.Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", models.PlatformDingTalk, "retry_in", retry, "err", err)
+		s.logger().Warn("dingtalk stream: cannot connect to the gateway; retrying", "platform", models.PlatformDingTalk, "retry_in", retry, "err", err)
 		t := time.NewTimer(retry)
 		select {
 		case <-ctx.Done():
@@ -141,18 +130,18 @@ func (s *DingTalkStream) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	s.Logger.Info("dingtalk stream connected", "platform", models.PlatformDingTalk)
+	s.logger().Info("dingtalk stream connected", "platform", models.PlatformDingTalk)
 	<-ctx.Done()
 	// The SDK reconnects whenever its connection ends unless told not to.
 	cli.AutoReconnect = false
 	cli.Close()
 	s.shut()
-	s.Logger.Info("dingtalk stream closed", "platform", models.PlatformDingTalk)
+	s.logger().Info("dingtalk stream closed", "platform", models.PlatformDingTalk)
 	return nil
 }
 
 // shut refuses further messages and waits for those being handled.
-func (s *DingTalkStream) shut() {
+func (s *Stream) shut() {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()

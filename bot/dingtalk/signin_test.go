@@ -1,4 +1,4 @@
-package handlers
+package dingtalk_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"minsheng/bot/dingtalk/dingtalktest"
 )
 
-func TestDingTalkIdentity(t *testing.T) {
+func TestSignIn(t *testing.T) {
 	fake := dingtalktest.NewFakeServer("dingauthkey", "dingauthsecret", "dingauthkey")
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
@@ -19,16 +19,16 @@ func TestDingTalkIdentity(t *testing.T) {
 	ctx := context.Background()
 
 	code := fake.IssueAuthCode("cg-officer1")
-	platform, user, err := dingTalkIdentity(ctx, c, code)
-	if err != nil || platform != "dingtalk" || user != "cg-officer1" {
-		t.Fatalf("dingTalkIdentity(fresh code) = %q, %q, %v; want dingtalk cg-officer1", platform, user, err)
+	user, err := dingtalk.SignIn(ctx, c, code)
+	if err != nil || user != "cg-officer1" {
+		t.Fatalf("SignIn(fresh code) = %q, %v; want cg-officer1", user, err)
 	}
 
 	tests := []struct {
 		name    string
 		client  *dingtalk.Client
 		code    string
-		badCode bool // errDingTalkCode (401) rather than another error (502)
+		badCode bool // ErrSignInCode (401) rather than another error (502)
 	}{
 		{"used twice", c, code, true},
 		{"unknown", c, "not-a-code", true},
@@ -39,12 +39,12 @@ func TestDingTalkIdentity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, user, err := dingTalkIdentity(ctx, tt.client, tt.code)
+			user, err := dingtalk.SignIn(ctx, tt.client, tt.code)
 			if err == nil || user != "" {
-				t.Fatalf("dingTalkIdentity = %q, %v; want an error", user, err)
+				t.Fatalf("SignIn = %q, %v; want an error", user, err)
 			}
-			if got := errors.Is(err, errDingTalkCode); got != tt.badCode {
-				t.Errorf("errors.Is(%v, errDingTalkCode) = %v; want %v", err, got, tt.badCode)
+			if got := errors.Is(err, dingtalk.ErrSignInCode); got != tt.badCode {
+				t.Errorf("errors.Is(%v, ErrSignInCode) = %v; want %v", err, got, tt.badCode)
 			}
 			if strings.Contains(err.Error(), "dingauthsecret") {
 				t.Errorf("error %q carries the app secret", err)
