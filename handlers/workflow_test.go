@@ -282,6 +282,12 @@ func TestWorkflowEndToEnd(t *testing.T) {
 				t.Errorf("audit trail %s lacks %s", got, w)
 			}
 		}
+		// The delivery is recorded in an officer's words, not the API's.
+		for _, e := range ev {
+			if e.Kind == models.EventDelivered && e.Body != "答复已通过公众号发送" {
+				t.Errorf("the delivery is recorded as %q; want 答复已通过公众号发送", e.Body)
+			}
+		}
 
 		// Nothing that went to a department, a group or a leader names the
 		// reporter; the dispatcher sees the contact details, never the openid.

@@ -42,7 +42,7 @@ type Chart struct {
 }
 
 // Series names of the chart, as drawn in its legend.
-var chartSeries = [3]string{"答复率", "按期率", "满意率"}
+var chartSeries = [3]string{"回复率", "按期率", "满意率"}
 
 // Layout of the chart, in pixels.
 const (

@@ -10,7 +10,7 @@ import (
 // is drawn as "?".
 func TestChartTextHasGlyphs(t *testing.T) {
 	texts := map[int][]string{
-		chartTitle: {"2026年第47周  各单位答复率、按期率、满意率（%）"},
+		chartTitle: {"2026年第47周  各单位回复率、按期率、满意率（%）"},
 		chartScale: append(chartSeries[:], "目标 90% / 85%", "无数据", "无单位", "!CG", "100.0", "0%"),
 	}
 	for scale, ss := range texts {

@@ -21,7 +21,7 @@ import (
 )
 
 // chars are the characters of chartHanzi in chart.go; keep them in step.
-const chars = "年第周各单位答复率按期满意目标无数据（）、"
+const chars = "年第周各单位答复回率按期满意目标无数据（）、"
 
 // sizes are the pixel heights: the labels' (the 5×7 font at twice its
 // size) and the title's (three times).
