@@ -521,6 +521,9 @@ func (a *action) progress() (string, error) {
 	if err := a.tx.Record(k, a.actor(), models.EventProgress, "", "", unitRoleOf(a.mine)+"："+a.cmd.Text); err != nil {
 		return "", err
 	}
+	if a.mine.Role == models.UnitLead {
+		return fmt.Sprintf("已记录 %s 的办理进展；群众查询时可以看到（个人信息已隐去）。", k.No), nil
+	}
 	return fmt.Sprintf("已记录 %s 的办理进展。", k.No), nil
 }
 
