@@ -163,22 +163,16 @@ func (a *action) assign() (string, error) {
 		a.button = "已" + k.Status.Label()
 		return stateSentence(k, VerbAssign), nil
 	}
-	lead, err := a.tx.FindDepartment(c.Lead)
-	if errors.Is(err, models.ErrNotFound) {
-		return fmt.Sprintf("找不到单位“%s”，请用单位名称或简称（代码）。", c.Lead), nil
-	}
-	if err != nil {
-		return "", err
+	lead, notFound, err := a.b.findUnit(a.tx, c.Lead, "单位")
+	if err != nil || notFound != "" {
+		return notFound, err
 	}
 	var co []*models.Department
 	var coIDs []uint64
 	for _, name := range c.Co {
-		d, err := a.tx.FindDepartment(name)
-		if errors.Is(err, models.ErrNotFound) {
-			return fmt.Sprintf("找不到协办单位“%s”。", name), nil
-		}
-		if err != nil {
-			return "", err
+		d, notFound, err := a.b.findUnit(a.tx, name, "协办单位")
+		if err != nil || notFound != "" {
+			return notFound, err
 		}
 		if d.ID == lead.ID {
 			return fmt.Sprintf("%s 已是牵头单位，不必再列为协办。", d.Name), nil
