@@ -217,6 +217,14 @@ func (a *action) conflict(err error) error {
 
 func (a *action) invalid() (string, error) {
 	k := a.k
+	if a.click {
+		if k.Status != models.StatusReceived {
+			a.button = "已" + k.Status.Label()
+			return stateSentence(k, VerbInvalid), nil
+		}
+		a.button = "请发送无效理由"
+		return fmt.Sprintf("标为无效需要写明理由（会告知群众），请发送：无效 %s 理由", k.No), nil
+	}
 	if err := a.tx.Move(k, models.StatusInvalid, a.actor(), models.EventInvalid, a.cmd.Text, map[string]any{"closed_at": a.tx.Now()}); err != nil {
 		if errors.Is(err, models.ErrInvalidTransition) {
 			return stateSentence(k, VerbInvalid), nil
@@ -232,6 +240,14 @@ func (a *action) invalid() (string, error) {
 
 func (a *action) duplicate() (string, error) {
 	k := a.k
+	if a.click {
+		if k.Status != models.StatusReceived {
+			a.button = "已" + k.Status.Label()
+			return stateSentence(k, VerbDuplicate), nil
+		}
+		a.button = "请发送原编号"
+		return fmt.Sprintf("请发送：重复 %s 原编号（并入先前反映的同一问题）", k.No), nil
+	}
 	orig, err := a.tx.Case(a.cmd.Orig)
 	if errors.Is(err, models.ErrNotFound) {
 		return fmt.Sprintf("没有原编号 %s。", a.cmd.Orig), nil

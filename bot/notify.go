@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,22 +21,39 @@ func (b *Bot) caseURL(no string) string {
 // Suggest picks the unit whose routing keywords the text matches most; nil
 // when none matches.
 func Suggest(deps []models.Department, text string) *models.Department {
-	best, score := -1, 0
+	if s := Suggestions(deps, text, 1); len(s) > 0 {
+		return s[0]
+	}
+	return nil
+}
+
+// suggestUnits is how many likely units the dispatcher's new-case card
+// offers as buttons (with 无效 and 重复, within DingTalk's five and WeCom's
+// six buttons).
+const suggestUnits = 3
+
+// Suggestions ranks the units whose routing keywords the text matches, most
+// matches first (ties in deps' order), and returns at most n of them.
+func Suggestions(deps []models.Department, text string, n int) []*models.Department {
+	type hit struct{ i, score int }
+	var hits []hit
 	for i := range deps {
-		n := 0
+		s := 0
 		for _, k := range deps[i].KeywordList() {
 			if strings.Contains(text, k) {
-				n++
+				s++
 			}
 		}
-		if n > score {
-			best, score = i, n
+		if s > 0 {
+			hits = append(hits, hit{i, s})
 		}
 	}
-	if best < 0 {
-		return nil
+	slices.SortStableFunc(hits, func(a, b hit) int { return b.score - a.score })
+	var out []*models.Department
+	for _, h := range hits[:min(len(hits), n)] {
+		out = append(out, &deps[h.i])
 	}
-	return &deps[best]
+	return out
 }
 
 // newCaseAudience is who hears of a new case: the dispatchers, and the
@@ -44,8 +62,9 @@ func Suggest(deps []models.Department, text string) *models.Department {
 type newCaseAudience struct {
 	dispatchers []models.Member
 	deps        []models.Department
-	// sug is the suggested unit (nil for none), text the report as the card shows it.
-	sug  *models.Department
+	// sug are the likely units, most likely first; text the report as the
+	// card shows it.
+	sug  []*models.Department
 	text string
 }
 
@@ -59,13 +78,14 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 	}
 	return &newCaseAudience{
 		dispatchers: d.Dispatchers, deps: d.Departments,
-		sug: Suggest(d.Departments, content), text: mdEscape(summary(content, 300)),
+		sug: Suggestions(d.Departments, content, suggestUnits), text: mdEscape(summary(content, 300)),
 	}, nil
 }
 
 // notifyNewCase sends the dispatchers a card for a new case: the text (the
-// dispatcher may see it whole), the reporter's alias, the suggested unit and a
-// button that assigns to it in one tap.
+// dispatcher may see it whole), the reporter's alias, the likely units, and
+// buttons that decide in one tap: 交办 to each likely unit, 无效 and 重复
+// (which ask for the reason or the original number).
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
 	sug := to.sug
@@ -73,10 +93,19 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
 		{"答复时限", b.caseDue(k, k.Kind).Label()}}
 	var buttons []Button
-	if sug != nil {
-		fields = append(fields, Field{"建议承办", sug.Name})
-		buttons = append(buttons, unitButton(VerbAssign, k.No, sug))
+	if len(sug) > 0 {
+		var names []string
+		for _, d := range sug {
+			names = append(names, d.Name)
+			btn := unitButton(VerbAssign, k.No, d)
+			if s := b.shortName(d.Code); s != "" {
+				btn.Text = string(VerbAssign) + s // 交办县住房和城乡建… does not fit a button
+			}
+			buttons = append(buttons, btn)
+		}
+		fields = append(fields, Field{"建议承办", strings.Join(names, "、")})
 	}
+	buttons = append(buttons, verbButton(VerbInvalid, k.No), verbButton(VerbDuplicate, k.No))
 	card := Outgoing{
 		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
 		Text:    to.text + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由",

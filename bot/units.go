@@ -30,6 +30,18 @@ func (b *Bot) findUnit(tx *models.Tx, typed, role string) (d *models.Department,
 	return nil, fmt.Sprintf("找不到%s“%s”。可用的单位：%s。", role, typed, b.unitList(units)), nil
 }
 
+// shortName is the shortest of a unit's everyday short names, "" without
+// one.
+func (b *Bot) shortName(code string) string {
+	best := ""
+	for a, c := range b.Settings.UnitAliases {
+		if c == code && (best == "" || len([]rune(a)) < len([]rune(best)) || (len([]rune(a)) == len([]rune(best)) && a < best)) {
+			best = a
+		}
+	}
+	return best
+}
+
 // unitList names every unit with what a dispatcher may type for it:
 // 县城市管理局（城管、cg）.
 func (b *Bot) unitList(units []models.Department) string {
