@@ -193,6 +193,24 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	}
 	saveScreenshot(t, "sandbox-phone.png", phone)
 
+	// A reload keeps the citizen's conversation: both messages and both
+	// answers are there again.
+	var mineText []string
+	var again []string
+	err = chromedp.Run(ctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible("#text", chromedp.ByQuery),
+		pollJS(`document.querySelectorAll('#chat .msg.them .bubble').length >= 2`),
+		chromedp.Evaluate(bubblesJS, &again),
+		chromedp.Evaluate(`[...document.querySelectorAll('#chat .msg.me .bubble')].map(b => b.textContent)`, &mineText),
+	)
+	if err != nil {
+		t.Fatalf("reload the page: %v", err)
+	}
+	if len(again) != len(mine) || again[0] != mine[0] || len(mineText) != 2 || mineText[0] != problem || mineText[1] != "我的" {
+		t.Errorf("after a reload the phone shows answers %q and messages %q; want %q and the two messages", again, mineText, mine)
+	}
+
 	var desktop []byte
 	err = chromedp.Run(ctx,
 		chromedp.EmulateViewport(1280, 800),
