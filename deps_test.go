@@ -11,7 +11,7 @@ import (
 )
 
 // The house plan (README "Layout"): main → cli → app → handlers, jobs →
-// reports, bot → redact, models. Each room may use the rooms below it and
+// reports, bot → redact, triage, models. Each room may use the rooms below it and
 // nothing above; the platform adapters are reached only through the seams in
 // bot, and their fakes and the sandbox only by the wiring. This test reads
 // the real import graph of the production code (go list -deps, no test
@@ -31,18 +31,18 @@ var roomRules = []struct {
 	{"minsheng/redact", nil, "masking is standard library only, so everything that shows text can use it"},
 	{"minsheng/triage", nil, "routing is standard library only"},
 	{"minsheng/reports", []string{"minsheng/models", "minsheng/redact"}, "reports render figures; they neither converse nor serve"},
-	{"minsheng/bot", []string{"minsheng/models", "minsheng/redact"}, "the conversation knows no platform, route or schedule"},
+	{"minsheng/bot", []string{"minsheng/models", "minsheng/redact", "minsheng/triage"}, "the conversation knows no platform, route or schedule"},
 	{"minsheng/bot/internal/...", nil, "the adapters' shared parts stand alone"},
 	{"minsheng/bot/wxcrypto", nil, "WXBizMsgCrypt stands alone"},
-	{"minsheng/bot/mp", []string{"minsheng/bot", "minsheng/bot/internal/...", "minsheng/bot/wxcrypto", "minsheng/models", "minsheng/redact"}, "an adapter speaks one platform to the bot's seams"},
-	{"minsheng/bot/wecom", []string{"minsheng/bot", "minsheng/bot/internal/...", "minsheng/bot/wxcrypto", "minsheng/models", "minsheng/redact"}, "an adapter speaks one platform to the bot's seams"},
-	{"minsheng/bot/dingtalk", []string{"minsheng/bot", "minsheng/bot/internal/...", "minsheng/bot/wxcrypto", "minsheng/models", "minsheng/redact"}, "an adapter speaks one platform to the bot's seams"},
-	{"minsheng/bot/mp/mptest", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact"}, "a fake imitates its platform"},
-	{"minsheng/bot/wecom/wecomtest", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact"}, "a fake imitates its platform"},
-	{"minsheng/bot/dingtalk/dingtalktest", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact"}, "a fake imitates its platform"},
-	{"minsheng/bot/sandbox", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact"}, "the sandbox drives the fakes"},
-	{"minsheng/handlers", []string{"minsheng/bot", "minsheng/models", "minsheng/redact", "minsheng/reports"}, "handlers reach the platforms only through the seams in bot; app builds the adapters"},
-	{"minsheng/jobs", []string{"minsheng/bot", "minsheng/models", "minsheng/redact", "minsheng/reports"}, "jobs run the bot and the reports on a schedule; app builds the platforms"},
+	{"minsheng/bot/mp", []string{"minsheng/bot", "minsheng/bot/internal/...", "minsheng/bot/wxcrypto", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "an adapter speaks one platform to the bot's seams"},
+	{"minsheng/bot/wecom", []string{"minsheng/bot", "minsheng/bot/internal/...", "minsheng/bot/wxcrypto", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "an adapter speaks one platform to the bot's seams"},
+	{"minsheng/bot/dingtalk", []string{"minsheng/bot", "minsheng/bot/internal/...", "minsheng/bot/wxcrypto", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "an adapter speaks one platform to the bot's seams"},
+	{"minsheng/bot/mp/mptest", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "a fake imitates its platform"},
+	{"minsheng/bot/wecom/wecomtest", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "a fake imitates its platform"},
+	{"minsheng/bot/dingtalk/dingtalktest", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "a fake imitates its platform"},
+	{"minsheng/bot/sandbox", []string{"minsheng/bot/...", "minsheng/models", "minsheng/redact", "minsheng/triage"}, "the sandbox drives the fakes"},
+	{"minsheng/handlers", []string{"minsheng/bot", "minsheng/models", "minsheng/redact", "minsheng/triage", "minsheng/reports"}, "handlers reach the platforms only through the seams in bot; app builds the adapters"},
+	{"minsheng/jobs", []string{"minsheng/bot", "minsheng/models", "minsheng/redact", "minsheng/triage", "minsheng/reports"}, "jobs run the bot and the reports on a schedule; app builds the platforms"},
 	{"minsheng/app", []string{"minsheng/bot/...", "minsheng/config", "minsheng/handlers", "minsheng/jobs", "minsheng/models", "minsheng/redact", "minsheng/reports", "minsheng/triage"}, "app wires every room and no command"},
 	{"minsheng/app/apptest", []string{"minsheng/app", "minsheng/bot/...", "minsheng/config", "minsheng/handlers", "minsheng/jobs", "minsheng/models/...", "minsheng/redact", "minsheng/reports", "minsheng/triage"}, "the test rig builds the server from app"},
 	{"minsheng/bench", []string{"minsheng/app", "minsheng/bot/...", "minsheng/config", "minsheng/handlers", "minsheng/jobs", "minsheng/models", "minsheng/redact", "minsheng/reports", "minsheng/triage"}, "the bench builds the server from app"},

@@ -190,6 +190,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Bot = b
+	if err := a.startRouting(ctx); err != nil {
+		return err
+	}
 
 	httpc := &http.Client{Timeout: 10 * time.Second}
 	now := a.o.now
@@ -320,6 +323,9 @@ func (a *App) Run(ctx context.Context) error {
 				log.Error("job scheduler stopped", "err", err)
 			}
 		})
+		if a.Bot.Routing != nil {
+			wg.Go(func() { a.Bot.Routing.Run(workCtx, a.Store, routingEvery, log) })
+		}
 		if a.stream != nil {
 			wg.Go(func() {
 				if err := a.stream.Run(workCtx); err != nil {
@@ -346,6 +352,30 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped cleanly")
+	return nil
+}
+
+// routingEvery is how often each instance reads the routing decisions taken
+// on any instance and retrains its model.
+const routingEvery = 30 * time.Second
+
+// startRouting gives the bot its routing model: the units' keywords as the
+// prior, the decisions in the store learned and trained before the first
+// report is read, so that every instance suggests alike from the start.
+func (a *App) startRouting(ctx context.Context) error {
+	deps, err := a.Store.Departments(ctx)
+	if err != nil {
+		return err
+	}
+	r := bot.NewRouting(deps)
+	start := time.Now()
+	n, err := r.Sync(ctx, a.Store)
+	if err != nil {
+		return err
+	}
+	r.Model.Train()
+	a.log.Info("routing model trained", "decisions", n, "took", time.Since(start).Round(time.Millisecond))
+	a.Bot.Routing = r
 	return nil
 }
 

@@ -37,6 +37,7 @@ func TestRunPrintsTable(t *testing.T) {
 	for _, want := range []string{
 		`intake: encrypted callback → committed case\s+1\s+30\s+\d+/s\s+[\d.]+ ms\s+[\d.]+ ms\s+\d+/s\s+[\d.]+\n`,
 		`intake: encrypted callback → committed case\s+4\s+30\s`,
+		`  plain SQL: the same rows, a statement per round trip\s+1\s+30\s+\d+/s\s+[\d.]+ ms\s+[\d.]+ ms\s+–\s+–\n`,
 		`officer: 交办 \(dispatcher\) card click.*\s10\s+\d+/s.*[\d.]+ outbox rows/click`,
 		`officer: 签收 \(officer\) card click.*\s10\s+\d+/s`,
 		`seed 3,000 cases .*\s[\d,]+ rows\s+\d+/s\s+total [\d.]+m?s\s+–\s+[1-9][\d,]* open, [1-9][\d,]* overdue`,

@@ -67,9 +67,8 @@ func openRaw(dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: raw dsn: %w", err)
 	}
-	// The store's own settings (models.Open): one round trip per statement
-	// or packet.
-	cfg.ParseTime, cfg.Loc, cfg.InterpolateParams, cfg.MultiStatements = true, time.UTC, true, true
+	// The store's own settings (models.Open): one round trip per statement.
+	cfg.ParseTime, cfg.Loc, cfg.InterpolateParams = true, time.UTC, true
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}
 	}

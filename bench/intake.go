@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"minsheng/bot"
@@ -85,7 +84,7 @@ func (o *office) intake(ctx context.Context, from, n, clients int) (*measurement
 }
 
 // rawRows are the values one new case's rows hold, as the intake writes
-// them (same columns, texts of the same length): the baselines below write
+// them (same columns, texts of the same length): the baseline below writes
 // them with plain SQL.
 type rawRows struct {
 	openID, dedup, text, hash string
@@ -181,89 +180,6 @@ func rawPlain(ctx context.Context, db *sql.DB, cfg *config.Config, from, n, clie
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: plain SQL with %d clients: %w", clients, err)
-	}
-	return m, nil
-}
-
-// rawPackets writes the same rows with the intake's own statements, in its
-// own three packets on one connection (models/intake_mysql.go): START
-// TRANSACTION, the inbound message (pending) and the citizen's upsert; the
-// case; its first event, the citizen's alias, the day's number, the outbox
-// rows, the case's number and the reply (the number in place of the
-// placeholder) and COMMIT. This is the most this MariaDB does for the same work as the
-// server does it, and the baseline of the intake/raw ratio.
-func rawPackets(ctx context.Context, db *sql.DB, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
-	day := fmt.Sprintf("209912%02d", 2*level+2)
-	m, err := run(ctx, n, clients, func(ctx context.Context, i int) (err error) {
-		r := newRawRows("raw", level, from+i)
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		committed := false
-		defer func() {
-			if !committed {
-				conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-			}
-		}()
-		res, err := conn.ExecContext(ctx, "START TRANSACTION; "+
-			"INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at) "+
-			"VALUES ('mp', ?, 0, 'text', ?, 'pending', 0, '', ?); "+
-			"INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) "+
-			"ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), last_message_at = ?",
-			r.dedup, r.text, r.now, r.openID, r.now, r.now, r.now)
-		if err != nil {
-			return fmt.Errorf("inbound message and citizen: %w", err)
-		}
-		citizen, _ := res.LastInsertId()
-		res, err = conn.ExecContext(ctx, "INSERT INTO cases (citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, "+
-			"repeats, answer, created_at, updated_at, rating, reopens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)",
-			citizen, r.text, r.hash, models.StatusReceived, models.SeverityGeneral, cfg.Deadlines.DefaultKind, r.now, r.now.Add(cfg.Deadlines.Acknowledge.D()), r.now, r.now)
-		if err != nil {
-			return fmt.Errorf("case: %w", err)
-		}
-		caseID, _ := res.LastInsertId()
-		// The last packet: what does not need the number, the number, what
-		// carries it (in place of the placeholder) and COMMIT.
-		const ph, no = "MSNOabcdefghijklmnop", "CONCAT(?, LPAD(@ms_seq, GREATEST(3, CHAR_LENGTH(@ms_seq)), '0'))"
-		var q strings.Builder
-		q.WriteString("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at) " +
-			"VALUES (?, ?, ?, ?, ?, 'mp', '', ?, ?, ?); " +
-			"UPDATE citizens SET alias = ? WHERE id = ?; " +
-			"INSERT INTO case_sequences (day, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1); " +
-			"SET @ms_seq = LAST_INSERT_ID(); ")
-		args := []any{caseID, models.EventReceived, models.ActorCitizen, citizen, models.CitizenAlias(uint64(citizen)), models.StatusReceived, r.text, r.now,
-			models.CitizenAlias(uint64(citizen)), citizen, day}
-		if dispatchers > 0 {
-			q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
-				"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
-			for d := range dispatchers {
-				if d > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("('wecom', ?, 'new_case', REPLACE(?, ?, " + no + "), ?, ?, 'pending', 0, ?, ?, '', '', '', ?, ?)")
-				args = append(args, fmt.Sprintf("member:%d", d+1), r.payload(ph, caseID, d), ph, day, caseID, fmt.Sprintf("%s:%d", r.dedup, d), r.now,
-					fmt.Sprintf("new_case-%d-abcdef012345", d+1), r.now, r.now)
-			}
-			q.WriteString(" ON DUPLICATE KEY UPDATE id = id; ")
-		}
-		q.WriteString("UPDATE cases SET no = " + no + " WHERE id = ?; " +
-			"UPDATE inbound_messages SET citizen_id = ?, outcome = ?, case_id = ?, reply = REPLACE(?, ?, " + no + ") WHERE platform = 'mp' AND dedup_key = ?; " +
-			"COMMIT; SELECT @ms_seq")
-		args = append(args, day, caseID, citizen, bot.OutcomeCase, caseID, r.reply(ph), ph, day, r.dedup)
-		var seq int64
-		if err := conn.QueryRowContext(ctx, q.String(), args...).Scan(&seq); err != nil {
-			return fmt.Errorf("outbox, number, reply and commit: %w", err)
-		}
-		committed = true
-		if seq <= 0 {
-			return fmt.Errorf("no number came back")
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("bench: raw packets with %d clients: %w", clients, err)
 	}
 	return m, nil
 }

@@ -62,6 +62,9 @@ type Bot struct {
 	// Queued, when set, is called after a change that may have queued
 	// messages was committed, to wake the delivery job.
 	Queued func()
+	// Routing, when set, ranks the units a new report may go to from the
+	// office's own decisions (routing.go); nil means the keywords alone.
+	Routing *Routing
 }
 
 func (b *Bot) queued() {

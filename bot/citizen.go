@@ -93,8 +93,7 @@ func (b *Bot) HandleCitizen(ctx context.Context, m CitizenMessage) (Reply, error
 		return Reply{}, fmt.Errorf("handle %s message: %w", m.Platform, err)
 	}
 	if r.CaseNo != "" {
-		// On MySQL the number is taken as the transaction commits; rep
-		// carried a placeholder (models.Tx.OpenCase).
+		// The number of the case the message opened, as committed.
 		caseNo = r.CaseNo
 	}
 	b.queued()

@@ -50,7 +50,7 @@ func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, e
 		key = "msg:" + m.UserID + ":" + randomHex(8)
 	}
 	var button string
-	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", redact.Identity(summary(m.Text+m.EventKey, 200)), func(tx *models.Tx) (string, error) {
+	text, retry, err := b.Store.Once(ctx, m.Platform, key, "command", summary(redact.Identity(m.Text+m.EventKey), 200), func(tx *models.Tx) (string, error) {
 		who, err := tx.Member(m.Platform, m.UserID)
 		if errors.Is(err, models.ErrNotFound) {
 			return "您还不是本系统的成员，请联系问政办在配置中添加您。", nil

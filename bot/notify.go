@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -21,39 +20,22 @@ func (b *Bot) caseURL(no string) string {
 // Suggest picks the unit whose routing keywords the text matches most; nil
 // when none matches.
 func Suggest(deps []models.Department, text string) *models.Department {
-	if s := Suggestions(deps, text, 1); len(s) > 0 {
-		return s[0]
-	}
-	return nil
-}
-
-// suggestUnits is how many likely units the dispatcher's new-case card
-// offers as buttons (with 无效 and 重复, within DingTalk's five and WeCom's
-// six buttons).
-const suggestUnits = 3
-
-// Suggestions ranks the units whose routing keywords the text matches, most
-// matches first (ties in deps' order), and returns at most n of them.
-func Suggestions(deps []models.Department, text string, n int) []*models.Department {
-	type hit struct{ i, score int }
-	var hits []hit
+	best, score := -1, 0
 	for i := range deps {
-		s := 0
+		n := 0
 		for _, k := range deps[i].KeywordList() {
 			if strings.Contains(text, k) {
-				s++
+				n++
 			}
 		}
-		if s > 0 {
-			hits = append(hits, hit{i, s})
+		if n > score {
+			best, score = i, n
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b hit) int { return b.score - a.score })
-	var out []*models.Department
-	for _, h := range hits[:min(len(hits), n)] {
-		out = append(out, &deps[h.i])
+	if best < 0 {
+		return nil
 	}
-	return out
+	return &deps[best]
 }
 
 // newCaseAudience is who hears of a new case: the dispatchers, and the
@@ -62,9 +44,11 @@ func Suggestions(deps []models.Department, text string, n int) []*models.Departm
 type newCaseAudience struct {
 	dispatchers []models.Member
 	deps        []models.Department
-	// sug are the likely units, most likely first; text the report as the
+	// sugs are the suggested units, best first (none when nothing fits),
+	// sure whether the first is a clear choice; text is the report as the
 	// card shows it.
-	sug  []*models.Department
+	sugs []unitSuggestion
+	sure bool
 	text string
 }
 
@@ -76,34 +60,35 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 	if err != nil {
 		return nil, err
 	}
+	sugs, sure := b.suggestUnits(d.Departments, content, 3)
 	return &newCaseAudience{
 		dispatchers: d.Dispatchers, deps: d.Departments,
-		sug: Suggestions(d.Departments, content, suggestUnits), text: mdEscape(summary(content, 300)),
+		sugs: sugs, sure: sure, text: mdEscape(summary(content, 300)),
 	}, nil
 }
 
 // notifyNewCase sends the dispatchers a card for a new case: the text (the
-// dispatcher may see it whole), the reporter's alias, the likely units, and
-// buttons that decide in one tap: 交办 to each likely unit, 无效 and 重复
-// (which ask for the reason or the original number).
+// dispatcher may see it whole), the reporter's alias, up to three suggested
+// units with the words that weighed for each, and buttons that decide in one
+// tap: 交办 to each suggested unit (labelled with its shortest everyday
+// name when it has one), 无效 and 重复 (which ask for the reason or the
+// original number). Five buttons at most: DingTalk's limit, under WeCom's
+// six.
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
-	sug := to.sug
 	// The deadline runs from receipt: the date the citizen was promised.
 	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
 		{"答复时限", b.caseDue(k, k.Kind).Label()}}
 	var buttons []Button
-	if len(sug) > 0 {
-		var names []string
-		for _, d := range sug {
-			names = append(names, d.Name)
-			btn := unitButton(VerbAssign, k.No, d)
-			if s := b.shortName(d.Code); s != "" {
-				btn.Text = string(VerbAssign) + s // 交办县住房和城乡建… does not fit a button
+	if len(to.sugs) > 0 {
+		fields = append(fields, Field{"建议承办", suggestionField(to.sugs, to.sure)})
+		for _, s := range to.sugs {
+			btn := unitButton(VerbAssign, k.No, s.dept)
+			if short := b.shortName(s.dept.Code); short != "" {
+				btn.Text = string(VerbAssign) + short // 交办县住房和城乡建… does not fit a button
 			}
 			buttons = append(buttons, btn)
 		}
-		fields = append(fields, Field{"建议承办", strings.Join(names, "、")})
 	}
 	buttons = append(buttons, verbButton(VerbInvalid, k.No), verbButton(VerbDuplicate, k.No))
 	card := Outgoing{

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"minsheng/models"
@@ -141,7 +142,26 @@ func toCitizen(tx *models.Tx, k *models.Case, purpose, text string, fields ...Fi
 	return enqueue(tx, models.PlatformMP, citizenTarget(k.CitizenID), k.ID, purpose, Outgoing{Kind: KindText, Text: text, Fields: fields, CaseNo: k.No})
 }
 
-// mdEscape keeps a citizen's text from being read as markdown.
-func mdEscape(s string) string { return mdEscaper.Replace(s) }
+// mdEscape keeps a citizen's text from being read as markdown. The markers
+// redact puts in place of personal data ([姓名已隐去]) keep their ASCII
+// brackets, as everywhere else (one marker style); a "(" after one is made
+// full-width, so that no marker becomes a link.
+func mdEscape(s string) string {
+	s = mdEscaper.Replace(s)
+	if !strings.Contains(s, "已隐去］") {
+		return s
+	}
+	return escapedMarkerRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := escapedMarkerRe.FindStringSubmatch(m)
+		out := "[" + sub[1] + "]"
+		if sub[2] != "" {
+			out += "（"
+		}
+		return out
+	})
+}
+
+// escapedMarkerRe is a marker of redact after mdEscaper, and a "(" after it.
+var escapedMarkerRe = regexp.MustCompile(`［([^［］\[\]]{1,12}已隐去)］(\(?)`)
 
 var mdEscaper = strings.NewReplacer("*", "＊", "_", "＿", "`", "｀", "#", "＃", "[", "［", "]", "］", "<", "＜", ">", "＞")

@@ -23,7 +23,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	clients := fs.String("clients", "1,16,64", "concurrency levels of the intake")
 	fs.IntVar(&o.Clicks, "clicks", 0, "card clicks of each kind (1000; -quick 100)")
 	fs.IntVar(&o.Seed, "seed", 0, "cases to seed (1000000; -quick 10000)")
-	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the intake at the highest concurrency (with its SQL baselines, functions bench.rawPackets and bench.rawPlain) to this file")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the intake at the highest concurrency (with its plain-SQL baseline, function bench.rawPlain) to this file")
 	load := fs.Bool("load", false, "run the load test instead: distinct callbacks, each delivered several times at once")
 	fs.IntVar(&lo.Callbacks, "load-n", 0, "load test: distinct callbacks (10000)")
 	fs.IntVar(&lo.Tries, "load-tries", 0, "load test: deliveries of each callback, at once (3)")

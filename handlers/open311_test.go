@@ -104,8 +104,8 @@ func TestOpen311Requests(t *testing.T) {
 		w := all[3]
 		wantW := request{
 			ID: wang, Status: "closed", ServiceCode: "zj", ServiceName: "县住房和城乡建设局", Agency: "县住房和城乡建设局",
-			Description: "我叫[姓名已隐去]，电话[电话已隐去]，身份证[身份证号已隐去]。幸福小区3栋*单元*室楼上漏水一个月了，物业不管。",
-			StatusNotes: "[姓名已隐去]，您好！经核查，幸福小区3栋*单元*室卫生间防水层老化，物业已于11月25日完成维修，漏水已解决。",
+			Description: "我叫[姓名已隐去]，电话[电话已隐去]，身份证[身份证号已隐去]。幸福小区[门牌已隐去]楼上漏水一个月了，物业不管。",
+			StatusNotes: "[姓名已隐去]，您好！经核查，幸福小区[门牌已隐去]卫生间防水层老化，物业已于11月25日完成维修，漏水已解决。",
 			Requested:   "2026-11-23T10:00:00+08:00", Updated: k.UpdatedAt.In(modeltest.Shanghai).Format(time.RFC3339),
 			Expected: k.DueAt.In(modeltest.Shanghai).Format(time.RFC3339),
 		}

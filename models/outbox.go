@@ -31,10 +31,6 @@ func (tx *Tx) Enqueue(o *Outbox) error {
 	o.NextAttemptAt = now
 	o.LeaseOwner, o.LeaseUntil, o.SentAt = "", nil, nil
 	o.CreatedAt, o.UpdatedAt = now, now
-	if tx.deferring() { // intake_defer.go; o.ID stays 0
-		tx.holdOutbox([]*Outbox{o})
-		return nil
-	}
 	// A duplicate key fails this statement only (on MySQL and on SQLite),
 	// not the caller's transaction. ON CONFLICT DO NOTHING would do as well,
 	// but on MariaDB it returns the existing row's id as if it were new.

@@ -25,14 +25,7 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 		o.LeaseOwner, o.LeaseUntil, o.SentAt = "", nil, nil
 		o.CreatedAt, o.UpdatedAt = now, now
 	}
-	if tx.deferring() {
-		// Inside Receive on MySQL once a case is opened: written in the
-		// last packet, where its number replaces the placeholder
-		// (intake_defer.go).
-		tx.holdOutbox(msgs)
-		return nil
-	}
-	q, args, _ := outboxInsert(msgs, plain)
+	q, args := outboxInsert(msgs)
 	_, err := tx.exec(q, args...)
 	if errors.Is(translate(err), ErrDuplicate) {
 		// The failed statement wrote nothing; the transaction goes on.
@@ -51,27 +44,19 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 }
 
 // outboxInsert is the multi-row INSERT of msgs, with the columns and values
-// Enqueue writes through gorm (NULL ones left out); payload renders each
-// payload's SQL and arguments. It also reports whether any payload needs
-// the new case's number (intake_defer.go).
-func outboxInsert(msgs []*Outbox, payload func(string) (string, []any, bool)) (string, []any, bool) {
+// Enqueue writes through gorm (NULL ones left out).
+func outboxInsert(msgs []*Outbox) (string, []any) {
 	var q strings.Builder
 	q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
 		"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
 	args := make([]any, 0, 13*len(msgs))
-	number := false
 	for i, o := range msgs {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		p, pargs, n := payload(o.Payload)
-		number = number || n
-		q.WriteString("(?, ?, ?, " + p + ", ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)")
-		args = append(append(append(args, o.Platform, o.Target, o.Kind), pargs...),
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)")
+		args = append(args, o.Platform, o.Target, o.Kind, o.Payload,
 			o.CaseID, o.DedupKey, o.Status, o.NextAttemptAt, o.Ref, o.ResponseCode, o.LastError, o.CreatedAt, o.UpdatedAt)
 	}
-	return q.String(), args, number
+	return q.String(), args
 }
-
-// plain is a text argument as it is.
-func plain(s string) (string, []any, bool) { return "?", []any{s}, false }

@@ -25,6 +25,8 @@ type Store struct {
 	Location *time.Location
 	// org keeps the dispatchers and units every new case reads (orgcache.go).
 	org *orgCache
+	// receiving are the inbound messages in Receive now (intake_inflight.go).
+	receiving *inflight
 }
 
 // Open connects to driver ("sqlite" or "mysql") at dsn. It does not migrate.
@@ -74,7 +76,7 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 		sqlDB.SetMaxIdleConns(64)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	return &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}}, nil
+	return &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}}, nil
 }
 
 // sqliteDSN adds the pragmas the store relies on.
@@ -95,13 +97,7 @@ func sqliteDSN(dsn string) string {
 // round trips instead of one, and an intake holds the day's case-number row
 // twice as long (see minsheng bench in the README). The driver escapes for
 // utf8mb4 and refuses to interpolate for charsets where that is unsafe.
-//
-// It also lets one round trip carry several statements (multiStatements):
-// the end of an intake, from the day's case number to the commit, is sent as
-// one packet (recordReply), so no other intake waits on our round trips.
-// Every statement of the store is built from constant text with ?
-// placeholders; no input is ever spliced into SQL, so a second statement
-// cannot come from outside.
+// One statement per round trip: the store never sends several in one.
 func mysqlDSN(dsn string) (string, error) {
 	c, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -110,7 +106,6 @@ func mysqlDSN(dsn string) (string, error) {
 	c.ParseTime = true
 	c.Loc = time.UTC
 	c.InterpolateParams = true
-	c.MultiStatements = true
 	if c.Params == nil {
 		c.Params = map[string]string{}
 	}
@@ -178,27 +173,9 @@ func deadlocked(err error) bool {
 type Tx struct {
 	db *gorm.DB
 	s  *Store
-	// manual is set by receiveMySQL, which begins and ends the transaction
-	// itself; its recordReply writes what inbound, aliasOf and numbered
-	// hold: the message's reply, a citizen's alias and a case's number.
-	manual   bool
-	inbound  *Inbound
-	aliasOf  *Citizen
-	numbered *Case // its No is a placeholder until the last packet
-	day      string
-	// held are the statements written in the last packet (intake_defer.go).
-	held []stmt
-	// committed is set when recordReply's packet has committed; nothing may
-	// be written after it.
-	committed bool
-}
-
-// stmt is a statement with its arguments, held for a later packet; number
-// is set when it needs the new case's number.
-type stmt struct {
-	query  string
-	args   []any
-	number bool
+	// opened is the case OpenCase opened in this transaction, if any
+	// (Receive hands its number back).
+	opened *Case
 }
 
 // Now is the store's clock.

@@ -137,10 +137,6 @@ func (tx *Tx) Record(k *Case, a Actor, kind EventKind, from, to Status, body str
 	if e.Platform == "" {
 		e.Platform = "system"
 	}
-	if tx.deferring() { // intake_defer.go
-		tx.holdEvent(&e)
-		return nil
-	}
 	if err := tx.db.Create(&e).Error; err != nil {
 		return fmt.Errorf("record %s on case %s: %w", kind, k.No, err)
 	}

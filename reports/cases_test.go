@@ -71,7 +71,7 @@ func TestExportLine(t *testing.T) {
 		t.Fatalf("line has %d cells; the header %d", len(line), len(reports.ExportHeader))
 	}
 	want := []string{"20261102009", "2026-11-02 11:00", "2026-11-02 12:00", "县城市管理局", "已答复", "噪音", "一般", "2026-11-24 17:00", "", "", "", "公开",
-		"我叫[姓名已隐去]，电话[电话已隐去]，住幸福小区3栋*单元*室，楼下烧烤店油烟扰民。[姓名已隐去]"}
+		"我叫[姓名已隐去]，电话[电话已隐去]，住幸福小区[门牌已隐去]，楼下烧烤店油烟扰民。[姓名已隐去]"}
 	if strings.Join(line, "|") != strings.Join(want, "|") {
 		t.Errorf("ExportLine =\n %q; want\n %q", line, want)
 	}

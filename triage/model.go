@@ -65,8 +65,10 @@ type Suggestion struct {
 	Reasons []string
 }
 
-// Model suggests units. It is safe for concurrent use; Learn marks it for
-// retraining, which the next Suggest does.
+// Model suggests units. It is safe for concurrent use. Learn marks it for
+// retraining: Suggest retrains at once (an evaluation wants every decision
+// counted), while a server calls Train in the background and ranks with
+// Ranked, which never trains, so that no report waits for a training.
 type Model struct {
 	opts Options
 
@@ -76,7 +78,8 @@ type Model struct {
 	grams    map[string]int32
 	names    []string
 	units    []string
-	trained  *weights // nil when examples changed since the last training
+	trained  *weights // the last training; nil before the first
+	stale    bool     // examples changed since the last training
 }
 
 // pruneFrom is the number of examples from which training drops the grams
@@ -122,7 +125,7 @@ func (m *Model) AddKeywords(unit string, words []string) {
 	}
 	m.prior = append(m.prior, doc{counts, unit})
 	m.noteUnit(unit)
-	m.trained = nil
+	m.stale = true
 }
 
 // Learn adds a routing decision.
@@ -135,10 +138,11 @@ func (m *Model) Learn(e Example) {
 	counts := m.features(e.Title, e.Text)
 	m.examples = append(m.examples, doc{counts, e.Unit})
 	if over := len(m.examples) - m.opts.MaxExamples; over > 0 {
-		m.examples = slices.Delete(m.examples, 0, over)
+		// A fresh array: a training may be reading the old one.
+		m.examples = slices.Clone(m.examples[over:])
 	}
 	m.noteUnit(e.Unit)
-	m.trained = nil
+	m.stale = true
 }
 
 // Examples counts the decisions the model holds (not the keyword prior).
@@ -148,9 +152,10 @@ func (m *Model) Examples() int {
 	return len(m.examples)
 }
 
-// Suggest ranks up to k units for a report, best first. It returns nil when
-// the model knows no unit, or when the report shares no n-gram with anything
-// it has learned (no basis for a suggestion).
+// Suggest ranks up to k units for a report, best first, after training on
+// every example learned so far. It returns nil when the model knows no unit,
+// or when the report shares no n-gram with anything it has learned (no basis
+// for a suggestion).
 func (m *Model) Suggest(title, text string, k int) []Suggestion {
 	if k <= 0 {
 		return nil
@@ -160,11 +165,51 @@ func (m *Model) Suggest(title, text string, k int) []Suggestion {
 	if len(m.units) == 0 {
 		return nil
 	}
-	if m.trained == nil {
-		m.trained = m.train()
+	if m.trained == nil || m.stale {
+		m.trained, m.stale = train(m.snapshot()), false
 	}
-	tw := m.trained
-	vec := m.vector(m.lookup(title, text), tw)
+	return m.rank(m.trained, title, text, k)
+}
+
+// Ranked is Suggest with the weights of the last training, however many
+// decisions came since: it never trains, and returns nil before the first
+// Train.
+func (m *Model) Ranked(title, text string, k int) []Suggestion {
+	if k <= 0 {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.trained == nil {
+		return nil
+	}
+	return m.rank(m.trained, title, text, k)
+}
+
+// Stale reports whether decisions were learned since the last training.
+func (m *Model) Stale() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.trained == nil || m.stale
+}
+
+// Train fits the model to the examples learned so far. Suggestions go on
+// with the old weights while it runs; it takes seconds for tens of
+// thousands of examples.
+func (m *Model) Train() {
+	m.mu.Lock()
+	snap := m.snapshot()
+	m.stale = false
+	m.mu.Unlock()
+	tw := train(snap)
+	m.mu.Lock()
+	m.trained = tw
+	m.mu.Unlock()
+}
+
+// rank scores text with tw; m.mu is held.
+func (m *Model) rank(tw *weights, title, text string, k int) []Suggestion {
+	vec := tw.vector(m.lookup(title, text))
 	if len(vec) == 0 {
 		return nil
 	}
@@ -287,7 +332,7 @@ type feature struct {
 
 // vector turns counts into an L2-normalised TF-IDF vector (sublinear TF)
 // over the grams tw knows, sorted by id so that training is deterministic.
-func (m *Model) vector(counts map[int32]float64, tw *weights) []feature {
+func (tw *weights) vector(counts map[int32]float64) []feature {
 	vec := make([]feature, 0, len(counts))
 	for id, c := range counts {
 		col, ok := tw.index[id]
@@ -313,12 +358,24 @@ func (m *Model) vector(counts map[int32]float64, tw *weights) []feature {
 	return vec
 }
 
+// trainSet is what a training reads, taken under the lock: the documents
+// are never changed once made, so the slices may be shared.
+type trainSet struct {
+	prior, examples []doc
+	units           []string
+	opts            Options
+}
+
+func (m *Model) snapshot() trainSet {
+	return trainSet{prior: slices.Clip(m.prior), examples: slices.Clip(m.examples), units: slices.Clone(m.units), opts: m.opts}
+}
+
 // train fits one-vs-rest linear SVMs by Pegasos over the prior and the
 // examples, with a fixed seed. Past pruneFrom examples it keeps only the
 // grams of the keywords and those found in at least two examples: a gram
 // seen once says little about the next report, and dropping them keeps the
 // weights small when the history is long.
-func (m *Model) train() *weights {
+func train(m trainSet) *weights {
 	docs := append(slices.Clip(m.prior), m.examples...)
 	df := map[int32]float64{}
 	for _, d := range docs {
@@ -339,14 +396,14 @@ func (m *Model) train() *weights {
 		}
 	}
 	slices.Sort(ids)
-	tw := &weights{units: slices.Clone(m.units), index: make(map[int32]int32, len(ids)), df: make([]float64, len(ids)), n: float64(len(docs))}
+	tw := &weights{units: m.units, index: make(map[int32]int32, len(ids)), df: make([]float64, len(ids)), n: float64(len(docs))}
 	for col, id := range ids {
 		tw.index[id] = int32(col)
 		tw.df[col] = df[id]
 	}
 	vecs := make([][]feature, len(docs))
 	for i, d := range docs {
-		vecs[i] = m.vector(d.counts, tw)
+		vecs[i] = tw.vector(d.counts)
 	}
 	tw.w = make([][]float32, len(tw.units))
 	for u, unit := range tw.units {

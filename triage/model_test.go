@@ -202,3 +202,42 @@ func TestReplayLearns(t *testing.T) {
 		t.Errorf("learning curve %v: want the last block perfect and better than the first", r.Curve)
 	}
 }
+
+// A server ranks with the last training and trains in the background:
+// Ranked never trains, Train catches up, and both may run at once.
+func TestRankedAndTrain(t *testing.T) {
+	m := New(Options{})
+	if got := m.Ranked("路灯", "路灯坏了", 3); got != nil || !m.Stale() {
+		t.Fatalf("before training: Ranked = %v, Stale = %v; want nil and stale", got, m.Stale())
+	}
+	for _, e := range office {
+		m.Learn(e)
+	}
+	m.Train()
+	if m.Stale() {
+		t.Errorf("Stale after Train")
+	}
+	before := m.Ranked("路灯", "解放路路灯不亮", 1)
+	if len(before) != 1 || before[0].Unit != "城管局" {
+		t.Fatalf("Ranked = %v; want 城管局", before)
+	}
+	m.Learn(Example{Title: "路灯", Text: "路灯", Unit: "交通局"})
+	if !m.Stale() {
+		t.Errorf("not stale after Learn")
+	}
+	if got := m.Ranked("路灯", "解放路路灯不亮", 1); got[0].Score != before[0].Score {
+		t.Errorf("Ranked retrained: %v, before %v", got, before)
+	}
+	done := make(chan bool)
+	go func() {
+		for range 50 {
+			m.Ranked("路灯", "解放路路灯不亮", 3)
+		}
+		done <- true
+	}()
+	for range 5 {
+		m.Learn(office[0])
+		m.Train()
+	}
+	<-done
+}
