@@ -49,6 +49,7 @@ func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
 	if errors.Is(err, models.ErrNotFound) {
 		return a, fmt.Errorf("%w: target %s: %v", ErrUndeliverable, o.Target, err)
 	}
+	a.Purpose, a.Key = o.Kind, fmt.Sprintf("minsheng-%d", o.ID)
 	return a, err
 }
 

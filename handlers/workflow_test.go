@@ -112,8 +112,13 @@ func (o *office) recordFailed() {
 	}
 }
 
-// setTemplate configures the template message used outside the 48-hour window.
-func (o *office) setTemplate(id string) { o.mpPlat.TemplateID = id }
+// setTemplate configures the template message used outside the 48-hour
+// window, for every purpose: keyword1 the case number, keyword2 the summary,
+// keyword3 the time.
+func (o *office) setTemplate(id string) {
+	o.mpPlat.Templates = map[string]mp.Template{mp.DefaultTemplate: {ID: id, Fields: map[string]string{
+		mp.FieldCaseNo: "keyword1", mp.FieldSummary: "keyword2", mp.FieldTime: "keyword3"}}}
+}
 
 // citizen sends a report and returns the case number from the reply.
 func (o *office) citizen(t *testing.T, openid, text string) string {
