@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"strings"
 
 	"minsheng/bot"
 	"minsheng/bot/mp"
@@ -82,6 +83,12 @@ func newBot(cfg *config.Config, store *models.Store, log, warn *slog.Logger) (*b
 	}}
 	b.Settings.Review, b.Settings.Leaders, b.Settings.Links = leaderSettings(cfg, warn)
 	b.Settings.Feedback = recipients(cfg, cfg.Feedback.Recipients)
+	b.Settings.UnitAliases = map[string]string{}
+	for _, d := range cfg.Org.Departments {
+		for _, a := range d.Aliases {
+			b.Settings.UnitAliases[strings.TrimSpace(a)] = d.Code
+		}
+	}
 	return b, nil
 }
 

@@ -228,6 +228,9 @@ type Department struct {
 	Name     string   `yaml:"name"`
 	Code     string   `yaml:"code"`
 	Keywords []string `yaml:"keywords"`
+	// Aliases are the everyday short names a dispatcher types for the unit
+	// (城管, 住建 …), besides its name and code.
+	Aliases  []string `yaml:"aliases"`
 	Platform string   `yaml:"platform"` // wecom | dingtalk
 	// The department's group: a WeCom group robot and/or a DingTalk webhook.
 	WeComRobotKey   string `yaml:"wecom_robot_key"`
@@ -538,6 +541,10 @@ func (c *Config) Validate() error {
 		return bad("deadlines.default_kind", "must be 即办, 一般 or 复杂")
 	}
 	codes := map[string]bool{}
+	names := map[string]string{} // every name a unit answers to → its code
+	for _, dep := range c.Org.Departments {
+		names[dep.Name], names[dep.Code] = dep.Code, dep.Code
+	}
 	for i, dep := range c.Org.Departments {
 		key := fmt.Sprintf("org.departments[%d]", i)
 		if dep.Name == "" {
@@ -550,6 +557,15 @@ func (c *Config) Validate() error {
 			return bad(key+".code", fmt.Sprintf("%q is used twice", dep.Code))
 		}
 		codes[dep.Code] = true
+		for j, a := range dep.Aliases {
+			if a = strings.TrimSpace(a); a == "" || strings.ContainsAny(a, " ,，、") {
+				return bad(fmt.Sprintf("%s.aliases[%d]", key, j), fmt.Sprintf("%q: a short name without spaces or commas", dep.Aliases[j]))
+			}
+			if other, ok := names[a]; ok && other != dep.Code {
+				return bad(fmt.Sprintf("%s.aliases[%d]", key, j), fmt.Sprintf("%q already names the unit %s", a, other))
+			}
+			names[a] = dep.Code
+		}
 		switch dep.Platform {
 		case "", "wecom", "dingtalk":
 		default:

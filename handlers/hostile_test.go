@@ -100,6 +100,7 @@ func TestCallbackAgainstBlackHoleDatabase(t *testing.T) {
 	modeltest.Must(t, err, "dsn")
 	hole := newBlackHole(t, cfg.Addr)
 	cfg.Addr = hole.ln.Addr().String()
+	// uncapped: its connections go to the black hole, not to MariaDB.
 	s, err := models.Open("mysql", cfg.FormatDSN(), modeltest.Shanghai)
 	modeltest.Must(t, err, "open")
 	t.Cleanup(func() { s.Close() })

@@ -96,6 +96,9 @@ func New(d Deps) *gin.Engine {
 		r.POST("/callback/"+string(in.Name()), h.receive)
 	}
 
+	home := homeHandler{sandbox: d.Admin != nil && d.Admin.Sandbox}
+	r.GET("/", home.index)
+	r.GET("/favicon.ico", home.favicon)
 	r.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
