@@ -183,6 +183,7 @@ func crashRun(t *testing.T, driver string) {
 	// or may not have reached the platform.
 	store, err := models.Open(w.driver, w.dsn, modeltest.Shanghai)
 	modeltest.Must(t, err, "open store")
+	modeltest.Cap(store)
 	t.Cleanup(func() { store.Close() })
 	w.checkAcked(t, store)
 	var doubt []models.Outbox

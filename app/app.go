@@ -211,7 +211,7 @@ func (a *App) build(ctx context.Context) error {
 		})
 	}
 	router := &jobs.Router{Bot: b, Platforms: []bot.Platform{
-		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc, Now: now}, TemplateID: cfg.MP.TemplateID},
+		&mp.Platform{Client: &mp.Client{BaseURL: cfg.MP.APIBase, AppID: cfg.MP.AppID, AppSecret: cfg.MP.AppSecret, HTTP: httpc, Now: now}, Templates: mpTemplates(cfg.MP.Templates)},
 		&wecom.Platform{Client: &wecom.Client{BaseURL: wc.APIBase, CorpID: wc.CorpID, Secret: wc.Secret, AgentID: wc.AgentIDNumber(), HTTP: httpc, Now: now}},
 	}}
 	a.Router = router
@@ -219,6 +219,7 @@ func (a *App) build(ctx context.Context) error {
 	dtIn := &dingtalk.Inbound{
 		AppSecret: cfg.DingTalk.AppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
 		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: &http.Client{Timeout: cfg.DingTalk.ReplyTimeout.D()}, Now: now,
+		SessionBases: []string{cfg.DingTalk.APIBase, cfg.DingTalk.OAPIBase, dingtalk.DefaultSessionBase},
 	}
 	if cfg.DingTalk.AppSecret != "" && !dtStream {
 		members = append(members, dtIn)
@@ -240,12 +241,24 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Scheduler.Now = now
+	if a.Sandbox != nil {
+		// The walk-through's last step: the joint-meeting group gets the
+		// weekly summary now, not on Monday.
+		a.Sandbox.Weekly = func(ctx context.Context) error {
+			if _, err := a.Scheduler.RunNow(ctx, "weekly_summary"); err != nil {
+				return err
+			}
+			a.Deliverer.Notify()
+			return nil
+		}
+	}
 
 	metrics := handlers.NewMetrics(a.Store)
 	deps := handlers.Deps{
 		Store: a.Store, Bot: b, Citizen: citizen, Inbound: members, Metrics: metrics, Logger: log, Now: now,
-		Mounts: a.mounts(),
-		H5:     h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
+		CallbackTimeout: cfg.Server.CallbackTimeout.D(),
+		Mounts:          a.mounts(),
+		H5:              h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
 		// The public reply board, the open data and the dashboard (web.go).
 		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now, log),
 	}
@@ -290,7 +303,7 @@ func (a *App) Run(ctx context.Context) error {
 		return errors.New("app: built Offline: nothing to serve")
 	}
 	cfg, log := a.Config, a.log
-	srv := &http.Server{Addr: cfg.Server.Addr, Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := httpServer(cfg, a.Handler)
 	errc := make(chan error, 1)
 	go func() {
 		if a.o.listener != nil {
@@ -342,6 +355,18 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// httpServer is the server Run serves with: every phase of a connection
+// has a deadline (server.read_timeout, write_timeout, idle_timeout), so a
+// slow or idle client cannot hold it.
+func httpServer(cfg *config.Config, h http.Handler) *http.Server {
+	read := cfg.Server.ReadTimeout.D()
+	return &http.Server{
+		Addr: cfg.Server.Addr, Handler: h,
+		ReadHeaderTimeout: min(read, 10*time.Second), ReadTimeout: read,
+		WriteTimeout: cfg.Server.WriteTimeout.D(), IdleTimeout: cfg.Server.IdleTimeout.D(),
+	}
 }
 
 // routingEvery is how often each instance reads the routing decisions taken

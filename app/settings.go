@@ -4,8 +4,11 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"maps"
+	"strings"
 
 	"minsheng/bot"
+	"minsheng/bot/mp"
 	"minsheng/config"
 	"minsheng/models"
 )
@@ -80,6 +83,12 @@ func newBot(cfg *config.Config, store *models.Store, log, warn *slog.Logger) (*b
 	}}
 	b.Settings.Review, b.Settings.Leaders, b.Settings.Links = leaderSettings(cfg, warn)
 	b.Settings.Feedback = recipients(cfg, cfg.Feedback.Recipients)
+	b.Settings.UnitAliases = map[string]string{}
+	for _, d := range cfg.Org.Departments {
+		for _, a := range d.Aliases {
+			b.Settings.UnitAliases[strings.TrimSpace(a)] = d.Code
+		}
+	}
 	return b, nil
 }
 
@@ -128,6 +137,15 @@ func recipients(cfg *config.Config, list []config.Recipient) []bot.Recipient {
 			up.Members = append(up.Members, bot.MemberRef{Platform: platformOf[u], UserID: u})
 		}
 		out = append(out, up)
+	}
+	return out
+}
+
+// mpTemplates translates mp.templates into the Official Account's templates.
+func mpTemplates(in map[string]config.MPTemplate) map[string]mp.Template {
+	out := make(map[string]mp.Template, len(in))
+	for purpose, t := range in {
+		out[purpose] = mp.Template{ID: t.ID, Fields: maps.Clone(t.Fields)}
 	}
 	return out
 }

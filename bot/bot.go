@@ -45,6 +45,9 @@ type Settings struct {
 	// Feedback are the recipients of the daily written feedback
 	// (feedback.recipients; bot/feedback.go).
 	Feedback []Recipient
+	// UnitAliases maps the everyday short names of units (城管, 住建 …;
+	// org.departments[].aliases) to their codes.
+	UnitAliases map[string]string
 }
 
 // GroupAddress is a group robot: WeCom key and/or DingTalk webhook.

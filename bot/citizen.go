@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"minsheng/models"
+	"minsheng/redact"
 )
 
 // CitizenMessage is one message or event from a citizen, whatever platform
@@ -78,9 +79,14 @@ func (b *Bot) HandleCitizen(ctx context.Context, m CitizenMessage) (Reply, error
 	if m.OpenID == "" {
 		return Reply{}, errors.New("citizen message without sender")
 	}
+	// The record of the message keeps no more of it than a case keeps.
+	text := m.recordText()
+	if r := []rune(text); b.Settings.MaxLength > 0 && len(r) > b.Settings.MaxLength {
+		text = string(r[:b.Settings.MaxLength])
+	}
 	in := models.Inbound{
 		Platform: m.Platform, DedupKey: m.dedupKey(), OpenID: m.OpenID,
-		MsgType: m.MsgType, Content: m.recordText(),
+		MsgType: m.MsgType, Content: text,
 	}
 	var caseNo string
 	r, err := b.Store.Receive(ctx, in, func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
@@ -255,6 +261,11 @@ func (b *Bot) query(tx *models.Tx, c *models.Citizen, no string) (decision, erro
 	if k.DueAt != nil && k.Status.Open() {
 		fmt.Fprintf(&sb, "\n办理时限：%s", dateTime(k.DueAt.In(b.Location())))
 	}
+	if k.Status.Open() {
+		if err := b.latestProgress(tx, k, &sb); err != nil {
+			return decision{}, err
+		}
+	}
 	if k.DuplicateOfID != nil {
 		sb.WriteString("\n此问题已与您先前反映的问题合并办理。")
 	}
@@ -271,6 +282,21 @@ func (b *Bot) query(tx *models.Tx, c *models.Citizen, no string) (decision, erro
 		sb.WriteString("\n如需补充情况，请发送：补充 " + k.No + " 内容")
 	}
 	return decision{Reply: Reply{Text: sb.String(), Outcome: OutcomeQuery, CaseNo: k.No}, caseID: k.ID}, nil
+}
+
+// leadProgress is how the lead unit's 进展 begins on the case record.
+const leadProgress = "牵头："
+
+// latestProgress adds to a 查询 reply the lead unit's newest 进展, which is
+// written for the citizen to read (a co-unit's 进展 is its opinion to the
+// lead unit and stays inside), masked.
+func (b *Bot) latestProgress(tx *models.Tx, k *models.Case, sb *strings.Builder) error {
+	e, err := tx.LatestProgress(k, leadProgress)
+	if err != nil || e == nil {
+		return err
+	}
+	fmt.Fprintf(sb, "\n最新进展（%s）：%s", dateTime(e.CreatedAt.In(b.Location())), redact.Mask(strings.TrimPrefix(e.Body, leadProgress)))
+	return nil
 }
 
 func (b *Bot) supplement(tx *models.Tx, c *models.Citizen, platform, no, text string) (decision, error) {

@@ -28,12 +28,20 @@ type CitizenCommand struct {
 // space. It also drops characters that have no place in a message (control
 // and format characters such as zero-width spaces).
 func Normalize(s string) string {
+	n, _ := normalize(s, false)
+	return n
+}
+
+// normalize is Normalize; with at it also returns, for every byte of the
+// result, the offset in s (made valid UTF-8) of the character it came from.
+func normalize(s string, at bool) (string, []int) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}
 	var b strings.Builder
-	space := false
-	for _, r := range s {
+	var offs []int
+	space, spaceAt := false, 0
+	for i, r := range s {
 		switch {
 		case r == '\u3000':
 			r = ' '
@@ -41,8 +49,8 @@ func Normalize(s string) string {
 			r = r - '！' + '!'
 		}
 		if unicode.IsSpace(r) {
-			if b.Len() > 0 {
-				space = true
+			if b.Len() > 0 && !space {
+				space, spaceAt = true, i
 			}
 			continue
 		}
@@ -51,11 +59,19 @@ func Normalize(s string) string {
 		}
 		if space {
 			b.WriteByte(' ')
+			if at {
+				offs = append(offs, spaceAt)
+			}
 			space = false
 		}
 		b.WriteRune(r)
+		if at {
+			for range utf8.RuneLen(r) {
+				offs = append(offs, i)
+			}
+		}
 	}
-	return b.String()
+	return b.String(), offs
 }
 
 // isSep reports whether r may stand between a command word and its arguments.
@@ -66,11 +82,17 @@ func isSep(r rune) bool {
 // ParseCitizen reads a citizen's text message: the first verb of the verb
 // table that recognises it, or else a report.
 func ParseCitizen(text string) CitizenCommand {
-	s := Normalize(text)
+	s, offs := normalize(text, true)
 	bare := strings.TrimFunc(s, func(r rune) bool { return isSep(r) || unicode.IsPunct(r) })
 	for i := range verbs().citizen {
 		v := &verbs().citizen[i]
 		if c, ok := v.read(v, s, bare); ok {
+			if c.Verb == VerbSupplement && strings.HasSuffix(s, c.Text) {
+				// The words after the number (补充) are the citizen's own
+				// characters, full-width punctuation and all: c.Text
+				// is the end of s, taken from the same place in text.
+				c.Text = strings.TrimSpace(strings.ToValidUTF8(text, "")[offs[len(s)-len(c.Text)]:])
+			}
 			return c
 		}
 	}

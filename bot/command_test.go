@@ -22,6 +22,8 @@ func TestParseCitizen(t *testing.T) {
 		{"four-digit sequence", "查询 202611211234", CitizenCommand{Verb: VerbQuery, Word: "查询", No: "202611211234"}},
 		{"supplement", "补充 20261121007 路灯在东门", CitizenCommand{Verb: VerbSupplement, Word: "补充", No: "20261121007", Text: "路灯在东门"}},
 		{"supplement full-width", "补充：２０２６１１２１００７，路灯在东门", CitizenCommand{Verb: VerbSupplement, Word: "补充", No: "20261121007", Text: "路灯在东门"}},
+		{"supplement keeps its punctuation", "补充 20261121007 路灯在东门，晚上不亮！（三盏）  ", CitizenCommand{Verb: VerbSupplement, Word: "补充", No: "20261121007", Text: "路灯在东门，晚上不亮！（三盏）"}},
+		{"supplement keeps its spacing", "补充：２０２６１１２１００７　电话　１３８ 号楼", CitizenCommand{Verb: VerbSupplement, Word: "补充", No: "20261121007", Text: "电话　１３８ 号楼"}},
 		{"supplement without text", "补充 20261121007", CitizenCommand{Verb: VerbUsage, Word: "补充", No: "20261121007"}},
 		{"query without number", "查询", CitizenCommand{Verb: VerbUsage, Word: "查询"}},
 		{"query with short number", "查询 123", CitizenCommand{Verb: VerbUsage, Word: "查询", BadNo: "123"}},

@@ -49,6 +49,7 @@ func (b *Bot) Resolve(ctx context.Context, o models.Outbox) (Address, error) {
 	if errors.Is(err, models.ErrNotFound) {
 		return a, fmt.Errorf("%w: target %s: %v", ErrUndeliverable, o.Target, err)
 	}
+	a.Purpose, a.Key = o.Kind, fmt.Sprintf("minsheng-%d", o.ID)
 	return a, err
 }
 
@@ -62,11 +63,12 @@ func (b *Bot) Delivered(ctx context.Context, o models.Outbox, d Delivery) error 
 		if err != nil {
 			return err
 		}
-		how := "客服消息"
+		// In the words an officer uses, not the API's.
+		note := "答复已通过公众号发送"
 		if d.Fallback == "template" {
-			how = "模板消息（已超过48小时客服消息时限）"
+			note = "答复已通过公众号服务通知发送（群众超过48小时未留言，不能直接回复）"
 		}
-		return tx.Record(k, models.SystemActor, models.EventDelivered, "", "", "答复已送达群众："+how)
+		return tx.Record(k, models.SystemActor, models.EventDelivered, "", "", note)
 	})
 }
 

@@ -163,22 +163,16 @@ func (a *action) assign() (string, error) {
 		a.button = "已" + k.Status.Label()
 		return stateSentence(k, VerbAssign), nil
 	}
-	lead, err := a.tx.FindDepartment(c.Lead)
-	if errors.Is(err, models.ErrNotFound) {
-		return fmt.Sprintf("找不到单位“%s”，请用单位名称或简称（代码）。", c.Lead), nil
-	}
-	if err != nil {
-		return "", err
+	lead, notFound, err := a.b.findUnit(a.tx, c.Lead, "单位")
+	if err != nil || notFound != "" {
+		return notFound, err
 	}
 	var co []*models.Department
 	var coIDs []uint64
 	for _, name := range c.Co {
-		d, err := a.tx.FindDepartment(name)
-		if errors.Is(err, models.ErrNotFound) {
-			return fmt.Sprintf("找不到协办单位“%s”。", name), nil
-		}
-		if err != nil {
-			return "", err
+		d, notFound, err := a.b.findUnit(a.tx, name, "协办单位")
+		if err != nil || notFound != "" {
+			return notFound, err
 		}
 		if d.ID == lead.ID {
 			return fmt.Sprintf("%s 已是牵头单位，不必再列为协办。", d.Name), nil
@@ -223,6 +217,14 @@ func (a *action) conflict(err error) error {
 
 func (a *action) invalid() (string, error) {
 	k := a.k
+	if a.click {
+		if k.Status != models.StatusReceived {
+			a.button = "已" + k.Status.Label()
+			return stateSentence(k, VerbInvalid), nil
+		}
+		a.button = "请发送无效理由"
+		return fmt.Sprintf("标为无效需要写明理由（会告知群众），请发送：无效 %s 理由", k.No), nil
+	}
 	if err := a.tx.Move(k, models.StatusInvalid, a.actor(), models.EventInvalid, a.cmd.Text, map[string]any{"closed_at": a.tx.Now()}); err != nil {
 		if errors.Is(err, models.ErrInvalidTransition) {
 			return stateSentence(k, VerbInvalid), nil
@@ -238,6 +240,14 @@ func (a *action) invalid() (string, error) {
 
 func (a *action) duplicate() (string, error) {
 	k := a.k
+	if a.click {
+		if k.Status != models.StatusReceived {
+			a.button = "已" + k.Status.Label()
+			return stateSentence(k, VerbDuplicate), nil
+		}
+		a.button = "请发送原编号"
+		return fmt.Sprintf("请发送：重复 %s 原编号（并入先前反映的同一问题）", k.No), nil
+	}
 	orig, err := a.tx.Case(a.cmd.Orig)
 	if errors.Is(err, models.ErrNotFound) {
 		return fmt.Sprintf("没有原编号 %s。", a.cmd.Orig), nil
@@ -520,6 +530,9 @@ func (a *action) progress() (string, error) {
 	}
 	if err := a.tx.Record(k, a.actor(), models.EventProgress, "", "", unitRoleOf(a.mine)+"："+a.cmd.Text); err != nil {
 		return "", err
+	}
+	if a.mine.Role == models.UnitLead {
+		return fmt.Sprintf("已记录 %s 的办理进展；群众查询时可以看到（个人信息已隐去）。", k.No), nil
 	}
 	return fmt.Sprintf("已记录 %s 的办理进展。", k.No), nil
 }

@@ -60,7 +60,9 @@ func TestParseButton(t *testing.T) {
 		{"交办:20261121007:cg", MemberCommand{Verb: VerbAssign, No: "20261121007", Lead: "cg"}},
 		{"同意:20261121007", MemberCommand{Verb: VerbApprove, No: "20261121007"}},
 		{"退回:20261121007", MemberCommand{Verb: VerbReturn, No: "20261121007"}},
-		{"无效:20261121007", MemberCommand{Err: "无法识别的按钮"}},
+		{"无效:20261121007", MemberCommand{Verb: VerbInvalid, No: "20261121007"}},
+		{"重复:20261121007", MemberCommand{Verb: VerbDuplicate, No: "20261121007"}},
+		{"定级:20261121007", MemberCommand{Err: "无法识别的按钮"}},
 		{"签收:x", MemberCommand{Err: "无法识别的按钮"}},
 		{"", MemberCommand{Err: "无法识别的按钮"}},
 	}

@@ -69,8 +69,11 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 
 // notifyNewCase sends the dispatchers a card for a new case: the text (the
 // dispatcher may see it whole), the reporter's alias, up to three suggested
-// units with the words that weighed for each, and a button per unit that
-// assigns to it in one tap.
+// units with the words that weighed for each, and buttons that decide in one
+// tap: 交办 to each suggested unit (labelled with its shortest everyday
+// name when it has one), 无效 and 重复 (which ask for the reason or the
+// original number). Five buttons at most: DingTalk's limit, under WeCom's
+// six.
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
 	// The deadline runs from receipt: the date the citizen was promised.
@@ -80,9 +83,14 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 	if len(to.sugs) > 0 {
 		fields = append(fields, Field{"建议承办", suggestionField(to.sugs, to.sure)})
 		for _, s := range to.sugs {
-			buttons = append(buttons, unitButton(VerbAssign, k.No, s.dept))
+			btn := unitButton(VerbAssign, k.No, s.dept)
+			if short := b.shortName(s.dept.Code); short != "" {
+				btn.Text = string(VerbAssign) + short // 交办县住房和城乡建… does not fit a button
+			}
+			buttons = append(buttons, btn)
 		}
 	}
+	buttons = append(buttons, verbButton(VerbInvalid, k.No), verbButton(VerbDuplicate, k.No))
 	card := Outgoing{
 		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
 		Text:    to.text + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由",

@@ -23,6 +23,13 @@ type Address struct {
 	OpenID string
 	// ResponseCode is what the platform returned for the card being updated.
 	ResponseCode string
+	// Purpose is the outbox message's kind (citizen_answer, …): which
+	// template message stands for it in the Official Account.
+	Purpose string
+	// Key names the outbox message, the same on every attempt, for
+	// platforms that drop a repeated send (the Official Account's
+	// client_msg_id).
+	Key string
 }
 
 // Address kinds, the kinds of outbox targets.

@@ -175,9 +175,15 @@ func (a *action) submitDraft() (string, error) {
 	return reply, nil
 }
 
-// sendReviewCards gives each approver of step s a card with the whole draft
-// and the buttons 同意 / 退回修改; the card links to the case page, where the
-// whole text is whatever the card can show.
+// reviewProblemRunes is how much of the problem an approval card shows
+// before the draft: enough to judge the answer by, while the draft keeps
+// most of a WeCom card's 160 characters.
+const reviewProblemRunes = 50
+
+// sendReviewCards gives each approver of step s a card with what the
+// citizen asked (personal data masked, cut to reviewProblemRunes) above the
+// draft, and the buttons 同意 / 退回修改; the card links to the case page,
+// where the whole text is whatever the card can show.
 func (b *Bot) sendReviewCards(tx *models.Tx, k *models.Case, ans *models.Answer, dept *models.Department, s *models.ReviewStep, total int) error {
 	ms, err := b.approvers(tx, s.Role, dept.ID)
 	if err != nil {
@@ -190,7 +196,7 @@ func (b *Bot) sendReviewCards(tx *models.Tx, k *models.Case, ans *models.Answer,
 	}
 	card := Outgoing{
 		Kind: KindCard, Title: "答复待审核 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
-		Text:   "答复稿：\n" + ans.Body,
+		Text:   "问题：" + summary(redact.Identity(k.Content), reviewProblemRunes) + "\n答复稿：" + ans.Body,
 		Fields: []Field{{"编号", k.No}, {"单位", dept.Name}, {"拟稿", nameOf(author)}, {"审核", level}},
 		Buttons: []Button{
 			verbButton(VerbApprove, k.No),

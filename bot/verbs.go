@@ -263,9 +263,11 @@ func buildVerbs() *verbTable {
 				may: dispatcher, refuse: dispatcherOnly, run: (*action).assign,
 				button: &cardButton{label: "交办", style: 1, unit: true}},
 			{verb: VerbInvalid, syntax: "无效 编号 理由", args: argsText,
-				may: dispatcher, refuse: dispatcherOnly, run: (*action).invalid},
+				may: dispatcher, refuse: dispatcherOnly, run: (*action).invalid,
+				button: &cardButton{label: "无效", style: 2}}, // the click asks for the reason
 			{verb: VerbDuplicate, syntax: "重复 编号 原编号", args: argsOrig,
-				may: dispatcher, refuse: dispatcherOnly, run: (*action).duplicate},
+				may: dispatcher, refuse: dispatcherOnly, run: (*action).duplicate,
+				button: &cardButton{label: "重复", style: 2}}, // the click asks for the original
 			{verb: VerbGrade, syntax: "定级 编号 一般|较大|重大|特别重大", args: argsSeverity,
 				may: dispatcher, refuse: dispatcherOnly, run: (*action).grade},
 			{verb: VerbAccept, syntax: "签收 编号", args: argsCase,

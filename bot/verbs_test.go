@@ -158,6 +158,8 @@ func TestVerbButtons(t *testing.T) {
 		VerbAck:          {Key: "知悉:" + no, Text: "知悉", Style: 1},
 		VerbReopen:       {Key: "重办:" + no, Text: "重办", Style: 1},
 		VerbClose:        {Key: "办结:" + no, Text: "办结", Style: 2},
+		VerbInvalid:      {Key: "无效:" + no, Text: "无效", Style: 2},
+		VerbDuplicate:    {Key: "重复:" + no, Text: "重复", Style: 2},
 		VerbAppealUphold: {Key: "申诉成立:" + no, Text: "申诉成立", Style: 1},
 		VerbAppealReject: {Key: "申诉驳回:" + no, Text: "申诉驳回", Style: 2},
 	}

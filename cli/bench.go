@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -14,8 +12,8 @@ import (
 
 // runBench is `minsheng bench`: the measurements of package bench against
 // MariaDB on this machine, or with -load the load test.
-func runBench(ctx context.Context, cfgPath string, args []string) error {
-	fs := flag.NewFlagSet("minsheng bench", flag.ExitOnError)
+func runBench(ctx context.Context, e *env, args []string) error {
+	fs := e.flags()
 	var o bench.Options
 	var lo bench.LoadOptions
 	fs.StringVar(&o.DSN, "dsn", "", "MariaDB server, user@tcp(host:port)/, or PostgreSQL, postgres://user@host:5432/postgres ("+bench.EnvDSN+"; default "+bench.DefaultDSN+"); a database msbench_<random> is created and dropped")
@@ -30,7 +28,9 @@ func runBench(ctx context.Context, cfgPath string, args []string) error {
 	fs.IntVar(&lo.Callbacks, "load-n", 0, "load test: distinct callbacks (10000)")
 	fs.IntVar(&lo.Tries, "load-tries", 0, "load test: deliveries of each callback, at once (3)")
 	fs.IntVar(&lo.Clients, "load-clients", 0, "load test: callbacks in flight at once (64)")
-	fs.Parse(args)
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
 	for _, c := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
 		if err != nil || n < 1 {
@@ -38,11 +38,11 @@ func runBench(ctx context.Context, cfgPath string, args []string) error {
 		}
 		o.Clients = append(o.Clients, n)
 	}
-	cfg, err := app.LoadConfig(cfgPath)
+	cfg, err := app.LoadConfig(e.config)
 	if err != nil {
 		return err
 	}
-	o.Config, o.Out, o.Progress = cfg, os.Stdout, os.Stderr
+	o.Config, o.Out, o.Progress = cfg, e.stdout, e.stderr
 	if *load {
 		return bench.RunLoad(ctx, o, lo)
 	}

@@ -1,8 +1,7 @@
 package cli
 
 import (
-	"errors"
-	"flag"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -20,27 +19,20 @@ import (
 // the accuracy per unit and the learning curve. -taxonomy names a category
 // tree (level1, level2, level3) whose rows serve as the units' keywords, the
 // prior a new deployment starts from.
-func evalRouting(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("eval-routing", flag.ContinueOnError)
-	fs.SetOutput(out)
+func evalRouting(_ context.Context, e *env, args []string) error {
+	out := e.stdout
+	fs := e.flags()
 	taxonomy := fs.String("taxonomy", "", "category tree CSV (level1,level2,level3) used as the units' keywords")
 	folds := fs.Int("folds", 10, "folds of the cross-validation (0: none)")
 	block := fs.Int("block", 50, "reports per point of the learning curve")
-	fs.Usage = func() {
-		fmt.Fprintln(out, "usage: minsheng eval-routing [-taxonomy taxonomy.csv] [-folds 10] [-block 50] FILE.csv")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	pos, err := parse(fs, args, 1)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return errors.New("eval-routing: name one CSV file")
+	if len(pos) != 1 {
+		return usageError{"name one CSV file"}
 	}
-	path := fs.Arg(0)
+	path := pos[0]
 	reports, err := readLabelled(path)
 	if err != nil {
 		return err

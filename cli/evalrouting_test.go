@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func TestEvalRouting(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := evalRouting([]string{"-folds", "3", "-block", "2", path}, &out); err != nil {
+	if err := evalRouting(context.Background(), &env{stdout: &out, cmd: command{name: "eval-routing"}}, []string{"-folds", "3", "-block", "2", path}); err != nil {
 		t.Fatalf("eval-routing: %v", err)
 	}
 	for _, want := range []string{"6 reports, 2 units", "replay in the order received", "top-1", "learning curve", "3-fold cross-validation", "城乡建设"} {
@@ -45,7 +46,7 @@ func TestEvalRouting(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := evalRouting(tt.args, &out)
+			err := evalRouting(context.Background(), &env{stdout: &out, cmd: command{name: "eval-routing"}}, tt.args)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("eval-routing %v = %v; want an error naming %q", tt.args, err, tt.want)
 			}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +13,15 @@ import (
 
 // hashPassword reads a password from in (one line) and writes its bcrypt
 // hash, for admin.users[].password_hash.
-func hashPassword(in io.Reader, out io.Writer) error {
+func hashPassword(_ context.Context, e *env, args []string) error {
+	if _, err := parse(e.flags(), args, 0); err != nil {
+		return err
+	}
+	return hashFrom(e.stdin, e.stdout)
+}
+
+// hashFrom reads the password from in and writes its hash to out.
+func hashFrom(in io.Reader, out io.Writer) error {
 	fmt.Fprintln(out, "输入工作台账号的密码（至少 10 个字符），回车结束：")
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {

@@ -12,7 +12,7 @@ import (
 
 func TestHashPassword(t *testing.T) {
 	var out bytes.Buffer
-	if err := hashPassword(strings.NewReader("correct-horse-battery\n"), &out); err != nil {
+	if err := hashFrom(strings.NewReader("correct-horse-battery\n"), &out); err != nil {
 		t.Fatalf("hashPassword = %v", err)
 	}
 	m := regexp.MustCompile(`password_hash: "(\$2a\$\d\d\$[./A-Za-z0-9]{53})"`).FindStringSubmatch(out.String())
@@ -23,8 +23,8 @@ func TestHashPassword(t *testing.T) {
 		t.Errorf("the printed hash does not match the password: %v", err)
 	}
 	for _, bad := range []string{"short\n", "", strings.Repeat("x", 80) + "\n"} {
-		if err := hashPassword(strings.NewReader(bad), io.Discard); err == nil {
-			t.Errorf("hashPassword(%q) = nil; want it refused", bad)
+		if err := hashFrom(strings.NewReader(bad), io.Discard); err == nil {
+			t.Errorf("hashFrom(%q) = nil; want it refused", bad)
 		}
 	}
 }

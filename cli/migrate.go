@@ -2,14 +2,16 @@ package cli
 
 import (
 	"context"
-	"log/slog"
 
 	"minsheng/app"
 )
 
 // migrate is `minsheng migrate`: the database schema brought up to date.
-func migrate(ctx context.Context, path string, log *slog.Logger) error {
-	cfg, err := app.LoadConfig(path)
+func migrate(ctx context.Context, e *env, args []string) error {
+	if _, err := parse(e.flags(), args, 0); err != nil {
+		return err
+	}
+	cfg, err := app.LoadConfig(e.config)
 	if err != nil {
 		return err
 	}
@@ -25,6 +27,6 @@ func migrate(ctx context.Context, path string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("schema up to date", "driver", store.Driver(), "migrations", len(ids), "latest", ids[len(ids)-1])
+	e.log.Info("schema up to date", "driver", store.Driver(), "migrations", len(ids), "latest", ids[len(ids)-1])
 	return nil
 }

@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,29 +14,22 @@ import (
 	"minsheng/reports"
 )
 
-// report is `minsheng report [--month 2026-11] [-o file.xlsx]`: a month's
+// report is `minsheng report [-month 2026-11] [-o file.xlsx]`: a month's
 // workbook on demand (last month by default), written to -o or under
-// reports.dir and recorded; nothing is sent. With --quarter 2026Q4 or
-// --year 2026 it writes the 考核 scoring sheet of that period instead
+// reports.dir and recorded; nothing is sent. With -quarter 2026Q4 or
+// -year 2026 it writes the 考核 scoring sheet of that period instead
 // (assessment.* weights), to -o or reports.dir/考核-<period>.xlsx.
-func report(ctx context.Context, path string, args []string, out io.Writer, log *slog.Logger) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+func report(ctx context.Context, e *env, args []string) error {
+	fs := e.flags()
 	month := fs.String("month", "", "the month, YYYY-MM (default: last month)")
 	file := fs.String("o", "", "write the workbook to this file (default: a new file under reports.dir)")
 	quarter := fs.String("quarter", "", "the 考核 scoring sheet of a quarter, YYYYQn")
 	year := fs.String("year", "", "the 考核 scoring sheet of a year, YYYY")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: minsheng report [--month 2026-11 | --quarter 2026Q4 | --year 2026] [-o file.xlsx]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("report: unexpected %q", fs.Arg(0))
-	}
-	cfg, err := app.LoadConfig(path)
+	out, log := e.stdout, e.log
+	cfg, err := app.LoadConfig(e.config)
 	if err != nil {
 		return err
 	}

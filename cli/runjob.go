@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 
 	"minsheng/app"
@@ -16,11 +14,17 @@ import (
 // schedule (for checks and for catching up after downtime). Messages it
 // queues carry the same dedup keys as a scheduled run's, so nothing already
 // sent goes out again; the running server delivers them.
-func runJob(ctx context.Context, path string, args []string, out io.Writer, log *slog.Logger) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: minsheng run-job <name> (one of %v)", jobs.Names())
+func runJob(ctx context.Context, e *env, args []string) error {
+	fs := e.flags()
+	args, err := parse(fs, args, 1)
+	if err != nil {
+		return err
 	}
-	cfg, err := app.LoadConfig(path)
+	if len(args) != 1 {
+		return usageError{fmt.Sprintf("which job? one of %v", jobs.Names())}
+	}
+	out, log := e.stdout, e.log
+	cfg, err := app.LoadConfig(e.config)
 	if err != nil {
 		return err
 	}

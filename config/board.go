@@ -50,8 +50,9 @@ type Admin struct {
 	SessionSecret string `yaml:"session_secret"`
 	// SessionTTL is how long a sign-in lasts.
 	SessionTTL Duration `yaml:"session_ttl"`
-	// LoginFailures wrong passwords for one account within Lockout lock it
-	// for Lockout.
+	// LoginFailures wrong passwords from one client on one account are
+	// free; past them each attempt waits twice as long as the last, up to
+	// Lockout. Counted per client and account: nobody can lock out another.
 	LoginFailures int      `yaml:"login_failures"`
 	Lockout       Duration `yaml:"lockout"`
 	// OverdueList is how many of the longest-overdue cases the dashboard lists.

@@ -31,7 +31,7 @@ func TestAdminAccounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Parse([]byte("admin:\n  users:\n    - {name: wenzhengban, password_hash: '" + string(hash) + "'}\n"))
+	c, err := Parse([]byte("server: {sandbox: 'on'}\nadmin:\n  users:\n    - {name: wenzhengban, password_hash: '" + string(hash) + "'}\n"))
 	if err != nil {
 		t.Fatalf("Parse(an account with a bcrypt hash) = %v", err)
 	}

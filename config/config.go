@@ -63,7 +63,8 @@ type Server struct {
 	// PublicURL is how the outside world reaches this server (cards link to it).
 	PublicURL string `yaml:"public_url"`
 	// Sandbox forces sandbox mode on ("on"), off ("off"), or lets it follow
-	// the credentials ("auto": on when mp.app_id is empty).
+	// the credentials ("auto": on when no platform credential and no admin
+	// account is set; with any of them set, the configuration is refused).
 	Sandbox string `yaml:"sandbox"`
 	// ShutdownTimeout bounds how long in-flight requests may take at SIGTERM.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
@@ -78,6 +79,17 @@ type Server struct {
 	LinkTTL Duration `yaml:"link_ttl"`
 	// SessionTTL is how long the case page keeps a member signed in.
 	SessionTTL Duration `yaml:"session_ttl"`
+	// ReadTimeout bounds reading a whole request, body included: a client
+	// sending a byte a second is cut off. WriteTimeout bounds the answer
+	// (exports included); IdleTimeout a kept-alive connection's wait for
+	// its next request.
+	ReadTimeout  Duration `yaml:"read_timeout"`
+	WriteTimeout Duration `yaml:"write_timeout"`
+	IdleTimeout  Duration `yaml:"idle_timeout"`
+	// CallbackTimeout is the deadline of one platform callback: past it
+	// the citizen or member is told 系统繁忙 (WeChat waits 5 seconds) and the
+	// platform's retry finds the message or handles it once.
+	CallbackTimeout Duration `yaml:"callback_timeout"`
 }
 
 // Database selects the store.
@@ -93,13 +105,29 @@ type MP struct {
 	Token          string `yaml:"token"`
 	EncodingAESKey string `yaml:"encoding_aes_key"`
 	APIBase        string `yaml:"api_base"`
-	// TemplateID is the template message used outside the 48-hour window.
+	// TemplateID was the one template message used outside the 48-hour
+	// window; it is refused now, in favour of Templates.
 	TemplateID string `yaml:"template_id"`
+	// Templates are the template messages used outside the 48-hour window,
+	// by purpose (citizen_answer, citizen_assigned, …, or "default" for any
+	// other): mp.templates.<purpose>: {id, fields: {case_no: keyword1, …}}.
+	Templates map[string]MPTemplate `yaml:"templates"`
 	// AllowPlaintext accepts plaintext (明文模式) callbacks although
 	// EncodingAESKey is set. WeChat does not sign a plaintext body, so
 	// with a key set they are refused unless this is on, for the minutes
 	// of switching the console from 明文模式 to 安全模式.
 	AllowPlaintext bool `yaml:"allow_plaintext"`
+}
+
+// MPTemplate is one template message of the Official Account: its
+// template_id and which of its keys shows what. Since 2023-05-04 WeChat
+// shows neither first nor remark and 20 characters of each keyword.
+type MPTemplate struct {
+	ID string `yaml:"id"`
+	// Fields maps what to show (case_no, summary, time, or a field of the
+	// message: 结果, 时限, 承办单位, 评价, …) to the template's key
+	// (keyword1, thing2, …). case_no must be among them.
+	Fields map[string]string `yaml:"fields"`
 }
 
 // WeCom is the WeCom (企业微信) self-built app.
@@ -200,6 +228,9 @@ type Department struct {
 	Name     string   `yaml:"name"`
 	Code     string   `yaml:"code"`
 	Keywords []string `yaml:"keywords"`
+	// Aliases are the everyday short names a dispatcher types for the unit
+	// (城管, 住建 …), besides its name and code.
+	Aliases  []string `yaml:"aliases"`
 	Platform string   `yaml:"platform"` // wecom | dingtalk
 	// The department's group: a WeCom group robot and/or a DingTalk webhook.
 	WeComRobotKey   string `yaml:"wecom_robot_key"`
@@ -257,6 +288,8 @@ func Defaults() Config {
 			MaxBodyBytes:    1 << 20,
 			CallbackWindow:  Duration(5 * time.Minute),
 			LinkTTL:         Duration(72 * time.Hour), SessionTTL: Duration(12 * time.Hour),
+			ReadTimeout: Duration(10 * time.Second), WriteTimeout: Duration(60 * time.Second),
+			IdleTimeout: Duration(60 * time.Second), CallbackTimeout: Duration(4 * time.Second),
 		},
 		Database: Database{Driver: "sqlite", DSN: "data/minsheng.db"},
 		Timezone: "Asia/Shanghai",
@@ -357,7 +390,9 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) {
 
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
 
-// SandboxOn reports whether the server runs its in-process platform fakes.
+// SandboxOn reports whether the server runs its in-process platform fakes:
+// when server.sandbox is on, or auto with no platform credential and no
+// admin account set (Credentials). Validate refuses auto with any of them.
 func (c *Config) SandboxOn() bool {
 	switch c.Server.Sandbox {
 	case "on":
@@ -365,7 +400,30 @@ func (c *Config) SandboxOn() bool {
 	case "off":
 		return false
 	}
-	return c.MP.AppID == ""
+	return len(c.Credentials()) == 0
+}
+
+// Credentials names the real credentials set: any platform's app id,
+// secret, token or key, and dashboard accounts. With one of them set the
+// sandbox, which signs in without a password and runs any command as any
+// member, must not switch itself on.
+func (c *Config) Credentials() []string {
+	var keys []string
+	for _, kv := range []struct{ key, v string }{
+		{"mp.app_id", c.MP.AppID}, {"mp.app_secret", c.MP.AppSecret}, {"mp.token", c.MP.Token},
+		{"mp.encoding_aes_key", c.MP.EncodingAESKey},
+		{"wecom.corp_id", c.WeCom.CorpID}, {"wecom.secret", c.WeCom.Secret}, {"wecom.token", c.WeCom.Token},
+		{"wecom.encoding_aes_key", c.WeCom.EncodingAESKey},
+		{"dingtalk.app_key", c.DingTalk.AppKey}, {"dingtalk.app_secret", c.DingTalk.AppSecret},
+	} {
+		if kv.v != "" {
+			keys = append(keys, kv.key)
+		}
+	}
+	if len(c.Admin.Users) > 0 {
+		keys = append(keys, "admin.users")
+	}
+	return keys
 }
 
 // Validate checks every key and names the first bad one.
@@ -382,6 +440,17 @@ func (c *Config) Validate() error {
 	if c.Server.MaxBodyBytes <= 0 {
 		return bad("server.max_body_bytes", "must be positive")
 	}
+	for key, v := range map[string]time.Duration{
+		"server.read_timeout": c.Server.ReadTimeout.D(), "server.write_timeout": c.Server.WriteTimeout.D(),
+		"server.idle_timeout": c.Server.IdleTimeout.D(), "server.callback_timeout": c.Server.CallbackTimeout.D(),
+	} {
+		if v <= 0 {
+			return bad(key, "must be a positive duration")
+		}
+	}
+	if c.Server.CallbackTimeout.D() >= 5*time.Second {
+		return bad("server.callback_timeout", "must be under 5s: WeChat gives up on a callback after 5 seconds")
+	}
 	switch c.Database.Driver {
 	case "sqlite", "mysql", "postgres":
 	default:
@@ -395,7 +464,7 @@ func (c *Config) Validate() error {
 		return bad("timezone", fmt.Sprintf("%q is not a time zone", c.Timezone))
 	}
 	c.Location = loc
-	if !c.SandboxOn() {
+	if c.Server.Sandbox == "off" { // auto with credentials is refused below
 		for key, v := range map[string]string{
 			"mp.app_id": c.MP.AppID, "mp.token": c.MP.Token, "mp.api_base": c.MP.APIBase,
 		} {
@@ -403,6 +472,9 @@ func (c *Config) Validate() error {
 				return bad(key, "must be set when the sandbox is off")
 			}
 		}
+	}
+	if err := c.validateTemplates(); err != nil {
+		return err
 	}
 	if k := c.MP.EncodingAESKey; k != "" {
 		if err := aesKeyOK(k); err != nil {
@@ -469,6 +541,10 @@ func (c *Config) Validate() error {
 		return bad("deadlines.default_kind", "must be 即办, 一般 or 复杂")
 	}
 	codes := map[string]bool{}
+	names := map[string]string{} // every name a unit answers to → its code
+	for _, dep := range c.Org.Departments {
+		names[dep.Name], names[dep.Code] = dep.Code, dep.Code
+	}
 	for i, dep := range c.Org.Departments {
 		key := fmt.Sprintf("org.departments[%d]", i)
 		if dep.Name == "" {
@@ -481,6 +557,15 @@ func (c *Config) Validate() error {
 			return bad(key+".code", fmt.Sprintf("%q is used twice", dep.Code))
 		}
 		codes[dep.Code] = true
+		for j, a := range dep.Aliases {
+			if a = strings.TrimSpace(a); a == "" || strings.ContainsAny(a, " ,，、") {
+				return bad(fmt.Sprintf("%s.aliases[%d]", key, j), fmt.Sprintf("%q: a short name without spaces or commas", dep.Aliases[j]))
+			}
+			if other, ok := names[a]; ok && other != dep.Code {
+				return bad(fmt.Sprintf("%s.aliases[%d]", key, j), fmt.Sprintf("%q already names the unit %s", a, other))
+			}
+			names[a] = dep.Code
+		}
 		switch dep.Platform {
 		case "", "wecom", "dingtalk":
 		default:
@@ -515,6 +600,43 @@ func (c *Config) Validate() error {
 			return bad(key+".user_id", fmt.Sprintf("%q is listed twice", m.UserID))
 		}
 		seen[id] = true
+	}
+	// Last, so that a mistyped key is named first.
+	if keys := c.Credentials(); c.Server.Sandbox == "auto" && len(keys) > 0 {
+		return bad("server.sandbox", fmt.Sprintf("is auto, but real credentials are set (%s): set it to off "+
+			"(or on to run the sandbox with them on purpose)", strings.Join(keys, ", ")))
+	}
+	return nil
+}
+
+var templateKeyRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,31}$`)
+
+// validateTemplates checks mp.templates: each has an id, shows the case
+// number, and uses keys WeChat still shows.
+func (c *Config) validateTemplates() error {
+	if c.MP.TemplateID != "" {
+		return errors.New("mp.template_id: replaced by mp.templates.<purpose>: {id, fields: {case_no: keyword1, …}} (\"default\" for every purpose)")
+	}
+	for purpose, t := range c.MP.Templates {
+		key := "mp.templates." + purpose
+		if t.ID == "" {
+			return fmt.Errorf("%s.id: must be set", key)
+		}
+		if t.Fields["case_no"] == "" {
+			return fmt.Errorf("%s.fields.case_no: must name the template key that shows the case number, e.g. keyword1", key)
+		}
+		used := map[string]string{}
+		for what, k := range t.Fields {
+			switch {
+			case k == "first" || k == "remark":
+				return fmt.Errorf("%s.fields.%s: %q is no longer shown by WeChat (since 2023-05-04); use a keyword", key, what, k)
+			case !templateKeyRe.MatchString(k):
+				return fmt.Errorf("%s.fields.%s: %q is not a template key like keyword1", key, what, k)
+			case used[k] != "":
+				return fmt.Errorf("%s.fields.%s: %q already shows %s", key, what, k, used[k])
+			}
+			used[k] = what
+		}
 	}
 	return nil
 }
@@ -589,7 +711,7 @@ func (c *Config) validateDingTalk() error {
 			user = fmt.Sprintf("org.members[%d]", i)
 		}
 	}
-	if user != "" && !d.Configured() && !c.SandboxOn() {
+	if user != "" && !d.Configured() && c.Server.Sandbox == "off" {
 		return bad("dingtalk.app_key", "must be set: "+user+" works in DingTalk")
 	}
 	return nil

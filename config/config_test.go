@@ -37,6 +37,9 @@ func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
 		{"deadlines: {default_kind: 紧急}", "deadlines.default_kind"},
 		{"org: {departments: [{name: 城管, code: 'a b'}]}", "org.departments[0].code"},
 		{"org: {departments: [{name: A, code: a}, {name: B, code: a}]}", "org.departments[1].code"},
+		{"org: {departments: [{name: A, code: a, aliases: [城管]}, {name: B, code: b, aliases: [城管]}]}", "org.departments[1].aliases[0]"},
+		{"org: {departments: [{name: A, code: a}, {name: B, code: b, aliases: [a]}]}", "org.departments[1].aliases[0]"},
+		{"org: {departments: [{name: A, code: a, aliases: ['城 管']}]}", "org.departments[0].aliases[0]"},
 		{"org: {members: [{name: 张, user_id: z, role: officer, department: nope}]}", "org.members[0].department"},
 		{"org: {members: [{name: 张, user_id: z, role: boss}]}", "org.members[0].role"},
 		{"unknown_key: 1", "unknown_key"},
@@ -68,7 +71,7 @@ func TestDatabaseDrivers(t *testing.T) {
 func TestEnvironmentSuppliesSecrets(t *testing.T) {
 	t.Setenv("MINSHENG_MP_APP_SECRET", "from-env")
 	t.Setenv("MINSHENG_DATABASE_DSN", "other.db")
-	c, err := Parse([]byte("mp: {app_secret: from-file}"))
+	c, err := Parse([]byte("server: {sandbox: 'on'}\nmp: {app_secret: from-file}"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,5 +90,42 @@ func TestMinshengConfigNamesAnotherFile(t *testing.T) {
 	}
 	if c.Server.Addr != "0.0.0.0:9999" {
 		t.Errorf("addr = %q; want the one from MINSHENG_CONFIG's file", c.Server.Addr)
+	}
+}
+
+// TestSandboxAuto: auto means the sandbox only with no real credential and
+// no admin account; with any of them, the configuration is refused, naming
+// the keys, so that a half-configured server never hands out sandbox
+// sign-ins signed with real keys.
+func TestSandboxAuto(t *testing.T) {
+	c, err := Parse([]byte("server: {sandbox: auto}"))
+	if err != nil || !c.SandboxOn() {
+		t.Fatalf("auto without credentials = %v, sandbox %v; want the sandbox on", err, c != nil && c.SandboxOn())
+	}
+	tests := []struct {
+		name, yaml string
+		keys       []string
+	}{
+		{"WeComOnly", "wecom: {corp_id: ww1, secret: s, token: t}", []string{"wecom.corp_id", "wecom.secret", "wecom.token"}},
+		{"MPSecretOnly", "mp: {app_secret: s}", []string{"mp.app_secret"}},
+		{"DingTalk", "dingtalk: {app_key: k, app_secret: s}", []string{"dingtalk.app_key", "dingtalk.app_secret"}},
+		{"AdminUser", "admin: {users: [{name: a, password_hash: '$2a$04$2nSTNH/V6m4pxzZsg.ve1.6SYSoXL6RahwsxFENX1JqMGj/W1Goky'}]}", []string{"admin.users"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte("server: {sandbox: auto}\n" + tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), "server.sandbox") {
+				t.Fatalf("Parse(%q) = %v; want a refusal naming server.sandbox", tt.yaml, err)
+			}
+			for _, k := range tt.keys {
+				if !strings.Contains(err.Error(), k) {
+					t.Errorf("refusal %q does not name %s", err, k)
+				}
+			}
+		})
+	}
+	c, err = Parse([]byte("server: {sandbox: 'on'}\nwecom: {corp_id: ww1}"))
+	if err != nil || !c.SandboxOn() {
+		t.Errorf("sandbox on with credentials = %v; want it on, as asked", err)
 	}
 }

@@ -52,7 +52,7 @@ func TestDingTalkFromEnvironment(t *testing.T) {
 	t.Setenv("MINSHENG_DINGTALK_APP_KEY", "dingenvkey")
 	t.Setenv("MINSHENG_DINGTALK_APP_SECRET", "envsecret")
 	t.Setenv("MINSHENG_DINGTALK_MODE", "stream")
-	c, err := Parse([]byte("dingtalk: {app_secret: from-file, robot_code: robot1}\n" +
+	c, err := Parse([]byte("server: {sandbox: 'on'}\ndingtalk: {app_secret: from-file, robot_code: robot1}\n" +
 		"org: {departments: [{name: A, code: a, platform: dingtalk, dingtalk_webhook: 'https://oapi.dingtalk.com/robot/send?access_token=x'}]}"))
 	if err != nil {
 		t.Fatal(err)

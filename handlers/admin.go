@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -46,7 +47,9 @@ type AdminConfig struct {
 	// Sandbox offers a marked sign-in as the first dispatcher, for trying
 	// the product; never set it on a real deployment.
 	Sandbox bool
-	// LoginFailures wrong passwords within Lockout lock an account for Lockout.
+	// LoginFailures wrong passwords from one client on one account are
+	// free; past them each attempt waits twice as long as the last, up to
+	// Lockout. Nobody can lock another client out (loginLimiter).
 	LoginFailures int
 	Lockout       time.Duration
 	// OverdueList, TrendWeeks and FailedList size the dashboard's lists;
@@ -84,15 +87,7 @@ type adminHandler struct {
 	bot   *bot.Bot
 	now   func() time.Time
 
-	mu       sync.Mutex
-	failures map[string]*loginFailures
-}
-
-// loginFailures counts an account's wrong passwords.
-type loginFailures struct {
-	n     int
-	first time.Time
-	until time.Time
+	limits *loginLimiter
 }
 
 // adminUser is who is signed in.
@@ -103,10 +98,11 @@ type adminUser struct {
 }
 
 func newAdminHandler(cfg *AdminConfig, store *models.Store, b *bot.Bot, now func() time.Time) *adminHandler {
-	h := &adminHandler{store: store, bot: b, now: now, failures: map[string]*loginFailures{}}
+	h := &adminHandler{store: store, bot: b, now: now}
 	if cfg != nil {
 		h.cfg = *cfg
 	}
+	h.limits = newLoginLimiter(h.cfg.LoginFailures, h.cfg.Lockout)
 	return h
 }
 
@@ -166,23 +162,33 @@ func (h *adminHandler) startSession(c *gin.Context, subject string) {
 	h.setCookie(c, adminCookie, v, int(h.cfg.SessionTTL/time.Second))
 }
 
-// session reads the session cookie: the subject and the nonce, ok false
-// when it is absent, forged or expired.
-func (h *adminHandler) session(c *gin.Context) (subject, nonce string, ok bool) {
+// session reads the session cookie: the subject, the nonce and when it
+// expires, ok false when it is absent, forged, expired or signed out of
+// (Store.SessionRevoked; a store error counts as signed out).
+func (h *adminHandler) session(c *gin.Context) (subject, nonce string, exp time.Time, ok bool) {
 	v, err := c.Cookie(adminCookie)
 	if err != nil {
-		return "", "", false
+		return "", "", exp, false
 	}
 	p := strings.Split(v, ".")
 	if len(p) != 4 || !hmac.Equal([]byte(p[3]), []byte(h5MAC(h.cfg.Secret, "minsheng/admin-session", p[0], p[1], p[2]))) {
-		return "", "", false
+		return "", "", exp, false
 	}
 	sub, err1 := base64.RawURLEncoding.DecodeString(p[0])
-	exp, err2 := strconv.ParseInt(p[1], 10, 64)
-	if err1 != nil || err2 != nil || !h.now().Before(time.Unix(exp, 0)) {
-		return "", "", false
+	unix, err2 := strconv.ParseInt(p[1], 10, 64)
+	exp = time.Unix(unix, 0)
+	if err1 != nil || err2 != nil || !h.now().Before(exp) {
+		return "", "", exp, false
 	}
-	return string(sub), p[2], true
+	revoked, err := h.store.SessionRevoked(c.Request.Context(), p[2])
+	if err != nil {
+		logger(c).Error("dashboard session not checked", "err", err)
+		return "", "", exp, false
+	}
+	if revoked {
+		return "", "", exp, false
+	}
+	return string(sub), p[2], exp, true
 }
 
 // auth lets signed-in dispatchers and accounts through; the others go to
@@ -206,7 +212,7 @@ func (h *adminHandler) auth(c *gin.Context) {
 // user is who the session names, still allowed in: an account still
 // configured, or a member still an active dispatcher.
 func (h *adminHandler) user(c *gin.Context) *adminUser {
-	sub, nonce, ok := h.session(c)
+	sub, nonce, _, ok := h.session(c)
 	if !ok {
 		return nil
 	}
@@ -313,42 +319,25 @@ func (h *adminHandler) login(c *gin.Context) {
 	if len(password) > 200 {
 		password = password[:200]
 	}
-	now := h.now()
-	h.mu.Lock()
-	f := h.failures[name]
-	locked := f != nil && now.Before(f.until)
-	h.mu.Unlock()
-	if locked {
-		logger(c).Warn("dashboard sign-in refused: account locked", "account", name)
-		h.loginForm(c, http.StatusTooManyRequests, name, "密码错误次数过多，请稍后再试。")
+	now, client := h.now(), c.RemoteIP()
+	acct := h.account(name)
+	if wait := h.limits.Wait(now, client, name, acct != nil); wait > 0 {
+		logger(c).Warn("dashboard sign-in refused: too many wrong passwords", "account_known", acct != nil, "wait", wait)
+		secs := int((wait + time.Second - 1) / time.Second)
+		h.loginForm(c, http.StatusTooManyRequests, name, fmt.Sprintf("密码错误次数过多，请 %d 秒后再试。", secs))
 		return
 	}
-	acct := h.account(name)
 	hash := dummyHash()
 	if acct != nil {
 		hash = acct.PasswordHash
 	}
 	if err := bcrypt.CompareHashAndPassword(hash, []byte(password)); err != nil || acct == nil {
-		h.mu.Lock()
-		f := h.failures[name]
-		if f == nil || now.Sub(f.first) > h.cfg.Lockout {
-			f = &loginFailures{first: now}
-			if acct != nil {
-				h.failures[name] = f
-			}
-		}
-		f.n++
-		if f.n >= h.cfg.LoginFailures {
-			f.until, f.n, f.first = now.Add(h.cfg.Lockout), 0, now
-		}
-		h.mu.Unlock()
+		h.limits.Failed(now, client, name, acct != nil)
 		logger(c).Warn("dashboard sign-in failed", "account_known", acct != nil)
 		h.loginForm(c, http.StatusUnauthorized, name, "账号或密码不对。")
 		return
 	}
-	h.mu.Lock()
-	delete(h.failures, name)
-	h.mu.Unlock()
+	h.limits.Succeeded(client, name)
 	h.setCookie(c, adminLoginCookie, "", -1)
 	h.startSession(c, "a:"+name)
 	logger(c).Info("dashboard sign-in", "account", name)
@@ -427,7 +416,16 @@ func (h *adminHandler) oauth(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin")
 }
 
+// logout ends the session on the server too: its nonce is revoked until
+// the cookie would have expired, so a copy of the cookie no longer works.
 func (h *adminHandler) logout(c *gin.Context) {
+	if _, nonce, exp, ok := h.session(c); ok {
+		if err := h.store.RevokeSession(c.Request.Context(), nonce, exp); err != nil {
+			logger(c).Error("dashboard sign-out not recorded", "err", err)
+			h.fail(c, http.StatusInternalServerError, "退出未完成", "系统繁忙，请稍后再试。")
+			return
+		}
+	}
 	h.setCookie(c, adminCookie, "", -1)
 	c.Redirect(http.StatusSeeOther, "/admin/login")
 }

@@ -24,6 +24,9 @@ import (
 
 // The dashboard's pages and exports (admin.go has the sign-in).
 
+// pageTime is the one format of a time on the dashboard's pages.
+const pageTime = "2006-01-02 15:04"
+
 // adminPeriod is the period a page is about: from and to are dates
 // (YYYY-MM-DD) in the server's zone, to included.
 type adminPeriod struct {
@@ -172,7 +175,7 @@ func (h *adminHandler) dashboard(c *gin.Context) {
 	}
 	for _, k := range late {
 		p.Late = append(p.Late, overdueRow{
-			No: k.No, Status: k.Status.Label(), Unit: k.DeptName, Due: k.DueAt.In(loc).Format("01-02 15:04"), Late: lateBy(now.Sub(k.DueAt)),
+			No: k.No, Status: k.Status.Label(), Unit: k.DeptName, Due: k.DueAt.In(loc).Format(pageTime), Late: lateBy(now.Sub(k.DueAt)),
 		})
 	}
 	trend, err := h.store.Trend(ctx, now, h.cfg.TrendWeeks, loc)
@@ -239,7 +242,7 @@ func (h *adminHandler) failed(c *gin.Context) ([]failedRow, error) {
 			reason = string([]rune(reason)[:159]) + "…"
 		}
 		out = append(out, failedRow{
-			ID: r.ID, At: r.UpdatedAt.In(h.loc()).Format("01-02 15:04"), Platform: platformLabel(r.Platform), To: targetLabel(r.Target),
+			ID: r.ID, At: r.UpdatedAt.In(h.loc()).Format(pageTime), Platform: platformLabel(r.Platform), To: targetLabel(r.Target),
 			Purpose: r.Kind, CaseNo: nos[r.CaseID], Reason: reason, Attempts: r.Attempts,
 		})
 	}
@@ -437,22 +440,22 @@ func (h *adminHandler) cases(c *gin.Context) {
 	from := min((p.Page-1)*h.cfg.PageSize, len(chosen))
 	for _, r := range chosen[from:min(from+h.cfg.PageSize, len(chosen))] {
 		row := caseRow{
-			No: r.No, Received: r.ReceivedAt.In(loc).Format("01-02 15:04"), Status: r.Status.Label(), Unit: r.DeptName,
+			No: r.No, Received: r.ReceivedAt.In(loc).Format(pageTime), Status: r.Status.Label(), Unit: r.DeptName,
 			Problem: summarize(redact.Mask(r.Content, known[r.No]...), 80),
 		}
 		if r.DueAt != nil {
-			row.Due = r.DueAt.In(loc).Format("01-02 15:04")
+			row.Due = r.DueAt.In(loc).Format(pageTime)
 			row.Overdue = r.Status.Open() && now.After(*r.DueAt)
 		}
 		if r.AnsweredAt != nil {
-			row.Answered = r.AnsweredAt.In(loc).Format("01-02 15:04")
+			row.Answered = r.AnsweredAt.In(loc).Format(pageTime)
 		}
 		if r.Rating != nil {
 			row.Rating = *r.Rating
 		}
 		if w, ok := withheld[r.No]; ok {
 			row.Withheld = &w
-			row.WithheldAt = w.CreatedAt.In(loc).Format("01-02 15:04")
+			row.WithheldAt = w.CreatedAt.In(loc).Format(pageTime)
 		}
 		row.Answerable = r.Status == models.StatusAnswered || r.Status == models.StatusClosed
 		row.Outside = r.Status == models.StatusInvalid || r.Status == models.StatusDuplicate

@@ -11,6 +11,8 @@ package handlers_test
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,6 +179,53 @@ func TestBrowserDashboard(t *testing.T) {
 				if overflow > 0 {
 					t.Errorf("%s is %d px wider than a %d-px screen (wide tables must scroll inside their card)", p.path, overflow, v.width)
 				}
+				var page struct {
+					Hidden      int     // px of a table hidden right of its card
+					Label       float64 // height of the smallest chart label shown, px
+					Dates       []string
+					Times       []string
+					Rows, Links int
+					Legend      string
+					DateTypes   []string
+				}
+				err = chromedp.Run(ctx, chromedp.Evaluate(`(() => {
+					const all = s => [...document.querySelectorAll(s)];
+					const labels = all('svg.trend text').map(e => e.getBoundingClientRect().height).filter(h => h > 0);
+					return {
+						Hidden: Math.max(0, ...all('#units .scroll, #cases .scroll').map(e => e.scrollWidth - e.clientWidth)),
+						Label: labels.length ? Math.min(...labels) : 99,
+						Dates: all('input[name=from], input[name=to]').map(e => e.value),
+						DateTypes: all('input[name=from], input[name=to]').map(e => e.type),
+						Times: all('#cases tr[id^=case-] td.no:nth-child(2), #failed td.no:nth-child(2)').map(e => e.innerText.trim()),
+						Rows: all('#cases tr[id^=case-], #overdue tbody tr').length,
+						Links: all('#cases tr[id^=case-] td.no a[href^="/case/"], #overdue tbody td.no a[href^="/case/"]').length,
+						Legend: (document.querySelector('#units-legend') || {}).innerText || '',
+					}; })()`, &page))
+				if err != nil {
+					t.Fatalf("%s at %d px: %v", p.path, v.width, err)
+				}
+				if page.Hidden > 0 {
+					t.Errorf("%s at %d px: a table has %d px hidden right of its card", p.path, v.width, page.Hidden)
+				}
+				if page.Label < 9 {
+					t.Errorf("%s at %d px: chart labels %.1f px high; want them readable (9 px or more)", p.path, v.width, page.Label)
+				}
+				for i, d := range page.Dates {
+					if !regexp.MustCompile(`^\d{4}-\d\d-\d\d$`).MatchString(d) || page.DateTypes[i] != "text" {
+						t.Errorf("%s: a date field (%s) holds %q; want 2006-01-02, not the browser's format", p.path, page.DateTypes[i], d)
+					}
+				}
+				for _, at := range page.Times {
+					if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d$`).MatchString(at) {
+						t.Errorf("%s: a time shows %q; want 2006-01-02 15:04", p.path, at)
+					}
+				}
+				if page.Rows == 0 || page.Links != page.Rows {
+					t.Errorf("%s: %d of %d case numbers link to the case page", p.path, page.Links, page.Rows)
+				}
+				if p.name == "dashboard" && !v.mobile && !strings.Contains(page.Legend, "延期 “1/2” = 批准 1 次 / 申请 2 次") {
+					t.Errorf("%s: the legend %q does not explain 延期", p.path, page.Legend)
+				}
 				suffix := v.name
 				if p.name != "dashboard" {
 					suffix = p.name + "-" + v.name
@@ -200,5 +249,40 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	if left != 0 {
 		t.Errorf("after retry %d failed messages are still listed", left)
+	}
+}
+
+// TestBrowserHome: the site's root is a short Chinese page leading to the
+// public board, readable at a desk's and a phone's width.
+func TestBrowserHome(t *testing.T) {
+	ctx := newBrowser(t)
+	st := newSite(t, modeltest.Open(t, "sqlite"), testAdmin(t))
+	for _, v := range []struct {
+		name   string
+		width  int64
+		mobile bool
+	}{{"desktop", 1280, false}, {"phone", 375, true}} {
+		var png []byte
+		var overflow int
+		var board string
+		opts := []chromedp.EmulateViewportOption{}
+		if v.mobile {
+			opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)
+		}
+		err := chromedp.Run(ctx,
+			chromedp.EmulateViewport(v.width, 812, opts...),
+			chromedp.Navigate(st.pub.URL+"/"),
+			chromedp.WaitVisible(`a[href="/board"]`, chromedp.ByQuery),
+			chromedp.Text(`a[href="/board"]`, &board, chromedp.ByQuery),
+			chromedp.Evaluate(overflowJS, &overflow),
+			chromedp.FullScreenshot(&png, 100),
+		)
+		if err != nil {
+			t.Fatalf("GET / at %d px: %v", v.width, err)
+		}
+		if board != "部门回应" || overflow > 0 {
+			t.Errorf("GET / at %d px: the board's link reads %q, page %d px too wide", v.width, board, overflow)
+		}
+		saveScreenshot(t, "home-"+v.name+".png", png)
 	}
 }

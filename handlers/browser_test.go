@@ -65,12 +65,29 @@ const overflowJS = `document.documentElement.scrollWidth - window.innerWidth`
 
 func saveScreenshot(t *testing.T, name string, png []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if err := os.MkdirAll("testdata", 0o755); err != nil {
-		t.Fatalf("testdata: %v", err)
-	}
+	dir := screenshotDir(t)
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatalf("save %s: %v", path, err)
 	}
-	t.Logf("screenshot: handlers/%s (%d bytes)", path, len(png))
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}
+
+// screenshotDir is where screenshots go: testdata/ (committed) when
+// UPDATE_SCREENSHOTS=1, else MINSHENG_SCREENSHOTS (scripts/browser-check.sh
+// sets a temporary folder), else a folder of the system's temporary one; so
+// a check leaves the checkout as it was.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("MINSHENG_SCREENSHOTS")
+	switch {
+	case os.Getenv("UPDATE_SCREENSHOTS") == "1":
+		dir = "testdata"
+	case dir == "":
+		dir = filepath.Join(os.TempDir(), "minsheng-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots: %v", err)
+	}
+	return dir
 }

@@ -24,6 +24,8 @@ type callbackHandler struct {
 	bot     *bot.Bot
 	metrics *Metrics
 	now     func() time.Time
+	// timeout bounds the bot's work on one message; zero: none.
+	timeout time.Duration
 }
 
 // verify is GET /callback/<platform> for a bot.Verifier.
@@ -84,7 +86,9 @@ func (h *callbackHandler) reject(c *gin.Context, err error) {
 // not lost.
 func (h *callbackHandler) handle(ctx context.Context, cb *bot.Callback, w http.ResponseWriter) (string, error) {
 	name := h.in.Name()
-	reply, err := h.bot.HandleMember(ctx, cb.Message)
+	hctx, cancel := withDeadline(ctx, h.timeout)
+	reply, err := h.bot.HandleMember(hctx, cb.Message)
+	cancel()
 	result := "ok"
 	switch {
 	case err != nil:
@@ -125,7 +129,7 @@ func NewMessages(d Deps, in bot.Inbound) *Messages {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Messages{h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}, log: d.Logger}
+	return &Messages{h: &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now, timeout: d.CallbackTimeout}, log: d.Logger}
 }
 
 // Handle runs cb's message through the bot, answers it and counts it.

@@ -101,7 +101,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 	}
 	// The Stream mode receiver's reading of messages (dingtalk_stream_test.go).
 	o.dtIn = &dingtalk.Inbound{AppSecret: dtAppSecret, MaxSkew: cfg.DingTalk.CallbackSkew.D(), MaxBody: cfg.Server.MaxBodyBytes,
-		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc, Now: clock.Now}
+		ReplyTimeout: cfg.DingTalk.ReplyTimeout.D(), HTTP: httpc, Now: clock.Now, SessionBases: []string{dtSrv.URL}}
 	for _, p := range a.Router.Platforms {
 		switch p := p.(type) {
 		case *mp.Platform:

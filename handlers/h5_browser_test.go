@@ -85,6 +85,45 @@ func TestBrowserCasePage(t *testing.T) {
 	}
 	saveScreenshot(t, "h5-leader.png", before)
 
+	// On a desk the page is two columns, what to decide beside the records,
+	// not a phone's column under a full-width header; on a phone it is one
+	// column, the records under the case.
+	var desk struct {
+		Main, DecideRight, RecordsLeft, DecideTop, RecordsTop float64
+		HeaderPad                                             float64
+	}
+	var deskPNG []byte
+	layoutJS := `(() => { const r = s => document.querySelector(s).getBoundingClientRect();
+		return {Main: r('main').width, DecideRight: r('.decide').right, RecordsLeft: r('.records').left,
+			DecideTop: r('.decide').top, RecordsTop: r('.records').top,
+			HeaderPad: parseFloat(getComputedStyle(document.querySelector('header')).paddingLeft)}; })()`
+	err = chromedp.Run(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Reload(),
+		chromedp.WaitVisible("#approve", chromedp.ByQuery),
+		chromedp.Evaluate(layoutJS, &desk),
+		chromedp.FullScreenshot(&deskPNG, 100),
+	)
+	if err != nil {
+		t.Fatalf("the case page at 1280 px: %v", err)
+	}
+	if desk.Main < 1000 || desk.RecordsLeft < desk.DecideRight || desk.RecordsTop != desk.DecideTop || desk.HeaderPad < 40 {
+		t.Errorf("case page at 1280 px: %+v; want main over 1000 px, the records beside the decision, the header aligned with them", desk)
+	}
+	saveScreenshot(t, "h5-leader-desktop.png", deskPNG)
+	err = chromedp.Run(ctx,
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Reload(),
+		chromedp.WaitVisible("#approve", chromedp.ByQuery),
+		chromedp.Evaluate(layoutJS, &desk),
+	)
+	if err != nil {
+		t.Fatalf("the case page at 375 px: %v", err)
+	}
+	if desk.RecordsTop < desk.DecideTop+100 || desk.Main > 375 {
+		t.Errorf("case page at 375 px: %+v; want one column, the records under the decision", desk)
+	}
+
 	// 退回修改 opens a comment box in place; it must fit the phone too.
 	var revise []byte
 	err = chromedp.Run(ctx,

@@ -161,9 +161,15 @@ func TestAnswerReviewChain(t *testing.T) {
 			t.Fatalf("head got %d review cards; want 1", len(cards))
 		}
 		raw := string(mustJSON(cards[0].Raw))
-		for _, want := range []string{goodAnswer, "同意:" + no, "退回修改:" + no, "第1/2级", l.page.URL + "/case/" + no + "?t="} {
+		for _, want := range []string{goodAnswer, "同意:" + no, "退回修改:" + no, "第1/2级", l.page.URL + "/case/" + no + "?t=",
+			"问题：我叫[姓名已隐去]，电话[电话已隐去]。幸福小区东门的路灯坏了一周，晚上很黑\\n答复稿：" + goodAnswer} {
 			if !strings.Contains(raw, want) {
 				t.Errorf("head's review card lacks %q: %s", want, raw)
+			}
+		}
+		for _, leak := range []string{"王小明", "13912345678"} {
+			if strings.Contains(raw, leak) {
+				t.Errorf("head's review card shows the reporter's %q: %s", leak, raw)
 			}
 		}
 		if n := len(l.cardsFor("leader1", "答复待审核")); n != 0 {

@@ -23,6 +23,8 @@ type citizenHandler struct {
 	bot     *bot.Bot
 	metrics *Metrics
 	now     func() time.Time
+	// timeout bounds the bot's work on one message; zero: none.
+	timeout time.Duration
 }
 
 // verify answers the platform's URL verification (GET with echostr).
@@ -69,6 +71,8 @@ func (h *citizenHandler) receive(c *gin.Context) {
 // result for the metrics.
 func (h *citizenHandler) handle(ctx context.Context, m bot.CitizenMessage) (string, string) {
 	name := h.in.Name()
+	ctx, cancel := withDeadline(ctx, h.timeout)
+	defer cancel()
 	reply, err := h.bot.HandleCitizen(ctx, m)
 	if err != nil {
 		// The openid stays out of the log; the message id is enough to trace.
@@ -82,4 +86,12 @@ func (h *citizenHandler) handle(ctx context.Context, m bot.CitizenMessage) (stri
 		return reply.Text, "retry"
 	}
 	return reply.Text, reply.Outcome
+}
+
+// withDeadline is ctx bounded by d, or ctx itself when d is zero.
+func withDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }

@@ -518,6 +518,7 @@ func TestCallbackDatabaseDown(t *testing.T) {
 			driver, dsn := modeltest.DSN(t, d)
 			s, err := models.Open(driver, dsn, modeltest.Shanghai)
 			modeltest.Must(t, err, "open")
+			modeltest.Cap(s)
 			modeltest.Must(t, s.Migrate(context.Background()), "migrate")
 			h := newHarness(t, s)
 			m := h.safe.Fill(text("oA", "停电三天了没人管"))
@@ -528,6 +529,7 @@ func TestCallbackDatabaseDown(t *testing.T) {
 			}
 			s2, err := models.Open(driver, dsn, modeltest.Shanghai)
 			modeltest.Must(t, err, "reopen")
+			modeltest.Cap(s2)
 			defer s2.Close()
 			*s = *s2
 			s.Now = h.clock.Now

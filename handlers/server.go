@@ -32,6 +32,11 @@ type Deps struct {
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// CallbackTimeout bounds the bot's work on one platform callback
+	// (server.callback_timeout): past it the sender is told 系统繁忙, within
+	// WeChat's 5 seconds, and the platform's retry is handled once. Zero
+	// means no deadline.
+	CallbackTimeout time.Duration
 	// H5, when set, mounts the mobile case page /case/<no> (h5.go).
 	H5 *H5Config
 	// Public, when set, mounts the public reply board /board and the open
@@ -76,7 +81,7 @@ func New(d Deps) *gin.Engine {
 
 	// The platform citizens write on: the Official Account.
 	if d.Citizen != nil {
-		h := &citizenHandler{in: d.Citizen, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		h := &citizenHandler{in: d.Citizen, bot: d.Bot, metrics: d.Metrics, now: d.Now, timeout: d.CallbackTimeout}
 		r.GET("/callback/"+string(d.Citizen.Name()), h.verify)
 		r.POST("/callback/"+string(d.Citizen.Name()), h.receive)
 	}
@@ -84,18 +89,22 @@ func New(d Deps) *gin.Engine {
 	// The platforms members work on: one callback each, through its
 	// bot.Inbound (verified by GET when the platform does that).
 	for _, in := range d.Inbound {
-		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now}
+		h := &callbackHandler{in: in, bot: d.Bot, metrics: d.Metrics, now: d.Now, timeout: d.CallbackTimeout}
 		if _, ok := in.(bot.Verifier); ok {
 			r.GET("/callback/"+string(in.Name()), h.verify)
 		}
 		r.POST("/callback/"+string(in.Name()), h.receive)
 	}
 
+	home := homeHandler{sandbox: d.Admin != nil && d.Admin.Sandbox}
+	r.GET("/", home.index)
+	r.GET("/favicon.ico", home.favicon)
 	r.GET("/healthz", func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
-		if err := d.Store.Ping(ctx); err != nil {
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unreachable"})
+		if err := d.Store.Ready(ctx); err != nil {
+			logger(c).Error("health check: the store cannot take a report", "err", err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database not ready"})
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"status": "ok", "database": d.Store.Driver()})

@@ -112,8 +112,13 @@ func (o *office) recordFailed() {
 	}
 }
 
-// setTemplate configures the template message used outside the 48-hour window.
-func (o *office) setTemplate(id string) { o.mpPlat.TemplateID = id }
+// setTemplate configures the template message used outside the 48-hour
+// window, for every purpose: keyword1 the case number, keyword2 the summary,
+// keyword3 the time.
+func (o *office) setTemplate(id string) {
+	o.mpPlat.Templates = map[string]mp.Template{mp.DefaultTemplate: {ID: id, Fields: map[string]string{
+		mp.FieldCaseNo: "keyword1", mp.FieldSummary: "keyword2", mp.FieldTime: "keyword3"}}}
+}
 
 // citizen sends a report and returns the case number from the reply.
 func (o *office) citizen(t *testing.T, openid, text string) string {
@@ -242,8 +247,17 @@ func TestWorkflowEndToEnd(t *testing.T) {
 		if got := o.say(t, "zj-officer1", "签收 "+no); !strings.Contains(got, "未交办给您的单位") {
 			t.Errorf("other unit's 签收 → %q; want a refusal", got)
 		}
-		if got := o.say(t, "cg-officer1", "进展 "+no+" 已到现场查看，明天更换灯具"); !strings.Contains(got, "已记录") {
-			t.Errorf("进展 → %q", got)
+		if got := o.say(t, "cg-officer1", "进展 "+no+" 已到现场查看，明天更换灯具"); !strings.Contains(got, "已记录") || !strings.Contains(got, "群众查询时可以看到") {
+			t.Errorf("进展 → %q; want it recorded and the officer told the citizen sees it", got)
+		}
+		// The citizen's 查询 shows the lead unit's newest 进展, masked, and
+		// the deadline.
+		if got := o.reply(t, openid, "查询 "+no); !strings.Contains(got, "最新进展（") || !strings.Contains(got, "：已到现场查看，明天更换灯具") || !strings.Contains(got, "办理时限：2026年") {
+			t.Errorf("查询 after 进展 → %q; want the latest progress and the deadline", got)
+		}
+		o.say(t, "cg-officer1", "进展 "+no+" 已联系住户13912345678，明天上午更换")
+		if got := o.reply(t, openid, "查询 "+no); !strings.Contains(got, "已联系住户[电话已隐去]，明天上午更换") || strings.Contains(got, "13912345678") || strings.Contains(got, "已到现场查看") {
+			t.Errorf("查询 after a second 进展 → %q; want only the newest, the phone masked", got)
 		}
 		if got := o.say(t, "cg-officer1", "同意 "+no); !strings.Contains(got, "部门负责人") {
 			t.Errorf("officer 同意 → %q; want a refusal", got)
@@ -280,6 +294,12 @@ func TestWorkflowEndToEnd(t *testing.T) {
 		for _, w := range want {
 			if !strings.Contains(got, w) {
 				t.Errorf("audit trail %s lacks %s", got, w)
+			}
+		}
+		// The delivery is recorded in an officer's words, not the API's.
+		for _, e := range ev {
+			if e.Kind == models.EventDelivered && e.Body != "答复已通过公众号发送" {
+				t.Errorf("the delivery is recorded as %q; want 答复已通过公众号发送", e.Body)
 			}
 		}
 

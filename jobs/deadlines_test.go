@@ -364,6 +364,7 @@ func TestTwoInstancesOneMessage(t *testing.T) {
 			open := func() *models.Store {
 				s, err := models.Open(drv, dsn, modeltest.Shanghai)
 				modeltest.Must(t, err, "open store")
+				modeltest.Cap(s)
 				t.Cleanup(func() { s.Close() })
 				return s
 			}

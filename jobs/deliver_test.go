@@ -338,6 +338,7 @@ func TestDeliverTwoInstancesSendOnce(t *testing.T) {
 			for i := 0; i < 2; i++ {
 				s, err := models.Open(driver, dsn, modeltest.Shanghai)
 				modeltest.Must(t, err, "open")
+				modeltest.Cap(s)
 				t.Cleanup(func() { s.Close() })
 				modeltest.Must(t, s.Migrate(ctx), "migrate")
 				ds = append(ds, &jobs.Deliverer{

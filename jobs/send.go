@@ -96,6 +96,11 @@ func classify(err error) error {
 // limit (WeCom 4096 bytes) with room for the separators.
 const combineLimit = 3800
 
+// CombineSeparator stands between the messages of a combined group message:
+// a line of box-drawing characters, which every robot shows as a rule.
+// WeCom's markdown (v1) has no horizontal rule and shows "---" literally.
+const CombineSeparator = "\n\n──────────\n\n"
+
 // Combine is the Deliverer's Combine: consecutive text, markdown and card
 // messages to one group become one markdown message.
 func (r *Router) Combine(rows []models.Outbox) (string, int) {
@@ -110,16 +115,16 @@ func (r *Router) Combine(rows []models.Outbox) (string, int) {
 		if out.Kind == bot.KindCard && out.Title != "" {
 			text = "**" + out.Title + "**\n" + text
 		}
-		if size+len(text)+8 > combineLimit {
+		if size+len(text)+len(CombineSeparator) > combineLimit {
 			break
 		}
 		parts = append(parts, text)
-		size += len(text) + 8
+		size += len(text) + len(CombineSeparator)
 	}
 	if len(parts) < 2 {
 		return "", 0
 	}
-	b, err := json.Marshal(bot.Outgoing{Kind: bot.KindMarkdown, Text: strings.Join(parts, "\n\n---\n\n")})
+	b, err := json.Marshal(bot.Outgoing{Kind: bot.KindMarkdown, Text: strings.Join(parts, CombineSeparator)})
 	if err != nil {
 		return "", 0
 	}

@@ -45,11 +45,14 @@ type Receipt struct {
 // set, and decide is not run again.
 //
 // The transaction is a plain one on every driver, one statement per round
-// trip. In order: the inbound message (its unique key first, so that a
-// concurrent retry waits here for us), the citizen, then whatever decide
-// writes, and last the reply. A case decide opens takes the day's number
-// as late as it can (OpenCase), so the day's counter row, which every new
-// case of the day needs, is held only from there to the commit.
+// trip. In order: the citizen, whatever decide writes, and last the inbound
+// message with its reply, in one INSERT whose unique key makes a second
+// delivery of the same message fail and roll back (a retry in this process
+// waits before its transaction for the first to end, receiving; one that
+// reaches another instance at the same moment is undone whole). A case
+// decide opens takes the day's number as late as it can (OpenCase), so the
+// day's counter row, which every new case of the day needs, is held only
+// from there to the commit.
 func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, error)) (Receipt, error) {
 	if in.Platform == "" || in.DedupKey == "" || in.OpenID == "" {
 		return Receipt{}, errors.New("receive message: platform, dedup key and sender are required")
@@ -57,11 +60,26 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 	// Outside the transaction: on the first intake after a change of the
 	// organisation, read the dispatchers and units once for all (orgcache.go).
 	s.warmDirectory(ctx)
-	leave, err := s.receiving.enter(ctx, in.Platform+"\x00"+in.DedupKey)
+	leave, waited, err := s.receiving.enter(ctx, in.Platform+"\x00"+in.DedupKey)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("receive %s message: %w", in.Platform, err)
 	}
 	defer leave()
+	previous := func() (Receipt, error) {
+		var prev InboundMessage
+		e := s.db.WithContext(ctx).Where("platform = ? AND dedup_key = ?", in.Platform, in.DedupKey).First(&prev).Error
+		if e != nil {
+			return Receipt{}, fmt.Errorf("find first delivery of %s message: %w", in.Platform, translate(e))
+		}
+		return Receipt{Reply: prev.Reply, Outcome: prev.Outcome, CaseID: prev.CaseID, Retry: true}, nil
+	}
+	if waited {
+		// Another delivery of the message was received meanwhile: answer
+		// from its record rather than decide the message again.
+		if r, err := previous(); err == nil || !errors.Is(err, ErrNotFound) {
+			return r, err
+		}
+	}
 	var out Receipt
 	err = s.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -69,12 +87,7 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 		return err
 	})
 	if errors.Is(err, ErrDuplicate) {
-		var prev InboundMessage
-		e := s.db.WithContext(ctx).Where("platform = ? AND dedup_key = ?", in.Platform, in.DedupKey).First(&prev).Error
-		if e != nil {
-			return Receipt{}, fmt.Errorf("find first delivery of %s message: %w", in.Platform, translate(e))
-		}
-		return Receipt{Reply: prev.Reply, Outcome: prev.Outcome, CaseID: prev.CaseID, Retry: true}, nil
+		return previous()
 	}
 	if err != nil {
 		return Receipt{}, fmt.Errorf("receive %s message: %w", in.Platform, err)
@@ -85,12 +98,6 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 // receive is Receive's transaction.
 func (tx *Tx) receive(in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, error)) (Receipt, error) {
 	now := tx.Now()
-	// The unique key is taken first: a concurrent retry waits here for us.
-	_, err := tx.exec("INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at) "+
-		"VALUES (?, ?, 0, ?, ?, 'pending', 0, '', ?)", in.Platform, in.DedupKey, in.MsgType, in.Content, now)
-	if err != nil {
-		return Receipt{}, fmt.Errorf("record inbound message: %w", translate(err))
-	}
 	c, err := tx.citizen(in.OpenID, now)
 	if err != nil {
 		return Receipt{}, err
@@ -99,11 +106,10 @@ func (tx *Tx) receive(in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, erro
 	if err != nil {
 		return Receipt{}, err
 	}
-	// Found again by its unique key: no insert id needed, which not every
-	// driver returns.
-	if _, err := tx.exec("UPDATE inbound_messages SET citizen_id = ?, outcome = ?, case_id = ?, reply = ? WHERE platform = ? AND dedup_key = ?",
-		c.ID, r.Outcome, r.CaseID, r.Reply, in.Platform, in.DedupKey); err != nil {
-		return Receipt{}, fmt.Errorf("record reply: %w", err)
+	_, err = tx.exec("INSERT INTO inbound_messages (platform, dedup_key, citizen_id, msg_type, content, outcome, case_id, reply, created_at) "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", in.Platform, in.DedupKey, c.ID, in.MsgType, in.Content, r.Outcome, r.CaseID, r.Reply, now)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("record inbound message: %w", translate(err))
 	}
 	if k := tx.opened; k != nil {
 		r.CaseNo = k.No
@@ -112,7 +118,8 @@ func (tx *Tx) receive(in Inbound, decide func(tx *Tx, c *Citizen) (Receipt, erro
 }
 
 // citizen finds or creates the citizen with openid and notes the message
-// time. A new citizen's alias, which its id fixes, is written here too.
+// time. A new citizen's alias is not written: its id fixes it, and loading a
+// citizen fills it in (Citizen.AfterFind).
 func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
 	var c Citizen
 	if tx.s.driver == "mysql" {
@@ -158,9 +165,6 @@ func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
 	}
 	if c.Alias == "" {
 		c.Alias = CitizenAlias(c.ID)
-		if _, err := tx.exec("UPDATE citizens SET alias = ? WHERE id = ?", c.Alias, c.ID); err != nil {
-			return nil, fmt.Errorf("name citizen: %w", err)
-		}
 	}
 	return &c, nil
 }

@@ -22,8 +22,9 @@ type inflight struct {
 
 // enter waits until no other delivery of message key is being received by
 // this store, then marks it as being received; the caller must call the
-// returned function when done.
-func (f *inflight) enter(ctx context.Context, key string) (func(), error) {
+// returned function when done. waited reports whether another delivery was
+// in progress: the message may be on record now.
+func (f *inflight) enter(ctx context.Context, key string) (leave func(), waited bool, err error) {
 	for {
 		f.mu.Lock()
 		if f.busy == nil {
@@ -39,13 +40,14 @@ func (f *inflight) enter(ctx context.Context, key string) (func(), error) {
 				delete(f.busy, key)
 				f.mu.Unlock()
 				close(done)
-			}, nil
+			}, waited, nil
 		}
 		f.mu.Unlock()
+		waited = true
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for the first delivery of the message: %w", ctx.Err())
+			return nil, true, fmt.Errorf("wait for the first delivery of the message: %w", ctx.Err())
 		}
 	}
 }

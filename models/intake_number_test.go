@@ -135,6 +135,7 @@ func TestReceiveConcurrentNumbersReachTheirRows(t *testing.T) {
 			for i := range stores {
 				s, err := models.Open(driver, dsn, modeltest.Shanghai)
 				modeltest.Must(t, err, "open")
+				modeltest.Cap(s)
 				t.Cleanup(func() { s.Close() })
 				modeltest.Must(t, s.Migrate(ctx), "migrate")
 				s.Now = clock.Now

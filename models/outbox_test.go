@@ -131,6 +131,7 @@ func claimConcurrently(t *testing.T, d string, leaseOnly bool) {
 	for i := 0; i < 2; i++ {
 		s, err := models.Open(driver, dsn, modeltest.Shanghai)
 		modeltest.Must(t, err, "open")
+		modeltest.Cap(s)
 		t.Cleanup(func() { s.Close() })
 		modeltest.Must(t, s.Migrate(ctx), "migrate")
 		if leaseOnly {

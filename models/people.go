@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Citizen is a person who reports through the Official Account. The openid is
@@ -22,6 +24,15 @@ type Citizen struct {
 	// fresh is set while the row was created in the current transaction
 	// and has no case yet, so the reads of its cases can be skipped.
 	fresh bool
+}
+
+// AfterFind gives a citizen loaded from the store its alias: the intake does
+// not write it (one round trip fewer per new citizen), since the id fixes it.
+func (c *Citizen) AfterFind(*gorm.DB) error {
+	if c.Alias == "" && c.ID != 0 {
+		c.Alias = CitizenAlias(c.ID)
+	}
+	return nil
 }
 
 // aliasSpace is 36^5: five base-36 digits.

@@ -113,6 +113,14 @@ func sqliteDSN(dsn string) string {
 	return dsn + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
+// Driver timeouts put in a MySQL DSN that does not set its own (timeout,
+// readTimeout, writeTimeout). The I/O timeout leaves room for the monthly
+// report's longest query.
+const (
+	DefaultDialTimeout = 3 * time.Second
+	DefaultIOTimeout   = 30 * time.Second
+)
+
 // mysqlDSN makes sure times come back as UTC time.Time and text is utf8mb4,
 // and has the driver put the arguments into the statement text: without
 // that every statement with arguments costs a prepare and an execute, two
@@ -133,6 +141,18 @@ func mysqlDSN(dsn string) (string, error) {
 	}
 	if _, ok := c.Params["charset"]; !ok {
 		c.Params["charset"] = "utf8mb4"
+	}
+	// A database that accepts connections and never answers must not hold
+	// a connection for ever: dial, read and write each get a deadline
+	// unless the DSN sets its own. Callers' contexts bound the rest.
+	if c.Timeout == 0 {
+		c.Timeout = DefaultDialTimeout
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultIOTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultIOTimeout
 	}
 	return c.FormatDSN(), nil
 }
@@ -162,6 +182,27 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	return sqlDB.PingContext(ctx)
+}
+
+// intakeTables are the tables a citizen's report is written to.
+var intakeTables = []string{"inbound_messages", "citizens", "cases", "case_events", "case_sequences", "outboxes"}
+
+// Ready reports whether the store can take a report: one statement that
+// reads every table the intake writes (WHERE 1 = 0: no rows, but each table
+// must exist and be readable). A ping would pass with the tables gone.
+func (s *Store) Ready(ctx context.Context) error {
+	var q strings.Builder
+	for i, t := range intakeTables {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		q.WriteString("SELECT 1 FROM " + t + " WHERE 1 = 0")
+	}
+	var n []int
+	if err := s.db.WithContext(ctx).Raw(q.String()).Scan(&n).Error; err != nil {
+		return fmt.Errorf("store not ready: %w", err)
+	}
+	return nil
 }
 
 // now is the store clock in UTC, truncated to what both databases keep.

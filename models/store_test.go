@@ -68,6 +68,7 @@ func TestReceiveConcurrentInstances(t *testing.T) {
 			for i := 0; i < 2; i++ {
 				s, err := models.Open(driver, dsn, modeltest.Shanghai)
 				modeltest.Must(t, err, "open")
+				modeltest.Cap(s)
 				t.Cleanup(func() { s.Close() })
 				modeltest.Must(t, s.Migrate(context.Background()), "migrate")
 				stores = append(stores, s)

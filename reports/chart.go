@@ -13,9 +13,13 @@ import (
 
 // The weekly chart: the three rates of every unit as horizontal bars, drawn
 // with the standard image packages. Go ships no font with Chinese glyphs, so
-// the picture carries no Chinese: units are labelled with their codes (the
-// message that goes with it has the legend code → name), and the text is set
-// in a small bitmap font of digits, capital letters and a few signs.
+// the text is set in a small bitmap font of digits, capital letters and a
+// few signs, and the few Chinese characters of the title and the legend
+// come as bitmaps (chart_zh.go, generated from Noto Sans CJK by
+// chart_zh_gen.go). Units are labelled with their codes (the message that
+// goes with it has the legend code → name).
+//
+//go:generate go run chart_zh_gen.go
 
 // ChartRow is one unit of the rates chart.
 type ChartRow struct {
@@ -29,7 +33,8 @@ type ChartRow struct {
 
 // Chart is what RatesChart draws.
 type Chart struct {
-	// Title is drawn at the top, in capitals (letters, digits and - . : / % ( )).
+	// Title is drawn at the top: letters (as capitals), digits, - . : / % ( )
+	// and the Chinese characters of chart_zh.go.
 	Title string
 	Rows  []ChartRow
 	// Targets are drawn as dashed red lines (fractions, e.g. 0.9).
@@ -37,7 +42,7 @@ type Chart struct {
 }
 
 // Series names of the chart, as drawn in its legend.
-var chartSeries = [3]string{"REPLY", "ON TIME", "SATISFIED"}
+var chartSeries = [3]string{"回复率", "按期率", "满意率"}
 
 // Layout of the chart, in pixels.
 const (
@@ -111,7 +116,7 @@ func RatesChart(c Chart) *image.Paletted {
 		chartDashH(img, x, x+36, mid-1, cRed)
 		chartDashH(img, x, x+36, mid, cRed)
 		x += 44
-		chartText(img, x, legendY, "TARGET "+targetsLabel(c.Targets), chartScale, cText)
+		chartText(img, x, legendY, "目标 "+targetsLabel(c.Targets), chartScale, cText)
 	}
 
 	// Grid every 10%, labelled every 20%.
@@ -129,7 +134,7 @@ func RatesChart(c Chart) *image.Paletted {
 		}
 	}
 	if len(c.Rows) == 0 {
-		chartText(img, plotX+12, plotY+rowH/2-chartGlyphH, "NO UNITS", chartScale, cNone)
+		chartText(img, plotX+12, plotY+rowH/2-chartGlyphH, "无单位", chartScale, cNone)
 	}
 	// Value labels go on last, on a patch of their row's background, so that
 	// a target line never runs through them.
@@ -166,7 +171,7 @@ func RatesChart(c Chart) *image.Paletted {
 			y := top + chartRowPad + s*(chartBar+chartBarGap)
 			if !rate.Defined() {
 				chartFill(img, plotX+1, y, plotX+5, y+chartBar, cNone)
-				labels = append(labels, label{plotX + 12, y + (chartBar-chartGlyphH*chartScale)/2 + 1, "N/A", cNone, bg})
+				labels = append(labels, label{plotX + 12, y + (chartBar-chartGlyphH*chartScale)/2 + 1, "无数据", cNone, bg})
 				continue
 			}
 			v := min(max(rate.Value(), 0), 1)
@@ -259,17 +264,43 @@ const (
 
 // chartTextWidth is the width of s drawn at scale.
 func chartTextWidth(s string, scale int) int {
-	n := len([]rune(s))
-	if n == 0 {
-		return 0
+	w := 0
+	for _, r := range strings.ToUpper(s) {
+		w += chartAdvance(r, scale)
 	}
-	return (n*(chartGlyphW+1) - 1) * scale
+	return max(w-scale, 0)
+}
+
+// chartHan is the bitmap of a Chinese character at scale (drawn 1:1), if
+// chart_zh.go has it.
+func chartHan(r rune, scale int) ([]string, bool) {
+	g, ok := chartHanzi[chartGlyphH*scale][r]
+	return g, ok
+}
+
+// chartAdvance is how far the pen moves after r at scale.
+func chartAdvance(r rune, scale int) int {
+	if g, ok := chartHan(r, scale); ok {
+		return len(g[0]) + scale
+	}
+	return (chartGlyphW + 1) * scale
 }
 
 // chartText draws s with its top left corner at (x, y); letters are drawn as
 // capitals and characters without a glyph as "?".
 func chartText(img *image.Paletted, x, y int, s string, scale int, c uint8) {
 	for _, r := range strings.ToUpper(s) {
+		if g, ok := chartHan(r, scale); ok {
+			for gy, line := range g {
+				for gx, px := range line {
+					if px == '#' {
+						chartFill(img, x+gx, y+gy, x+gx+1, y+gy+1, c)
+					}
+				}
+			}
+			x += chartAdvance(r, scale)
+			continue
+		}
 		g, ok := chartFont[r]
 		if !ok {
 			g = chartFont['?']
@@ -281,7 +312,7 @@ func chartText(img *image.Paletted, x, y int, s string, scale int, c uint8) {
 				}
 			}
 		}
-		x += (chartGlyphW + 1) * scale
+		x += chartAdvance(r, scale)
 	}
 }
 

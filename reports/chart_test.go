@@ -47,7 +47,7 @@ func TestRatesChart(t *testing.T) {
 // TestWeeklyChartPicture writes the chart of a typical week to
 // testdata/weekly-chart.png, for people to look at.
 func TestWeeklyChartPicture(t *testing.T) {
-	c := reports.Chart{Title: "2026-W47  rates by unit (%)", Targets: []float64{0.9}, Rows: []reports.ChartRow{
+	c := reports.Chart{Title: "2026年第47周  各单位回复率、按期率、满意率（%）", Targets: []float64{0.9}, Rows: []reports.ChartRow{
 		{Code: "cg", Rates: rates(models.Rate{Num: 9, Den: 10}, models.Rate{Num: 8, Den: 9}, models.Rate{Num: 5, Den: 6}), Below: true},
 		{Code: "hb", Rates: rates(models.Rate{}, models.Rate{}, models.Rate{})},
 		{Code: "zj", Rates: rates(models.Rate{Num: 4, Den: 4}, models.Rate{Num: 4, Den: 4}, models.Rate{})},

@@ -88,7 +88,8 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	}
 	var rows []row
 	var chart Chart
-	chart.Title = name + "  rates by unit (%)"
+	cy, cw := week.From.ISOWeek()
+	chart.Title = fmt.Sprintf("%d年第%d周  各单位回复率、按期率、满意率（%%）", cy, cw)
 	for _, u := range ws.Units {
 		r := rates[u.DepartmentID]
 		x := row{label: u.Code + " " + u.Name, newCases: u.Assigned, answered: u.AnsweredInPeriod, ovd: u.Overdue, rate: r}

@@ -204,7 +204,9 @@ func classify(err error) error {
 	}
 	var ue *UndeliveredError
 	switch {
-	case errors.As(err, &ue) && len(ue.Invalid) > 0:
+	case errors.As(err, &ue) && (len(ue.Invalid) > 0 || len(ue.Filtered) > 0):
+		// Not a member, or filtered out by DingTalk: a retry meets the same
+		// answer, so the dispatcher is told (the outbox keeps which).
 		return fmt.Errorf("%w: %w", bot.ErrUndeliverable, err)
 	case IsRateLimited(err) && hasCode(err, CodeWebhookTooFast, codeWebhookTooFast2, codeWebhookThrottled):
 		// A group robot that went over its 20 a minute is blocked for

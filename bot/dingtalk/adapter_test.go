@@ -290,6 +290,7 @@ func TestDeliverErrors(t *testing.T) {
 		}, text, undeliverable},
 		{"UnknownMember", func(t *testing.T, r *adRig) bot.Address { return bot.Address{Kind: bot.AddrMember, UserID: "nobody"} }, text, undeliverable},
 		{"NoUserID", func(t *testing.T, r *adRig) bot.Address { return bot.Address{Kind: bot.AddrMember} }, text, undeliverable},
+		{"FilteredMember", func(t *testing.T, r *adRig) bot.Address { r.fake.FilterUsers(member.UserID); return member }, text, undeliverable},
 		{"Citizen", func(t *testing.T, r *adRig) bot.Address { return bot.Address{Kind: bot.AddrCitizen, OpenID: "o-x"} }, text, undeliverable},
 		{"UnknownKind", func(t *testing.T, r *adRig) bot.Address { return member }, bot.Outgoing{Kind: "sticker", Text: "x"}, undeliverable},
 		{"WrongRobotCode", func(t *testing.T, r *adRig) bot.Address {

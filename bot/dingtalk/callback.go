@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -176,6 +177,33 @@ func (m Message) IsGroup() bool { return m.ConversationType == ConversationGroup
 func (m Message) SessionValid(now time.Time) bool {
 	return m.SessionWebhook != "" && m.SessionWebhookExpiredTime > 0 &&
 		now.Before(time.UnixMilli(m.SessionWebhookExpiredTime))
+}
+
+// DefaultSessionBase is where DingTalk's session webhooks point
+// (https://oapi.dingtalk.com/robot/sendBySession?session=…).
+const DefaultSessionBase = "https://oapi.dingtalk.com"
+
+// ErrForeignSession reports a sessionWebhook that is not on a DingTalk host
+// this server knows. DingTalk signs a callback's timestamp, not its body, so
+// a captured header pair can carry any sessionWebhook for an hour: replies
+// go only to the configured hosts.
+var ErrForeignSession = errors.New("dingtalk: session webhook not on a configured DingTalk host")
+
+// SessionAllowed reports whether webhook may be answered: an absolute URL
+// whose scheme and host are those of one of bases (DingTalk's API roots)
+// and whose path ends in /robot/sendBySession, without user info.
+func SessionAllowed(webhook string, bases []string) bool {
+	u, err := url.Parse(webhook)
+	if err != nil || u.User != nil || u.Host == "" || !strings.HasSuffix(u.Path, "/robot/sendBySession") {
+		return false
+	}
+	for _, b := range bases {
+		bu, err := url.Parse(b)
+		if err == nil && bu.Host != "" && strings.EqualFold(bu.Scheme, u.Scheme) && strings.EqualFold(bu.Host, u.Host) {
+			return true
+		}
+	}
+	return false
 }
 
 // Reply posts body, a message in the custom robot format

@@ -124,3 +124,27 @@ func TestSessionValid(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionAllowed(t *testing.T) {
+	bases := []string{"https://api.dingtalk.com", "https://oapi.dingtalk.com", "http://127.0.0.1:9000"}
+	tests := []struct {
+		url  string
+		want bool
+	}{
+		{"https://oapi.dingtalk.com/robot/sendBySession?session=abc", true},
+		{"http://127.0.0.1:9000/robot/sendBySession?session=abc", true},
+		{"https://OAPI.dingtalk.com/robot/sendBySession?session=abc", true},
+		{"http://oapi.dingtalk.com/robot/sendBySession?session=abc", false},
+		{"http://127.0.0.1:18490/robot/sendBySession?session=abc", false},
+		{"https://oapi.dingtalk.com.evil.example/robot/sendBySession", false},
+		{"https://user@oapi.dingtalk.com/robot/sendBySession", false},
+		{"https://oapi.dingtalk.com/robot/send?access_token=x", false},
+		{"/robot/sendBySession", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := SessionAllowed(tt.url, bases); got != tt.want {
+			t.Errorf("SessionAllowed(%q) = %v; want %v", tt.url, got, tt.want)
+		}
+	}
+}

@@ -92,11 +92,14 @@ func (e *APIError) Error() string {
 type UndeliveredError struct {
 	Invalid        []string // invalidStaffIdList: not members, or outside the app's range
 	FlowControlled []string // flowControlledStaffIdList: sent too many messages; retry later
+	// Filtered is filteredStaffIdList: recipients DingTalk filtered out (it
+	// keeps them from the robot's messages); a retry is filtered again.
+	Filtered []string
 }
 
 // Error implements error.
 func (e *UndeliveredError) Error() string {
-	return fmt.Sprintf("dingtalk: %d recipients invalid, %d flow-controlled", len(e.Invalid), len(e.FlowControlled))
+	return fmt.Sprintf("dingtalk: %d recipients invalid, %d filtered, %d flow-controlled", len(e.Invalid), len(e.Filtered), len(e.FlowControlled))
 }
 
 func hasCode(err error, codes ...string) bool {
@@ -461,6 +464,7 @@ func (c *Client) SendToUsers(ctx context.Context, userIDs []string, msgKey strin
 			ProcessQueryKey string   `json:"processQueryKey"`
 			Invalid         []string `json:"invalidStaffIdList"`
 			FlowControlled  []string `json:"flowControlledStaffIdList"`
+			Filtered        []string `json:"filteredStaffIdList"`
 		}
 		err := c.withToken(ctx, func(tok string) error {
 			return c.apiCall(ctx, http.MethodPost, "/v1.0/robot/oToMessages/batchSend", tok, in, &out)
@@ -470,8 +474,9 @@ func (c *Client) SendToUsers(ctx context.Context, userIDs []string, msgKey strin
 		}
 		undelivered.Invalid = append(undelivered.Invalid, out.Invalid...)
 		undelivered.FlowControlled = append(undelivered.FlowControlled, out.FlowControlled...)
+		undelivered.Filtered = append(undelivered.Filtered, out.Filtered...)
 	}
-	if len(undelivered.Invalid) > 0 || len(undelivered.FlowControlled) > 0 {
+	if len(undelivered.Invalid) > 0 || len(undelivered.FlowControlled) > 0 || len(undelivered.Filtered) > 0 {
 		return &undelivered
 	}
 	return nil

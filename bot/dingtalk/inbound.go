@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"minsheng/bot"
@@ -29,6 +30,11 @@ type Inbound struct {
 	ReplyTimeout time.Duration
 	// HTTP posts the answers; nil means a client with ReplyTimeout.
 	HTTP *http.Client
+	// SessionBases are the DingTalk API roots a message's sessionWebhook
+	// may point to (dingtalk.api_base, oapi_base and DefaultSessionBase);
+	// empty means DefaultSessionBase. A reply for any other goes 1:1
+	// through the robot instead (bot.ErrUnanswered).
+	SessionBases []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -80,6 +86,17 @@ func (in *Inbound) Callback(msg Message) *bot.Callback {
 		}
 		if reply.Text == "" {
 			return nil
+		}
+		bases := in.SessionBases
+		if len(bases) == 0 {
+			bases = []string{DefaultSessionBase}
+		}
+		if !SessionAllowed(msg.SessionWebhook, bases) {
+			host := ""
+			if u, err := url.Parse(msg.SessionWebhook); err == nil {
+				host = u.Host
+			}
+			return fmt.Errorf("%w: %w (host %q)", bot.ErrUnanswered, ErrForeignSession, host)
 		}
 		hc := in.HTTP
 		if hc == nil {

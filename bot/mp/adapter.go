@@ -22,17 +22,47 @@ const (
 )
 
 // Platform delivers the bot's messages to citizens in the Official Account
-// (公众号): a customer-service text while the 48-hour window is open, and
-// the template message TemplateID once it has closed. It implements
-// bot.Platform. No openid appears in its errors.
+// (公众号): a customer-service text while the 48-hour window is open, and a
+// template message once it has closed. It implements bot.Platform. No openid
+// appears in its errors.
 type Platform struct {
 	Client *Client
-	// TemplateID is the template message sent outside the 48-hour window;
-	// "" means there is none, and such messages are undeliverable.
-	TemplateID string
+	// Templates are the template messages sent outside the 48-hour window,
+	// by the outbox message's purpose (bot.Address.Purpose); DefaultTemplate
+	// stands for any purpose not listed. A purpose with neither is
+	// undeliverable outside the window.
+	Templates map[string]Template
 	// TemplateURL is the page the template message opens; may be empty.
 	TemplateURL string
 }
+
+// DefaultTemplate is the Templates key for every purpose not listed.
+const DefaultTemplate = "default"
+
+// Template is one template message of the account. Since 2023-05-04 WeChat
+// shows neither first nor remark and at most TemplateValueMax characters of
+// each keyword, and data must use the template's own keys; so Fields says
+// which key shows what.
+type Template struct {
+	// ID is the template_id.
+	ID string
+	// Fields maps what to show to the template's key (keyword1, thing2,
+	// character_string3, …). What to show is FieldCaseNo, FieldSummary,
+	// FieldTime or the name of one of the message's fields as the bot
+	// writes them (结果, 时限, 承办单位, 评价, …).
+	Fields map[string]string
+}
+
+// What a template key can show, besides the message's named fields.
+const (
+	FieldCaseNo  = "case_no" // the case number
+	FieldSummary = "summary" // the title, else the text's first line
+	FieldTime    = "time"    // when it is sent, 2006-01-02 15:04
+)
+
+// TemplateValueMax is how many characters of a keyword WeChat shows; longer
+// values are cut to it with "…".
+const TemplateValueMax = 20
 
 // Name returns the platform's name in the outbox.
 func (p *Platform) Name() models.Platform { return models.PlatformMP }
@@ -67,7 +97,7 @@ func (p *Platform) Deliver(ctx context.Context, to bot.Address, o bot.Outgoing) 
 	case err == nil:
 		return bot.Delivery{}, nil
 	case IsOutOfWindow(err) || hasCode(err, codeQuotaExceeded):
-		return p.sendTemplate(ctx, to.OpenID, o, scrub(err, to.OpenID))
+		return p.sendTemplate(ctx, to, o, scrub(err, to.OpenID))
 	case IsRateLimited(err):
 		return bot.Delivery{}, &bot.RateLimited{Wait: time.Minute, Err: scrub(err, to.OpenID)}
 	case hasCode(err, CodeInvalidOpenID) || hasCode(err, codeRequireSubscribe):
@@ -78,11 +108,19 @@ func (p *Platform) Deliver(ctx context.Context, to bot.Address, o bot.Outgoing) 
 
 // sendTemplate sends the template message after the customer-service text
 // failed with cause.
-func (p *Platform) sendTemplate(ctx context.Context, openid string, o bot.Outgoing, cause error) (bot.Delivery, error) {
-	if p.TemplateID == "" {
-		return bot.Delivery{}, fmt.Errorf("%w: citizen out of the 48-hour window and no template: %v", bot.ErrUndeliverable, cause)
+func (p *Platform) sendTemplate(ctx context.Context, to bot.Address, o bot.Outgoing, cause error) (bot.Delivery, error) {
+	openid := to.OpenID
+	t, ok := p.Templates[to.Purpose]
+	if !ok {
+		t, ok = p.Templates[DefaultTemplate]
 	}
-	err := p.Client.SendTemplate(ctx, openid, p.TemplateID, p.TemplateURL, templateData(o))
+	if !ok || t.ID == "" {
+		return bot.Delivery{}, fmt.Errorf("%w: citizen out of the 48-hour window and no template for %q: %v", bot.ErrUndeliverable, to.Purpose, cause)
+	}
+	err := p.Client.SendTemplate(ctx, TemplateMessage{
+		OpenID: openid, TemplateID: t.ID, URL: p.TemplateURL,
+		Data: templateData(t, o, p.Client.now()), ClientMsgID: to.Key,
+	})
 	switch {
 	case err == nil:
 		return bot.Delivery{Fallback: "template"}, nil
@@ -109,28 +147,40 @@ func permanent(err error) bool {
 	return true
 }
 
-// templateData fills the template: keyword1..N are the field values (the
-// text's first line when there are none); first and remark, which WeChat no
-// longer shows since 2023 but older templates still declare, are the title
-// and how to ask for the details.
-func templateData(o bot.Outgoing) map[string]string {
-	first := strings.TrimSpace(o.Title)
-	if first == "" {
-		first = firstLine(o.Text)
+// templateData fills template t's keys with what each shows, each value
+// cut to TemplateValueMax characters. A key whose source the message lacks
+// is left out.
+func templateData(t Template, o bot.Outgoing, now time.Time) map[string]string {
+	summary := strings.TrimSpace(o.Title)
+	if summary == "" {
+		summary = firstLine(o.Text)
 	}
-	data := map[string]string{"first": first}
-	for i, f := range o.Fields {
-		data[fmt.Sprintf("keyword%d", i+1)] = f.Value
-	}
-	if len(o.Fields) == 0 {
-		data["keyword1"] = first
-	}
-	if no := caseNo(o); no != "" {
-		data["remark"] = "详情请在公众号发送：查询 " + no
-	} else {
-		data["remark"] = "详情请在公众号发送：我的"
+	src := map[string]string{FieldCaseNo: caseNo(o), FieldSummary: summary, FieldTime: now.Format("2006-01-02 15:04")}
+	data := map[string]string{}
+	for what, key := range t.Fields {
+		v, ok := src[what]
+		if !ok {
+			for _, f := range o.Fields {
+				if f.Key == what {
+					v = f.Value
+					break
+				}
+			}
+		}
+		if v = strings.TrimSpace(v); v != "" {
+			data[key] = fit(v, TemplateValueMax)
+		}
 	}
 	return data
+}
+
+// fit cuts s to at most n characters, ending in "…" if it was cut.
+func fit(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // caseNo is o.CaseNo, or the value of the field 编号.

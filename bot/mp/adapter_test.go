@@ -64,7 +64,7 @@ func newAdRig(t *testing.T) *adRig {
 	r := &adRig{clock: &adClock{now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))}}
 	r.fake = mptest.NewFakeAPI(adAppID, adSecret)
 	r.fake.Now = r.clock.Now
-	r.fake.AddTemplate(adTemplate)
+	r.fake.AddTemplate(adTemplate, "keyword1", "keyword2", "keyword3", "keyword4")
 	r.fake.Touch(adOpenID, r.clock.Now())
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
@@ -77,11 +77,18 @@ func newAdRig(t *testing.T) *adRig {
 	}))
 	t.Cleanup(srv.Close)
 	c := &mp.Client{BaseURL: srv.URL, AppID: adAppID, AppSecret: adSecret, HTTP: srv.Client(), Now: r.clock.Now}
-	r.p = &mp.Platform{Client: c, TemplateID: adTemplate, TemplateURL: adTmplURL}
+	r.p = &mp.Platform{Client: c, Templates: map[string]mp.Template{mp.DefaultTemplate: progressTemplate(adTemplate)}, TemplateURL: adTmplURL}
 	return r
 }
 
-var citizen = bot.Address{Kind: bot.AddrCitizen, OpenID: adOpenID}
+var citizen = bot.Address{Kind: bot.AddrCitizen, OpenID: adOpenID, Purpose: "citizen_assigned", Key: "minsheng-41"}
+
+// progressTemplate is a 4-keyword template: 编号, 事项, 承办单位, 时限.
+func progressTemplate(id string) mp.Template {
+	return mp.Template{ID: id, Fields: map[string]string{
+		mp.FieldCaseNo: "keyword1", mp.FieldSummary: "keyword2", "承办单位": "keyword3", "时限": "keyword4",
+	}}
+}
 
 // assigned is what toCitizen queues when a case is assigned: no CaseNo, the
 // number in the fields.
@@ -145,11 +152,13 @@ func TestDeliverTemplateFallback(t *testing.T) {
 		t.Errorf("template, url = %q, %q; want %q, %q", m.TemplateID, m.URL, adTemplate, adTmplURL)
 	}
 	want := map[string]string{
-		"first":    assigned().Text,
 		"keyword1": adCaseNo,
-		"keyword2": "城管局",
-		"keyword3": "2025-03-12 18:00",
-		"remark":   "详情请在公众号发送：查询 " + adCaseNo,
+		"keyword2": "您反映的问题（编号 2025-0001…", // 20 characters
+		"keyword3": "城管局",
+		"keyword4": "2025-03-12 18:00",
+	}
+	if len(m.Data) != len(want) {
+		t.Errorf("data = %v; want exactly the template's keys %v (no first, no remark)", m.Data, want)
 	}
 	for k, v := range want {
 		if m.Data[k] != v {
@@ -158,16 +167,108 @@ func TestDeliverTemplateFallback(t *testing.T) {
 	}
 }
 
-func TestDeliverTemplateData(t *testing.T) {
+// TestDeliverTemplateRules: since 2023-05-04 WeChat shows 20 characters of
+// a keyword and neither first nor remark, and takes only the template's
+// keys; the case number is always in a keyword.
+func TestDeliverTemplateRules(t *testing.T) {
+	long := strings.Repeat("路灯", 30)
+	tests := []struct {
+		name string
+		tmpl mp.Template
+		out  bot.Outgoing
+		want map[string]string
+	}{
+		{"TitleIsSummary", progressTemplate(adTemplate),
+			bot.Outgoing{Kind: bot.KindText, Title: "答复", Text: "您的问题已答复。\n路灯已修复。", CaseNo: adCaseNo},
+			map[string]string{"keyword1": adCaseNo, "keyword2": "答复"}},
+		{"LongValuesCut", progressTemplate(adTemplate),
+			bot.Outgoing{Kind: bot.KindText, Text: long, Fields: []bot.Field{{Key: "编号", Value: adCaseNo}, {Key: "承办单位", Value: long}}},
+			map[string]string{"keyword1": adCaseNo, "keyword2": strings.Repeat("路灯", 9) + "路…", "keyword3": strings.Repeat("路灯", 9) + "路…"}},
+		{"OtherKeys", mp.Template{ID: adTemplate + "_new", Fields: map[string]string{mp.FieldCaseNo: "character_string1", "结果": "thing2", mp.FieldTime: "time3"}},
+			bot.Outgoing{Kind: bot.KindText, Text: "不予受理", CaseNo: adCaseNo, Fields: []bot.Field{{Key: "结果", Value: "不予受理"}}},
+			map[string]string{"character_string1": adCaseNo, "thing2": "不予受理", "time3": "2025-03-05 09:01"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newAdRig(t)
+			r.fake.AddTemplate(adTemplate+"_new", "character_string1", "thing2", "time3")
+			r.p.Templates = map[string]mp.Template{"citizen_assigned": tt.tmpl}
+			r.clock.Add(mptest.CustomWindow + time.Minute)
+			if _, err := r.p.Deliver(context.Background(), citizen, tt.out); err != nil {
+				t.Fatalf("Deliver: %v", err)
+			}
+			sent := r.fake.SentTo(adOpenID)
+			if len(sent) != 1 {
+				t.Fatalf("fake sent %d messages; want 1", len(sent))
+			}
+			got := sent[0].Data
+			if len(got) != len(tt.want) {
+				t.Errorf("data = %v; want %v", got, tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("data[%s] = %q; want %q", k, got[k], v)
+				}
+			}
+		})
+	}
+}
+
+// TestDeliverTemplateByPurpose: each purpose has its template, "default"
+// stands for the rest, and with neither the message is undeliverable.
+func TestDeliverTemplateByPurpose(t *testing.T) {
+	r := newAdRig(t)
+	r.fake.AddTemplate("TMPL_answer")
+	r.p.Templates["citizen_answer"] = mp.Template{ID: "TMPL_answer", Fields: map[string]string{mp.FieldCaseNo: "keyword1"}}
+	r.clock.Add(mptest.CustomWindow + time.Minute)
+	ctx := context.Background()
+	answer := citizen
+	answer.Purpose, answer.Key = "citizen_answer", "minsheng-42"
+	for _, to := range []bot.Address{answer, citizen} {
+		if _, err := r.p.Deliver(ctx, to, assigned()); err != nil {
+			t.Fatalf("Deliver %s: %v", to.Purpose, err)
+		}
+	}
+	sent := r.fake.SentTo(adOpenID)
+	if len(sent) != 2 || sent[0].TemplateID != "TMPL_answer" || sent[1].TemplateID != adTemplate {
+		t.Errorf("templates sent = %+v; want TMPL_answer then %s", sent, adTemplate)
+	}
+	delete(r.p.Templates, mp.DefaultTemplate)
+	if _, err := r.p.Deliver(ctx, citizen, assigned()); !errors.Is(err, bot.ErrUndeliverable) {
+		t.Errorf("Deliver without a template for the purpose: %v; want ErrUndeliverable", err)
+	}
+}
+
+// TestDeliverTemplateRetryNotTwice: the answer to a template message is lost;
+// the retry carries the same client_msg_id (the outbox key), so WeChat (the
+// fake) sends the citizen one message.
+func TestDeliverTemplateRetryNotTwice(t *testing.T) {
 	r := newAdRig(t)
 	r.clock.Add(mptest.CustomWindow + time.Minute)
-	o := bot.Outgoing{Kind: bot.KindText, Title: "答复", Text: "您的问题已答复。\n路灯已修复。", CaseNo: adCaseNo}
-	if _, err := r.p.Deliver(context.Background(), citizen, o); err != nil {
+	ctx := context.Background()
+	if _, err := r.p.Deliver(ctx, citizen, assigned()); err != nil { // the token, and the 45015 of the text
 		t.Fatalf("Deliver: %v", err)
 	}
-	data := r.fake.SentTo(adOpenID)[0].Data
-	if data["first"] != "答复" || data["keyword1"] != "答复" || data["remark"] != "详情请在公众号发送：查询 "+adCaseNo {
-		t.Errorf("data = %v; want first and keyword1 答复, remark with %s", data, adCaseNo)
+	other := citizen
+	other.Key = "minsheng-43"
+	lost := false
+	r.setHook(func(w http.ResponseWriter, req *http.Request) bool {
+		if req.URL.Path != "/cgi-bin/message/template/send" || lost {
+			return false
+		}
+		lost = true
+		r.fake.LoseReplyNext(1)
+		r.fake.ServeHTTP(w, req) // sent, then the answer is lost
+		return true
+	})
+	if _, err := r.p.Deliver(ctx, other, assigned()); err == nil {
+		t.Fatal("Deliver with the answer lost succeeded; want an error")
+	}
+	if _, err := r.p.Deliver(ctx, other, assigned()); err != nil {
+		t.Fatalf("Deliver again: %v", err)
+	}
+	if sent := r.fake.SentTo(adOpenID); len(sent) != 2 {
+		t.Errorf("citizen got %d template messages; want 2 (one per outbox message)", len(sent))
 	}
 }
 
@@ -192,8 +293,11 @@ func TestDeliverErrors(t *testing.T) {
 		out   bot.Outgoing
 		want  string
 	}{
-		{"OutOfWindowNoTemplate", func(r *adRig) { late(r); r.p.TemplateID = "" }, citizen, assigned(), undeliverable},
-		{"OutOfWindowTemplateRefused", func(r *adRig) { late(r); r.p.TemplateID = "TMPL_deleted" }, citizen, assigned(), undeliverable},
+		{"OutOfWindowNoTemplate", func(r *adRig) { late(r); r.p.Templates = nil }, citizen, assigned(), undeliverable},
+		{"OutOfWindowTemplateRefused", func(r *adRig) {
+			late(r)
+			r.p.Templates = map[string]mp.Template{mp.DefaultTemplate: progressTemplate("TMPL_deleted")}
+		}, citizen, assigned(), undeliverable},
 		{"OutOfWindowTemplate500", func(r *adRig) {
 			late(r)
 			r.setHook(func(w http.ResponseWriter, req *http.Request) bool {

@@ -90,21 +90,35 @@ func (c *Client) SendText(ctx context.Context, openid, text string) error {
 	return nil
 }
 
-// SendTemplate sends template message templateID to openid, with data
-// mapping each template key to its value and url the page it opens (may be
-// empty).
-func (c *Client) SendTemplate(ctx context.Context, openid, templateID, url string, data map[string]string) error {
-	fields := make(map[string]map[string]string, len(data))
-	for k, v := range data {
+// TemplateMessage is one template message to send.
+type TemplateMessage struct {
+	OpenID, TemplateID string
+	// URL is the page the message opens; may be empty.
+	URL string
+	// Data maps each of the template's keys to its value.
+	Data map[string]string
+	// ClientMsgID, when set, makes WeChat send one message for one openid
+	// and id (for 10 minutes), so that a retry after a lost answer is not
+	// delivered twice.
+	ClientMsgID string
+}
+
+// SendTemplate sends template message m.
+func (c *Client) SendTemplate(ctx context.Context, m TemplateMessage) error {
+	fields := make(map[string]map[string]string, len(m.Data))
+	for k, v := range m.Data {
 		fields[k] = map[string]string{"value": v}
 	}
 	body := map[string]any{
-		"touser":      openid,
-		"template_id": templateID,
+		"touser":      m.OpenID,
+		"template_id": m.TemplateID,
 		"data":        fields,
 	}
-	if url != "" {
-		body["url"] = url
+	if m.URL != "" {
+		body["url"] = m.URL
+	}
+	if m.ClientMsgID != "" {
+		body["client_msg_id"] = m.ClientMsgID
 	}
 	if err := c.call(ctx, "/cgi-bin/message/template/send", body); err != nil {
 		return fmt.Errorf("mp: send template: %w", err)

@@ -132,7 +132,7 @@ func TestClientRefreshesRejectedToken(t *testing.T) {
 		t.Run("once on "+strconv.Itoa(code), func(t *testing.T) {
 			var rejected atomic.Int32
 			fake, c, _ := newAPI(t, rejectSends(code, 1, &rejected))
-			if err := c.SendTemplate(context.Background(), apiCitizen, tmplID, "", map[string]string{"k": "v"}); err != nil {
+			if err := c.SendTemplate(context.Background(), mp.TemplateMessage{OpenID: apiCitizen, TemplateID: tmplID, Data: map[string]string{"k": "v"}}); err != nil {
 				t.Fatalf("SendTemplate after one %d: %v", code, err)
 			}
 			if n := fake.Calls("/cgi-bin/stable_token"); n != 2 {
@@ -185,7 +185,7 @@ func TestClientErrors(t *testing.T) {
 			t.Errorf("error %q contains the openid", err)
 		}
 		// A template message still goes; a new message from the citizen reopens the window.
-		if err := c.SendTemplate(ctx, apiCitizen, tmplID, "https://example.org/case/1", map[string]string{"first": "已答复"}); err != nil {
+		if err := c.SendTemplate(ctx, mp.TemplateMessage{OpenID: apiCitizen, TemplateID: tmplID, URL: "https://example.org/case/1", Data: map[string]string{"keyword1": "已答复"}}); err != nil {
 			t.Errorf("SendTemplate out of window: %v", err)
 		}
 		fake.Touch(apiCitizen, clk.Now())
@@ -235,12 +235,12 @@ func TestClientErrors(t *testing.T) {
 
 	t.Run("template 40037", func(t *testing.T) {
 		fake, c, _ := newAPI(t, nil)
-		err := c.SendTemplate(ctx, apiCitizen, "TMPL_unknown", "", nil)
+		err := c.SendTemplate(ctx, mp.TemplateMessage{OpenID: apiCitizen, TemplateID: "TMPL_unknown"})
 		var apiErr *mp.APIError
 		if !errors.As(err, &apiErr) || apiErr.Code != mp.CodeInvalidTemplateID {
 			t.Fatalf("SendTemplate = %v; want 40037", err)
 		}
-		if err := c.SendTemplate(ctx, apiCitizen, tmplID, "https://example.org/c/1", map[string]string{"keyword1": "MS2025-0001", "remark": "请评价"}); err != nil {
+		if err := c.SendTemplate(ctx, mp.TemplateMessage{OpenID: apiCitizen, TemplateID: tmplID, URL: "https://example.org/c/1", Data: map[string]string{"keyword1": "MS2025-0001", "remark": "请评价"}}); err != nil {
 			t.Fatalf("SendTemplate: %v", err)
 		}
 		got := fake.Sent()

@@ -45,7 +45,7 @@ type Message struct {
 	// LocationX (latitude), LocationY (longitude), Scale and Label are set
 	// for location messages.
 	LocationX, LocationY float64
-	Scale                int
+	Scale                float64 // the map's zoom level; WeChat documents a number
 	Label                string
 	// Event and EventKey are set for event pushes (subscribe, CLICK, ...).
 	Event, EventKey string
@@ -112,7 +112,7 @@ func (m Message) XML() []byte {
 	case "location":
 		textElem(&b, "Location_X", strconv.FormatFloat(m.LocationX, 'f', -1, 64))
 		textElem(&b, "Location_Y", strconv.FormatFloat(m.LocationY, 'f', -1, 64))
-		textElem(&b, "Scale", strconv.Itoa(m.Scale))
+		textElem(&b, "Scale", strconv.FormatFloat(m.Scale, 'f', -1, 64))
 		cdataElem(&b, "Label", m.Label)
 		msgID()
 	case "event":

@@ -21,4 +21,5 @@ const (
 	CodeRateLimited       = 45009 // api freq out of limit
 	CodeOutOfWindow       = 45015 // the 48-hour customer-service window
 	CodeDataFormat        = 47001
+	CodeArgumentInvalid   = 47003 // e.g. a template keyword too long or not the template's
 )

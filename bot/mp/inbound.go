@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -143,7 +144,7 @@ func citizenMessage(msg *message.MixMessage) bot.CitizenMessage {
 		Platform: string(models.PlatformMP), OpenID: string(msg.FromUserName), MsgID: msg.MsgID,
 		CreateTime: msg.CreateTime, MsgType: string(msg.MsgType), Content: msg.Content,
 		PicURL: msg.PicURL, MediaID: msg.MediaID, Format: msg.Format, Recognition: msg.Recognition,
-		Latitude: msg.LocationX, Longitude: msg.LocationY, Scale: int(msg.Scale), Label: msg.Label,
+		Latitude: msg.LocationX, Longitude: msg.LocationY, Scale: zoom(msg.Scale), Label: msg.Label,
 		Event: string(msg.Event), EventKey: msg.EventKey,
 	}
 }
@@ -175,4 +176,13 @@ func (in *Inbound) open(r *http.Request, body []byte) ([]byte, int, error) {
 		return nil, http.StatusBadRequest, fmt.Errorf("decrypt: %w", err)
 	}
 	return plain, 0, nil
+}
+
+// zoom is the map's zoom level as the case keeps it: WeChat's Scale, a
+// number that may carry decimals, rounded to a whole level in 0..30.
+func zoom(scale float64) int {
+	if math.IsNaN(scale) || scale < 0 {
+		return 0
+	}
+	return int(math.Round(min(scale, 30)))
 }

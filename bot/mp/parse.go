@@ -74,11 +74,11 @@ func (m *Message) setNumbers(createTime, msgID, scale, x, y string) error {
 	if m.MsgID, err = parseInt("MsgId", msgID, 64); err != nil {
 		return err
 	}
-	s, err := parseInt("Scale", scale, 32)
-	if err != nil {
+	// Scale is a number in WeChat's documentation, and a decimal must not
+	// cost the citizen their whole message.
+	if m.Scale, err = parseFloat("Scale", scale); err != nil {
 		return err
 	}
-	m.Scale = int(s)
 	if m.LocationX, err = parseFloat("Location_X", x); err != nil {
 		return err
 	}

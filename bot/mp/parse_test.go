@@ -45,6 +45,12 @@ func TestParseMessage(t *testing.T) {
 				Scale: 20, Label: "位置信息", MsgID: 1234567890123456},
 		},
 		{
+			name: "location with a decimal Scale",
+			xml:  `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1351776360</CreateTime><MsgType><![CDATA[location]]></MsgType><Location_X>23.134521</Location_X><Location_Y>113.358803</Location_Y><Scale>15.5</Scale><Label><![CDATA[位置信息]]></Label><MsgId>1234567890123457</MsgId></xml>`,
+			want: Message{ToUser: "gh_1", FromUser: "o1", CreateTime: 1351776360, MsgType: "location", LocationX: 23.134521, LocationY: 113.358803,
+				Scale: 15.5, Label: "位置信息", MsgID: 1234567890123457},
+		},
+		{
 			name: "click event",
 			xml:  `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>123456789</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[STATUS]]></EventKey></xml>`,
 			want: Message{ToUser: "gh_1", FromUser: "o1", CreateTime: 123456789, MsgType: "event", Event: "CLICK", EventKey: "STATUS"},
@@ -95,7 +101,8 @@ func TestParseMessageRejects(t *testing.T) {
 		{"no MsgType", `<xml><ToUserName>gh_1</ToUserName><FromUserName>o1</FromUserName></xml>`, "missing MsgType"},
 		{"bad CreateTime", `<xml>` + head + `<CreateTime>yesterday</CreateTime></xml>`, "CreateTime"},
 		{"MsgId overflow", `<xml>` + head + `<MsgId>99999999999999999999</MsgId></xml>`, "MsgId"},
-		{"bad Scale", `<xml>` + head + `<Scale>1.5</Scale></xml>`, "Scale"},
+		{"bad Scale", `<xml>` + head + `<Scale>near</Scale></xml>`, "Scale"},
+		{"NaN Scale", `<xml>` + head + `<Scale>NaN</Scale></xml>`, "Scale"},
 		{"NaN latitude", `<xml>` + head + `<Location_X>NaN</Location_X></xml>`, "Location_X"},
 		{"infinite longitude", `<xml>` + head + `<Location_Y>1e999</Location_Y></xml>`, "Location_Y"},
 		{"non-UTF-8 charset", `<?xml version="1.0" encoding="GBK"?><xml>` + head + `</xml>`, "malformed"},
@@ -167,6 +174,7 @@ func TestParseEnvelope(t *testing.T) {
 func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte(`<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName><CreateTime>1348831860</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[this is a test]]></Content><MsgId>1234567890123456</MsgId></xml>`))
 	f.Add(Message{ToUser: "gh", FromUser: "o", MsgType: "location", LocationX: 1.5, LocationY: 2, Scale: 3, Label: "l", MsgID: 9}.XML())
+	f.Add(Message{ToUser: "gh", FromUser: "o", MsgType: "location", LocationX: 1.5, LocationY: 2, Scale: 16.25, Label: "l", MsgID: 10}.XML())
 	f.Add(Message{ToUser: "gh", FromUser: "o", MsgType: "event", Event: "CLICK", EventKey: "k"}.XML())
 	f.Add([]byte(`<!DOCTYPE xml [<!ENTITY e "x">]><xml><Content>&e;</Content></xml>`))
 	f.Add([]byte(`<xml><MsgId>1</MsgId><MsgId>2</MsgId></xml>`))

@@ -99,14 +99,31 @@ const offscreenJS = `['#text', '#go', '#follow', '#mine', '#image', '#loc']
 
 func saveScreenshot(t *testing.T, name string, png []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if err := os.MkdirAll("testdata", 0o755); err != nil {
-		t.Fatalf("testdata: %v", err)
-	}
+	dir := screenshotDir(t)
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatalf("save %s: %v", path, err)
 	}
-	t.Logf("screenshot: bot/sandbox/%s (%d bytes)", path, len(png))
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}
+
+// screenshotDir is where screenshots go: testdata/ (committed) when
+// UPDATE_SCREENSHOTS=1, else MINSHENG_SCREENSHOTS (scripts/browser-check.sh
+// sets a temporary folder), else a folder of the system's temporary one; so
+// a check leaves the checkout as it was.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("MINSHENG_SCREENSHOTS")
+	switch {
+	case os.Getenv("UPDATE_SCREENSHOTS") == "1":
+		dir = "testdata"
+	case dir == "":
+		dir = filepath.Join(os.TempDir(), "minsheng-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots: %v", err)
+	}
+	return dir
 }
 
 func TestBrowserSandboxPhone(t *testing.T) {
@@ -175,6 +192,24 @@ func TestBrowserSandboxPhone(t *testing.T) {
 		t.Errorf("controls %q stick out past the right edge of a 375-px screen", offscreen)
 	}
 	saveScreenshot(t, "sandbox-phone.png", phone)
+
+	// A reload keeps the citizen's conversation: both messages and both
+	// answers are there again.
+	var mineText []string
+	var again []string
+	err = chromedp.Run(ctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible("#text", chromedp.ByQuery),
+		pollJS(`document.querySelectorAll('#chat .msg.them .bubble').length >= 2`),
+		chromedp.Evaluate(bubblesJS, &again),
+		chromedp.Evaluate(`[...document.querySelectorAll('#chat .msg.me .bubble')].map(b => b.textContent)`, &mineText),
+	)
+	if err != nil {
+		t.Fatalf("reload the page: %v", err)
+	}
+	if len(again) != len(mine) || again[0] != mine[0] || len(mineText) != 2 || mineText[0] != problem || mineText[1] != "我的" {
+		t.Errorf("after a reload the phone shows answers %q and messages %q; want %q and the two messages", again, mineText, mine)
+	}
 
 	var desktop []byte
 	err = chromedp.Run(ctx,

@@ -83,7 +83,7 @@ func newSandboxOffice(t *testing.T, s *models.Store) *sandboxOffice {
 		Citizen: &mp.Inbound{AppID: appID, AppSecret: mpSecret, Token: mpToken, EncodingAESKey: mpKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
 		Inbound: []bot.Inbound{
 			&wecom.Inbound{CorpID: wcCorp, Token: wcTok, EncodingAESKey: wcKey, Window: 5 * time.Minute, MaxBody: 1 << 20},
-			&dingtalk.Inbound{AppSecret: dtSecret, MaxSkew: time.Hour, MaxBody: 1 << 20, ReplyTimeout: 3 * time.Second},
+			&dingtalk.Inbound{AppSecret: dtSecret, MaxSkew: time.Hour, MaxBody: 1 << 20, ReplyTimeout: 3 * time.Second, SessionBases: []string{sdt.APIBase()}},
 		},
 	})
 	srv := httptest.NewUnstartedServer(router)

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,7 +43,42 @@ type Server struct {
 	// WeCom, when set, is the sandbox's WeCom for the officers' phones.
 	WeCom *WeCom
 	Now   func() time.Time
+	// Weekly, when set, runs the weekly summary now (as `minsheng run-job
+	// weekly_summary` does), for the walk-through's last step.
+	Weekly func(ctx context.Context) error
+
+	mu sync.Mutex
+	// talk is each citizen's side of the conversation and the answers that
+	// came back at once, so that the phone shows it again after a reload
+	// (what was pushed later is in MP).
+	talk map[string][]said
 }
+
+// said is one line of a citizen's conversation: from the citizen ("me"),
+// the account's immediate answer ("them") or a note ("sys").
+type said struct {
+	Kind string    `json:"kind"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// remember adds lines to the citizen's conversation, keeping the newest
+// sandboxTalkMax.
+func (s *Server) remember(citizen string, lines ...said) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.talk == nil {
+		s.talk = map[string][]said{}
+	}
+	t := append(s.talk[citizen], lines...)
+	if len(t) > sandboxTalkMax {
+		t = t[len(t)-sandboxTalkMax:]
+	}
+	s.talk[citizen] = t
+}
+
+// sandboxTalkMax is how many lines of a citizen's conversation are kept.
+const sandboxTalkMax = 200
 
 // MPAPIPath is where the fake Official Account API is mounted.
 const MPAPIPath = "/sandbox/mp-api"
@@ -98,6 +134,7 @@ func (s *Server) Mount(r *gin.Engine) {
 	r.GET("/sandbox", s.page)
 	r.POST("/sandbox/api/citizen", s.citizenSend)
 	r.GET("/sandbox/api/citizen/inbox", s.citizenInbox)
+	r.POST("/sandbox/api/weekly", s.weekly)
 	api := http.StripPrefix(MPAPIPath, s.MP)
 	r.Any(MPAPIPath+"/*path", gin.WrapH(api))
 	if s.WeCom != nil {
@@ -157,6 +194,14 @@ func (s *Server) citizenSend(c *gin.Context) {
 		c.JSON(http.StatusBadGateway, gin.H{"error": "回调未成功：" + err.Error()})
 		return
 	}
+	lines := []said{{Kind: "me", Text: shown(in), At: s.Now()}}
+	if in.Type == "subscribe" {
+		lines[0].Kind = "sys"
+	}
+	if reply.Content != "" {
+		lines = append(lines, said{Kind: "them", Text: reply.Content, At: s.Now()})
+	}
+	s.remember(in.Citizen, lines...)
 	c.JSON(http.StatusOK, gin.H{
 		"reply":  reply.Content,
 		"status": reply.Status,
@@ -165,8 +210,45 @@ func (s *Server) citizenSend(c *gin.Context) {
 	})
 }
 
+// shown is how the citizen's phone shows what was sent.
+func shown(in sandboxSend) string {
+	switch in.Type {
+	case "image":
+		return "[图片]"
+	case "location":
+		return "[位置] " + in.Text
+	case "subscribe":
+		return "（关注了公众号）"
+	}
+	return in.Text
+}
+
+// weekly runs the weekly summary for the walk-through: the joint-meeting
+// group gets it as on a Monday morning.
+func (s *Server) weekly(c *gin.Context) {
+	if s.Weekly == nil {
+		c.JSON(http.StatusNotFound, gin.H{"error": "没有周报任务"})
+		return
+	}
+	if err := s.Weekly(c.Request.Context()); err != nil {
+		slog.ErrorContext(c.Request.Context(), "sandbox weekly summary", "err", err)
+		c.JSON(http.StatusInternalServerError, gin.H{"error": "周报没有生成，请看服务器日志"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
+// citizenInbox is a citizen's phone: messages, what the account pushed
+// (the unit's answer, notices), and history, the citizen's own messages
+// with the answers that came back at once.
 func (s *Server) citizenInbox(c *gin.Context) {
-	var out []gin.H
+	s.mu.Lock()
+	history := slices.Clone(s.talk[c.Query("citizen")])
+	s.mu.Unlock()
+	if history == nil {
+		history = []said{}
+	}
+	out := []gin.H{}
 	for _, m := range s.MP.SentTo(c.Query("citizen")) {
 		text := m.Text
 		if m.Kind == mptest.KindTemplate {
@@ -178,5 +260,5 @@ func (s *Server) citizenInbox(c *gin.Context) {
 		}
 		out = append(out, gin.H{"kind": m.Kind, "text": text, "at": m.At.Format(time.RFC3339)})
 	}
-	c.JSON(http.StatusOK, gin.H{"messages": out})
+	c.JSON(http.StatusOK, gin.H{"messages": out, "history": history})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -145,6 +146,22 @@ func TestSandboxCitizenOpensCase(t *testing.T) {
 	no := caseNo.FindStringSubmatch(reply)
 	if mine, _ := out["reply"].(string); no == nil || !strings.Contains(mine, "您反映的问题") || !strings.Contains(mine, no[1]) {
 		t.Errorf("我的 = %q; want the list with the case of %q", mine, reply)
+	}
+
+	// The phone shows the same conversation after a reload: the citizen's
+	// messages and the answers that came back at once, in order.
+	_, raw, out = h.do(t, http.MethodGet, "/sandbox/api/citizen/inbox?citizen=sandbox-citizen-1", "", "")
+	hist, _ := out["history"].([]any)
+	var lines []string
+	for _, x := range hist {
+		m, _ := x.(map[string]any)
+		lines = append(lines, fmt.Sprint(m["kind"], ":", m["text"]))
+	}
+	if len(lines) != 4 || lines[0] != "me:小区门口路灯坏了一周" || lines[1] != "them:"+reply || lines[2] != "me:我的" || !strings.HasPrefix(lines[3], "them:您反映的问题") {
+		t.Errorf("inbox history = %q (%s); want both messages and both answers", lines, raw)
+	}
+	if _, _, other := h.do(t, http.MethodGet, "/sandbox/api/citizen/inbox?citizen=sandbox-citizen-2", "", ""); len(other["history"].([]any)) != 0 {
+		t.Errorf("another citizen's inbox shows %v", other["history"])
 	}
 }
 

@@ -61,7 +61,7 @@ func (p *Platform) Deliver(ctx context.Context, to bot.Address, o bot.Outgoing) 
 			return bot.Delivery{}, fmt.Errorf("%w: wecom: member has no userid", bot.ErrUndeliverable)
 		}
 		if o.Kind == bot.KindUpdate {
-			return bot.Delivery{}, p.update(ctx, to, o)
+			return p.update(ctx, to, o)
 		}
 		if o.Kind == bot.KindFile || o.Kind == bot.KindImage {
 			return bot.Delivery{}, p.sendAppMedia(ctx, to, o)
@@ -88,7 +88,7 @@ func (p *Platform) sendApp(ctx context.Context, to bot.Address, o bot.Outgoing) 
 	msg["enable_duplicate_check"] = 1
 	msg["duplicate_check_interval"] = duplicateCheckInterval
 	res, err := p.Client.SendApp(ctx, msg)
-	if taskExists(err) {
+	if taskExists(err, o.TaskID) {
 		// A retry of a card WeCom already accepted (the first answer was
 		// lost): delivered, though its response code is gone.
 		return bot.Delivery{}, nil
@@ -115,8 +115,8 @@ func appMessage(o bot.Outgoing) (map[string]any, error) {
 	case bot.KindCard:
 		switch {
 		case len(o.Buttons) > 0:
-			if o.TaskID == "" {
-				return nil, fmt.Errorf("%w: wecom: a card with buttons needs a task id", bot.ErrUndeliverable)
+			if !validTaskID(o.TaskID) {
+				return nil, fmt.Errorf("%w: wecom: a card with buttons needs a task id of 1 to %d letters, digits or _-@", bot.ErrUndeliverable, taskIDMax)
 			}
 			card := cardBody(o, CardButtonInteraction)
 			card["task_id"] = o.TaskID
@@ -180,9 +180,9 @@ func cardBody(o bot.Outgoing, cardType string) map[string]any {
 	return card
 }
 
-func (p *Platform) update(ctx context.Context, to bot.Address, o bot.Outgoing) error {
+func (p *Platform) update(ctx context.Context, to bot.Address, o bot.Outgoing) (bot.Delivery, error) {
 	if to.ResponseCode == "" {
-		return errors.New("wecom: update card: the card has no response code yet; retry later")
+		return bot.Delivery{}, errors.New("wecom: update card: the card has no response code yet; retry later")
 	}
 	name := strings.TrimSpace(o.Text)
 	if name == "" {
@@ -193,8 +193,26 @@ func (p *Platform) update(ctx context.Context, to bot.Address, o bot.Outgoing) e
 		"response_code": to.ResponseCode,
 		"button":        map[string]any{"replace_name": name},
 	}
-	return classify(p.Client.UpdateCard(ctx, req))
+	err := p.Client.UpdateCard(ctx, req)
+	if !hasCode(err, CodeInvalidResponseCode) {
+		return bot.Delivery{}, classify(err)
+	}
+	// The response code was used or is older than 72 hours: the card stays
+	// as it is for good, so the member is told in a text what changed.
+	text := name
+	if o.CaseNo != "" {
+		text = "案件 " + o.CaseNo + "：" + name
+	}
+	msg := map[string]any{"touser": to.UserID, "msgtype": "text", "text": map[string]any{"content": cutBytes(text, appContentMax)}}
+	if _, err := p.Client.SendApp(ctx, msg); err != nil {
+		return bot.Delivery{}, classify(err)
+	}
+	return bot.Delivery{Fallback: FallbackText}, nil
 }
+
+// FallbackText is the Delivery.Fallback of a card update that WeCom refused
+// with errcode 60140 and that reached the member as a text instead.
+const FallbackText = "text"
 
 func (p *Platform) sendGroup(ctx context.Context, key string, o bot.Outgoing) error {
 	var msg map[string]any
@@ -271,18 +289,37 @@ func classify(err error) error {
 	return err
 }
 
-// taskExists reports WeCom's refusal of a card whose task_id it already has.
-func taskExists(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.Code == CodeInvalidParam && strings.Contains(ae.Msg, "task_id already exists")
+// taskIDMax is the longest task_id WeCom takes, in bytes.
+const taskIDMax = 128
+
+// taskExists reports WeCom's errcode 42014 for a card whose task_id it
+// already has. WeCom gives the same code for an empty or too long task_id,
+// so it means "already delivered" only for a well-formed id: 1 to 128 bytes
+// of digits, letters and "_-@".
+func taskExists(err error, taskID string) bool {
+	return hasCode(err, CodeTaskIDExists) && validTaskID(taskID)
+}
+
+// validTaskID reports whether id is a task_id WeCom accepts.
+func validTaskID(id string) bool {
+	if id == "" || len(id) > taskIDMax {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '@') {
+			return false
+		}
+	}
+	return true
 }
 
 // permanentCodes are refusals that the same request will always get.
 var permanentCodes = map[int]bool{
-	40003:            true, // invalid userid
-	81013:            true, // user, party and tag all invalid
-	CodeInvalidParam: true, // 40058: invalid parameter, also a used or expired response_code
-	40008:            true, // invalid message type
+	40003:                   true, // invalid userid
+	81013:                   true, // user, party and tag all invalid
+	CodeInvalidParam:        true, // 40058: invalid parameter
+	CodeInvalidResponseCode: true, // 60140: a used or expired response_code
+	40008:                   true, // invalid message type
 }
 
 // title is the card's title, or what can stand for it.

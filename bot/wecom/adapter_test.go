@@ -302,9 +302,36 @@ func TestDeliverUpdate(t *testing.T) {
 	}
 
 	t.Run("CodeUsedTwice", func(t *testing.T) {
-		_, err := r.p.Deliver(ctx, to, upd)
-		if !errors.Is(err, bot.ErrUndeliverable) {
-			t.Errorf("second update with the same response code: %v; want ErrUndeliverable", err)
+		// WeCom answers 60140: the card cannot change any more, so the
+		// member gets a text saying what changed, and no error (no alarm).
+		before := len(r.fake.AppMessages())
+		d, err := r.p.Deliver(ctx, to, upd)
+		if err != nil || d.Fallback != wecom.FallbackText {
+			t.Fatalf("second update with the same response code = %+v, %v; want Fallback %q and no error", d, err, wecom.FallbackText)
+		}
+		msgs := r.fake.AppMessages()
+		if len(msgs) != before+1 {
+			t.Fatalf("fake got %d new app messages; want 1 (the fallback text)", len(msgs)-before)
+		}
+		if m := msgs[len(msgs)-1]; m.MsgType != "text" || m.ToUser != adUser || !strings.Contains(m.Text, adCaseNo) || !strings.Contains(m.Text, "已由李四签收") {
+			t.Errorf("fallback = %s to %s %q; want a text to %s with %s and 已由李四签收", m.MsgType, m.ToUser, m.Text, adUser, adCaseNo)
+		}
+	})
+	t.Run("CodeExpired", func(t *testing.T) {
+		r := newAdRig(t)
+		d, err := r.p.Deliver(ctx, member, acceptCard("accept-8-exp"))
+		if err != nil {
+			t.Fatalf("Deliver card: %v", err)
+		}
+		r.fake.Now = func() time.Time { return time.Now().Add(wecomtest.ResponseCodeTTL + time.Hour) }
+		to := member
+		to.ResponseCode = d.ResponseCode
+		got, err := r.p.Deliver(ctx, to, upd)
+		if err != nil || got.Fallback != wecom.FallbackText {
+			t.Errorf("update after 72 hours = %+v, %v; want Fallback %q and no error", got, err, wecom.FallbackText)
+		}
+		if n := len(r.fake.CardUpdates()); n != 0 {
+			t.Errorf("fake accepted %d card updates with an expired code; want 0", n)
 		}
 	})
 	t.Run("NoCodeYet", func(t *testing.T) {
@@ -322,6 +349,51 @@ func TestDeliverUpdate(t *testing.T) {
 			t.Errorf("an update sent %d group messages; want 0", n)
 		}
 	})
+}
+
+// TestDeliverCardResentAfterLostReply: WeCom took the card but its answer
+// was lost; the retry gets errcode 42014 for the used task_id, which is a
+// delivery, and the member has the card once.
+func TestDeliverCardResentAfterLostReply(t *testing.T) {
+	ctx := context.Background()
+	r := newAdRig(t)
+	r.fake.LoseReplyNext(1)
+	card := acceptCard("accept-9-lost")
+	_, err := r.p.Deliver(ctx, member, card)
+	var rl *bot.RateLimited
+	if err == nil || errors.Is(err, bot.ErrUndeliverable) || errors.As(err, &rl) {
+		t.Fatalf("Deliver with the answer lost: %v; want a temporary error", err)
+	}
+	if _, err := r.p.Deliver(ctx, member, card); err != nil {
+		t.Fatalf("Deliver again (WeCom answers 42014): %v; want delivered", err)
+	}
+	if n := len(r.fake.AppMessages()); n != 1 {
+		t.Errorf("member has %d cards; want 1", n)
+	}
+}
+
+// TestTaskIDErrorsOnlyForAUsedID: WeCom answers 42014 for an empty or too
+// long task_id as well; such a card is never taken for delivered.
+func TestTaskIDErrorsOnlyForAUsedID(t *testing.T) {
+	for _, id := range []string{"", strings.Repeat("a", wecomtest.TaskIDMax+1), "带中文"} {
+		r := newAdRig(t)
+		_, err := r.p.Deliver(context.Background(), member, acceptCard(id))
+		if !errors.Is(err, bot.ErrUndeliverable) {
+			t.Errorf("card with task_id %q: %v; want ErrUndeliverable", id, err)
+		}
+		if n := len(r.fake.AppMessages()); n != 0 {
+			t.Errorf("card with task_id %q: fake got %d messages; want 0", id, n)
+		}
+	}
+	// The fake itself answers 42014 for a missing task_id, as WeCom does.
+	r := newAdRig(t)
+	_, err := r.p.Client.SendApp(context.Background(), map[string]any{"touser": adUser, "msgtype": "template_card",
+		"template_card": map[string]any{"card_type": "button_interaction", "main_title": map[string]any{"title": "t"},
+			"button_list": []any{map[string]any{"text": "a", "key": "a"}}}})
+	var ae *wecom.APIError
+	if !errors.As(err, &ae) || ae.Code != wecom.CodeTaskIDExists {
+		t.Errorf("card without task_id: %v; want errcode %d", err, wecom.CodeTaskIDExists)
+	}
 }
 
 func TestDeliverGroup(t *testing.T) {

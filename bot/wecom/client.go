@@ -27,15 +27,15 @@ const (
 	CodeInvalidAgentID    = 40056
 	CodeInvalidParam      = 40058 // WeCom's generic "invalid parameter"
 	CodeTokenExpired      = 42001
+	CodeTaskIDExists      = 42014 // "taskid has existed or empty or exceed max len"
 	CodeRateLimited       = 45009 // api freq out of limit; also the group robot's 20/min
 	CodeConcurrencyLimit  = 45033
 	CodeInvalidWebhook    = 93000 // unknown or removed group robot key
 
-	// CodeInvalidResponseCode is what the fake answers for an unknown, used or
-	// expired response_code. WeCom's own code for this case could not be
-	// confirmed from public material; this is WeCom's generic invalid-parameter
-	// code, so callers should not branch on it beyond "do not retry".
-	CodeInvalidResponseCode = CodeInvalidParam
+	// CodeInvalidResponseCode (60140, "无效的response_code") is WeCom's answer
+	// on update_template_card for an unknown, used or expired (> 72 h)
+	// response_code. It is permanent: the card can no longer be updated.
+	CodeInvalidResponseCode = 60140
 )
 
 // DefaultBaseURL is WeCom's public API host. Government deployments (政务微信)

@@ -266,8 +266,8 @@ func TestClientMessageTypes(t *testing.T) {
 		t.Errorf("recorded %+v", got)
 	}
 	bad := buttonCard("a", "")
-	if _, err := r.client.SendApp(ctx, bad); apiCode(err) != wecom.CodeInvalidParam {
-		t.Errorf("button card without task_id: %v; want errcode 40058", err)
+	if _, err := r.client.SendApp(ctx, bad); apiCode(err) != wecom.CodeTaskIDExists {
+		t.Errorf("button card without task_id: %v; want errcode 42014", err)
 	}
 }
 
@@ -278,8 +278,8 @@ func TestClientResponseCodeSingleUse(t *testing.T) {
 	if err != nil || res.ResponseCode == "" {
 		t.Fatalf("SendApp(button card) = %+v, %v; want a response_code", res, err)
 	}
-	if _, err := r.client.SendApp(ctx, buttonCard("zhangsan", "case-0001-assign")); apiCode(err) != wecom.CodeInvalidParam {
-		t.Errorf("a second card with the same task_id: %v; want errcode 40058", err)
+	if _, err := r.client.SendApp(ctx, buttonCard("zhangsan", "case-0001-assign")); apiCode(err) != wecom.CodeTaskIDExists {
+		t.Errorf("a second card with the same task_id: %v; want errcode 42014", err)
 	}
 	update := map[string]any{"userids": []string{"zhangsan"}, "response_code": res.ResponseCode, "button": map[string]any{"replace_name": "已签收"}}
 	if err := r.client.UpdateCard(ctx, update); err != nil {

@@ -62,7 +62,29 @@ func Each(t *testing.T, fn func(t *testing.T, s *models.Store)) {
 	}
 }
 
-// Open returns a fresh, migrated store of driver, removed when t ends.
+// PoolSize caps the connections of a test's store to MariaDB or PostgreSQL. The server's
+// 64 is for a busy intake; tests run many stores at once (packages and
+// parallel tests) against one server whose max_connections (151 by default)
+// other suites share. A test that needs more concurrency than this waits for
+// a connection; it does not fail.
+const PoolSize = 6
+
+// Cap limits s, when it is on MariaDB/MySQL or PostgreSQL (100 connections
+// by default), to PoolSize connections, for tests that open their own stores
+// with models.Open.
+func Cap(s *models.Store) *models.Store {
+	if s.Driver() == "sqlite" {
+		return s
+	}
+	if db, err := s.DB().DB(); err == nil {
+		db.SetMaxOpenConns(PoolSize)
+		db.SetMaxIdleConns(PoolSize)
+	}
+	return s
+}
+
+// Open returns a fresh, migrated store of driver, removed when t ends. On
+// MariaDB and PostgreSQL its pool holds at most PoolSize connections.
 func Open(t testing.TB, driver string) *models.Store {
 	t.Helper()
 	var dsn string
@@ -75,14 +97,8 @@ func Open(t testing.TB, driver string) *models.Store {
 	if err != nil {
 		t.Fatalf("open %s store: %v", driver, err)
 	}
+	Cap(s)
 	t.Cleanup(func() { s.Close() })
-	if driver == "postgres" {
-		// Many tests at once share the server's 100 connections.
-		if db, err := s.DB().DB(); err == nil {
-			db.SetMaxOpenConns(testPGPool)
-			db.SetMaxIdleConns(testPGPool)
-		}
-	}
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s store: %v", driver, err)
 	}
@@ -110,6 +126,9 @@ func DSN(t testing.TB, driver string) (string, string) {
 	if err != nil {
 		t.Fatalf("mysql: %v", err)
 	}
+	// Two statements in the test's life: no connection kept in between.
+	admin.SetMaxOpenConns(1)
+	admin.SetMaxIdleConns(0)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := admin.PingContext(ctx); err != nil {

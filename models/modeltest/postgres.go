@@ -20,10 +20,6 @@ import (
 	"minsheng/models"
 )
 
-// testPGPool is the connection pool of a PostgreSQL test store: tests of
-// several packages run at once on one server.
-const testPGPool = 8
-
 // pgStale is the age after which a test database is someone's leftover (a
 // test binary killed before its cleanup): no test run lasts that long.
 const pgStale = time.Hour

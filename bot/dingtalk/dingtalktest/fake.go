@@ -62,6 +62,7 @@ type FakeServer struct {
 	issued     int
 	userTokens map[string]userToken
 	users      map[string]bool
+	filtered   map[string]bool
 	hooks      map[string]*webhook
 	sessions   map[string]time.Time // session id → expiry
 	codes      map[string]*authCode
@@ -157,6 +158,7 @@ func (f *FakeServer) setup() {
 	f.tokens = map[string]time.Time{}
 	f.userTokens = map[string]userToken{}
 	f.users = map[string]bool{}
+	f.filtered = map[string]bool{}
 	f.hooks = map[string]*webhook{}
 	f.sessions = map[string]time.Time{}
 	f.codes = map[string]*authCode{}
@@ -184,6 +186,18 @@ func (f *FakeServer) AddUsers(userIDs ...string) {
 	f.setup()
 	for _, u := range userIDs {
 		f.users[u] = true
+	}
+}
+
+// FilterUsers makes batchSend list the userids in filteredStaffIdList and
+// not deliver to them, as DingTalk does for members it keeps from the
+// robot's messages.
+func (f *FakeServer) FilterUsers(userIDs ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.setup()
+	for _, u := range userIDs {
+		f.filtered[u] = true
 	}
 }
 
@@ -508,11 +522,14 @@ func (f *FakeServer) batchSend(r *http.Request, body []byte) answer {
 			return apiFail(http.StatusBadRequest, "invalidParameter.msgParam.invalid", "msgParam缺少"+k)
 		}
 	}
-	valid, invalid := []string{}, []string{}
+	valid, invalid, filtered := []string{}, []string{}, []string{}
 	for _, u := range in.UserIDs {
-		if len(f.users) > 0 && !f.users[u] {
+		switch {
+		case len(f.users) > 0 && !f.users[u]:
 			invalid = append(invalid, u)
-		} else {
+		case f.filtered[u]:
+			filtered = append(filtered, u)
+		default:
 			valid = append(valid, u)
 		}
 	}
@@ -523,7 +540,8 @@ func (f *FakeServer) batchSend(r *http.Request, body []byte) answer {
 			MsgKey: in.MsgKey, At: f.now(), param: in.MsgParam,
 		})
 	}
-	return okWith(map[string]any{"processQueryKey": key, "invalidStaffIdList": invalid, "flowControlledStaffIdList": []string{}})
+	return okWith(map[string]any{"processQueryKey": key, "invalidStaffIdList": invalid,
+		"flowControlledStaffIdList": []string{}, "filteredStaffIdList": filtered})
 }
 
 // takeCode consumes an auth code; callers hold f.mu.

@@ -7,6 +7,7 @@ package fault
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -17,6 +18,7 @@ type Injector struct {
 	fail  int
 	limit int
 	delay time.Duration
+	lose  int
 }
 
 // FailNext makes the next n calls, to any route, answer HTTP 500.
@@ -33,6 +35,39 @@ func (f *Injector) RateLimitNext(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.limit = n
+}
+
+// LoseReplyNext makes the next n calls that the fake handles lose their
+// answer: the fake does the work (stores the message, uses the task id),
+// then drops the connection, as when a reply is lost on the way.
+func (f *Injector) LoseReplyNext(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lose = n
+}
+
+// LoseReply reports whether this call's answer is to be lost, taking one
+// from LoseReplyNext. The fake calls it after handling the call.
+func (f *Injector) LoseReply() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lose > 0 {
+		f.lose--
+		return true
+	}
+	return false
+}
+
+// Drop closes the connection under w without an answer; where it cannot, it
+// answers HTTP 502, which clients also take as a failed call.
+func Drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	http.Error(w, "fault: reply lost", http.StatusBadGateway)
 }
 
 // SetDelay makes every call wait d before answering (0 turns it off), to

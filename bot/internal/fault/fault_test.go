@@ -38,3 +38,14 @@ func TestTakeCancelledDuringDelayTakesNothing(t *testing.T) {
 		t.Errorf("next Take = fail %v, ok %v; want the injected failure still there", fail, ok)
 	}
 }
+
+func TestLoseReplyNext(t *testing.T) {
+	var f Injector
+	f.LoseReplyNext(1)
+	if !f.LoseReply() {
+		t.Fatal("first LoseReply = false; want the injected loss")
+	}
+	if f.LoseReply() {
+		t.Error("second LoseReply = true; want one loss only")
+	}
+}

@@ -9,8 +9,10 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"minsheng/bot/internal/fault"
 	"minsheng/bot/mp"
@@ -33,6 +35,7 @@ var errMsgs = map[int]string{
 	mp.CodeRateLimited:       "api freq out of limit",
 	mp.CodeOutOfWindow:       "response out of time limit or subscription is canceled",
 	mp.CodeDataFormat:        "data format error",
+	mp.CodeArgumentInvalid:   "argument invalid!",
 }
 
 // Kinds of SentMessage.
@@ -82,12 +85,14 @@ type FakeAPI struct {
 	tokens    map[string]time.Time // token → expiry
 	stable    string               // current stable_token
 	users     map[string]time.Time // openid → last message from the citizen
-	templates map[string]bool
+	templates map[string][]string  // id → its keys (none: any key)
+	clientIDs map[string]sentID    // openid + client_msg_id → the first send
 	sent      []SentMessage
 	calls     map[string]int
 	msgID     int64
-	// FailNext, RateLimitNext (errcode 45009, api freq out of limit) and
-	// SetDelay inject faults.
+	// FailNext, RateLimitNext (errcode 45009, api freq out of limit),
+	// LoseReplyNext (counting sends, not token fetches) and SetDelay inject
+	// faults.
 	fault.Injector
 }
 
@@ -115,7 +120,8 @@ func (f *FakeAPI) init() {
 	if f.tokens == nil {
 		f.tokens = map[string]time.Time{}
 		f.users = map[string]time.Time{}
-		f.templates = map[string]bool{}
+		f.templates = map[string][]string{}
+		f.clientIDs = map[string]sentID{}
 		f.calls = map[string]int{}
 		f.msgID = 2000000000
 	}
@@ -133,12 +139,27 @@ func (f *FakeAPI) Touch(openid string, at time.Time) {
 	}
 }
 
-// AddTemplate makes template message ID id known.
-func (f *FakeAPI) AddTemplate(id string) {
+// AddTemplate makes template message ID id known, with its keys (keyword1,
+// thing2, …): data with another key, or a value over TemplateValueMax
+// characters, is refused with 47003 as WeChat does. Without keys any key
+// is taken.
+func (f *FakeAPI) AddTemplate(id string, keys ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.init()
-	f.templates[id] = true
+	f.templates[id] = append([]string{}, keys...)
+}
+
+// TemplateValueMax is how many characters of a keyword the fake takes.
+const TemplateValueMax = 20
+
+// ClientMsgIDTTL is how long WeChat sends only one template message per
+// openid and client_msg_id.
+const ClientMsgIDTTL = 10 * time.Minute
+
+type sentID struct {
+	msgID int64
+	at    time.Time
 }
 
 // ExpireTokens makes every access token issued so far expired at once: calls
@@ -233,7 +254,12 @@ func (f *FakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case limited:
 		writeJSON(w, apiErr(mp.CodeRateLimited))
 	default:
-		writeJSON(w, route(r))
+		res := route(r)
+		if r.URL.Path != "/cgi-bin/token" && r.URL.Path != "/cgi-bin/stable_token" && f.LoseReply() {
+			fault.Drop(w)
+			return
+		}
+		writeJSON(w, res)
 	}
 }
 
@@ -386,10 +412,11 @@ func (f *FakeAPI) templateSend(r *http.Request) any {
 		return e
 	}
 	var in struct {
-		ToUser     string `json:"touser"`
-		TemplateID string `json:"template_id"`
-		URL        string `json:"url"`
-		Data       map[string]struct {
+		ToUser      string `json:"touser"`
+		TemplateID  string `json:"template_id"`
+		URL         string `json:"url"`
+		ClientMsgID string `json:"client_msg_id"`
+		Data        map[string]struct {
 			Value string `json:"value"`
 		} `json:"data"`
 	}
@@ -401,22 +428,34 @@ func (f *FakeAPI) templateSend(r *http.Request) any {
 	if _, known := f.users[in.ToUser]; !known {
 		return apiErr(mp.CodeInvalidOpenID)
 	}
-	if !f.templates[in.TemplateID] {
+	keys, found := f.templates[in.TemplateID]
+	if !found {
 		return apiErr(mp.CodeInvalidTemplateID)
 	}
 	data := make(map[string]string, len(in.Data))
 	for k, v := range in.Data {
+		if len(keys) > 0 && !slices.Contains(keys, k) || utf8.RuneCountInString(v.Value) > TemplateValueMax {
+			return apiErr(mp.CodeArgumentInvalid)
+		}
 		data[k] = v.Value
 	}
+	type answer struct {
+		fakeErr
+		MsgID int64 `json:"msgid"`
+	}
+	dup := in.ToUser + "\x00" + in.ClientMsgID
+	if s, seen := f.clientIDs[dup]; in.ClientMsgID != "" && seen && f.now().Sub(s.at) < ClientMsgIDTTL {
+		return answer{okBody, s.msgID} // sent already: not again
+	}
 	f.msgID++
+	if in.ClientMsgID != "" {
+		f.clientIDs[dup] = sentID{f.msgID, f.now()}
+	}
 	f.sent = append(f.sent, SentMessage{
 		OpenID: in.ToUser, Kind: KindTemplate, TemplateID: in.TemplateID,
 		URL: in.URL, Data: data, MsgID: f.msgID, At: f.now(),
 	})
-	return struct {
-		fakeErr
-		MsgID int64 `json:"msgid"`
-	}{okBody, f.msgID}
+	return answer{okBody, f.msgID}
 }
 
 func randomHex(n int) string {

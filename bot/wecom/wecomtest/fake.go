@@ -24,7 +24,12 @@ const (
 	ResponseCodeTTL = 72 * time.Hour     // a template card response_code's lifetime
 	OAuthCodeTTL    = 5 * time.Minute    // an OAuth code's lifetime
 	GroupRateLimit  = 20                 // group robot messages per key per minute
+	TaskIDMax       = 128                // a template card task_id's length, bytes
 )
+
+// taskIDExistsMsg is WeCom's errmsg for errcode 42014, which it answers for
+// a task_id already used by this app, an empty one and one too long alike.
+const taskIDExistsMsg = "taskid has existed or empty or exceed max len"
 
 // FakeServer is an in-process fake of WeCom's API (qyapi.weixin.qq.com) for
 // tests: an http.Handler for httptest.NewServer that answers under any path
@@ -60,7 +65,8 @@ type FakeServer struct {
 	// NoMarkdownV2 makes group robots refuse markdown_v2 (errcode 40008), as
 	// older private deployments do.
 	NoMarkdownV2 bool
-	// FailNext, RateLimitNext (errcode 45009) and SetDelay inject faults.
+	// FailNext, RateLimitNext (errcode 45009), LoseReplyNext (counting API
+	// calls, not token fetches) and SetDelay inject faults.
 	fault.Injector
 }
 
@@ -115,6 +121,20 @@ type CardUpdate struct {
 // NewFakeServer returns a FakeServer for one corp and one self-built app.
 func NewFakeServer(corpID, secret string, agentID int64) *FakeServer {
 	return &FakeServer{CorpID: corpID, Secret: secret, AgentID: agentID, TokenTTL: DefaultTokenTTL, GroupLimit: GroupRateLimit}
+}
+
+// ShownLiterally returns the lines of markdown content that WeCom's
+// markdown (v1: headings, bold, links, inline code, quotes, font colours)
+// does not render and shows as typed: horizontal rules (---, ***, ___).
+func ShownLiterally(content string) []string {
+	var out []string
+	for _, line := range strings.Split(content, "\n") {
+		l := strings.ReplaceAll(strings.TrimSpace(line), " ", "")
+		if len(l) >= 3 && (strings.Trim(l, "-") == "" || strings.Trim(l, "*") == "" || strings.Trim(l, "_") == "") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func (f *FakeServer) now() time.Time {
@@ -322,6 +342,10 @@ func (f *FakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			res = rt.h(r, body)
 		}
 	}
+	if r.URL.Path[i:] != "/cgi-bin/gettoken" && f.LoseReply() {
+		fault.Drop(w)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	_ = json.NewEncoder(w).Encode(res)
 }
@@ -415,8 +439,8 @@ func checkCard(m map[string]any, key string) fakeResult {
 	}
 	switch jsonq.Str(card, "card_type") {
 	case wecom.CardButtonInteraction:
-		if jsonq.Str(card, "task_id") == "" {
-			return apiError(wecom.CodeInvalidParam, "invalid template_card: task_id missing")
+		if id := jsonq.Str(card, "task_id"); id == "" || len(id) > TaskIDMax {
+			return apiError(wecom.CodeTaskIDExists, taskIDExistsMsg)
 		}
 		buttons, _ := card["button_list"].([]any)
 		if len(buttons) < 1 || len(buttons) > 6 {
@@ -434,8 +458,8 @@ func checkCard(m map[string]any, key string) fakeResult {
 		}
 	case "news_notice":
 	case "vote_interaction", "multiple_interaction":
-		if jsonq.Str(card, "task_id") == "" {
-			return apiError(wecom.CodeInvalidParam, "invalid template_card: task_id missing")
+		if id := jsonq.Str(card, "task_id"); id == "" || len(id) > TaskIDMax {
+			return apiError(wecom.CodeTaskIDExists, taskIDExistsMsg)
 		}
 	default:
 		return apiError(wecom.CodeInvalidParam, "invalid template_card: card_type")
@@ -494,7 +518,7 @@ func (f *FakeServer) sendApp(r *http.Request, body []byte) fakeResult {
 		msg.CardType = jsonq.Str(m, "template_card", "card_type")
 		msg.TaskID = jsonq.Str(m, "template_card", "task_id")
 		if msg.TaskID != "" && f.taskIDs[msg.TaskID] {
-			return apiError(wecom.CodeInvalidParam, "invalid task_id: task_id already exists")
+			return apiError(wecom.CodeTaskIDExists, taskIDExistsMsg)
 		}
 	case "file", "image":
 		if e := f.checkMedia(m, &msg); e != nil {
