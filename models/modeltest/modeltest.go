@@ -62,10 +62,11 @@ func Each(t *testing.T, fn func(t *testing.T, s *models.Store)) {
 	}
 }
 
-// PoolSize caps the connections of a test's store to MariaDB or PostgreSQL. The server's
-// 64 is for a busy intake; tests run many stores at once (packages and
-// parallel tests) against one server whose max_connections (151 by default)
-// other suites share. A test that needs more concurrency than this waits for
+// PoolSize caps the connections of a test's store to MariaDB or
+// PostgreSQL. The server's pool is for a busy intake; tests run many stores
+// at once (packages and parallel tests) against servers whose
+// max_connections (151 on MariaDB, 100 on PostgreSQL by default) other
+// suites share. A test that needs more concurrency than this waits for
 // a connection; it does not fail.
 const PoolSize = 6
 
