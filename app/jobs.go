@@ -63,10 +63,10 @@ func JointPlatform(cfg *config.Config) models.Platform {
 // Monthly is the monthly report as config sets it (jobs.monthly_report,
 // reports.dir).
 func Monthly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Monthly {
-	return &jobs.Monthly{
+	return &jobs.Monthly{Workbook: &reports.Monthly{
 		Store: store, Dir: cfg.Reports.Dir, Logger: log, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
-	}
+	}}
 }
 
 // Assessment is the 考核 scoring sheet as config weighs it (assessment.*).

@@ -119,11 +119,11 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	m := *o.app.Work.Monthly
+	m := *o.app.Work.Monthly.Workbook
 	m.Dir = dir
 	progress("monthly report of %s (%s cases received in it)", sd.month.Month(), thousands(sd.monthCases))
 	t = time.Now()
-	rep, _, err := m.Report().Produce(ctx, sd.month, store.Now(), filepath.Join(dir, reports.FileName(sd.month.Month())), false)
+	rep, _, err := m.Produce(ctx, sd.month, store.Now(), filepath.Join(dir, reports.FileName(sd.month.Month())), false)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}

@@ -49,7 +49,7 @@ func report(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(out, "正在生成 %s 月报（数据截至 %s）…\n", p.Month(), now.In(cfg.Location).Format("2006-01-02 15:04"))
-	rep, _, err := a.Work.Monthly.Report().Produce(ctx, p, now, *file, false)
+	rep, _, err := a.Work.Monthly.Workbook.Produce(ctx, p, now, *file, false)
 	if err != nil {
 		return err
 	}

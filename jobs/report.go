@@ -17,38 +17,26 @@ import (
 const reportAttachMax = 10 << 20
 
 // Monthly is the monthly report job (monthly_report, 月报): the workbook of
-// the month before (reports.Monthly), made once, goes to every dispatcher
-// as a file message with a note of the totals.
+// the month before, made once by Workbook, goes to every dispatcher as a
+// file message with a note of the totals.
 type Monthly struct {
-	Store *models.Store
-	// Dir is where workbooks are written (reports.dir).
-	Dir string
-	// ReplyTarget and SatisfactionTarget are the targets, as fractions.
-	ReplyTarget, SatisfactionTarget float64
-	// FlagRule names units under target (reports.flag_rule; "" is both).
-	FlagRule models.FlagRule
-	// Logger defaults to slog.Default().
-	Logger *slog.Logger
+	// Workbook makes and records the report; a report on demand (minsheng
+	// report) uses it too.
+	Workbook *reports.Monthly
 }
 
 func (m *Monthly) log() *slog.Logger {
-	if m.Logger != nil {
-		return m.Logger
+	if m.Workbook.Logger != nil {
+		return m.Workbook.Logger
 	}
 	return slog.Default()
-}
-
-// Report is the monthly report as m sets it, also for a report made on
-// demand (minsheng report).
-func (m *Monthly) Report() *reports.Monthly {
-	return &reports.Monthly{Store: m.Store, Dir: m.Dir, ReplyTarget: m.ReplyTarget, SatisfactionTarget: m.SatisfactionTarget, FlagRule: m.FlagRule, Logger: m.Logger}
 }
 
 // Run makes the report of the month before now — once: a rerun finds the
 // recorded workbook and sends nothing twice (dedup keys
 // monthly:<YYYY-MM>:member:<id>[:file]).
 func (m *Monthly) Run(ctx context.Context, now time.Time) error {
-	r := m.Report()
+	r := m.Workbook
 	is, err := r.Scheduled(ctx, now)
 	if err != nil {
 		return err
@@ -56,7 +44,7 @@ func (m *Monthly) Run(ctx context.Context, now time.Time) error {
 	month := is.Report.Month
 	fits := len(is.Data) <= reportAttachMax
 	queued := 0
-	err = m.Store.Act(ctx, func(tx *models.Tx) error {
+	err = r.Store.Act(ctx, func(tx *models.Tx) error {
 		dispatchers, err := tx.MembersWithRole(0, models.RoleDispatcher)
 		if err != nil {
 			return err

@@ -16,11 +16,12 @@ import (
 	"minsheng/jobs"
 	"minsheng/models"
 	"minsheng/models/modeltest"
+	"minsheng/reports"
 )
 
 func monthly(s *models.Store, dir string) *jobs.Monthly {
-	return &jobs.Monthly{Store: s, Dir: dir, ReplyTarget: 0.9, SatisfactionTarget: 0.9,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &jobs.Monthly{Workbook: &reports.Monthly{Store: s, Dir: dir, ReplyTarget: 0.9, SatisfactionTarget: 0.9,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 }
 
 // TestMonthlyReport runs the monthly job on the seeded month: the workbook
