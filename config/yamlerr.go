@@ -96,42 +96,30 @@ func wantedType(goType string) string {
 
 // keyPath returns the dotted path of the mapping key named key on line.
 func keyPath(n *yaml.Node, line int, key string) string {
-	var walk func(n *yaml.Node, prefix string) string
-	walk = func(n *yaml.Node, prefix string) string {
-		switch n.Kind {
-		case yaml.DocumentNode:
-			for _, c := range n.Content {
-				if p := walk(c, prefix); p != "" {
-					return p
-				}
-			}
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := join(prefix, k.Value)
-				if k.Line == line && k.Value == key {
-					return p
-				}
-				if r := walk(v, p); r != "" {
-					return r
-				}
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				if r := walk(c, fmt.Sprintf("%s[%d]", prefix, i)); r != "" {
-					return r
-				}
-			}
-		}
-		return ""
-	}
-	return walk(n, "")
+	return findSetting(n, func(k, _ *yaml.Node) bool { return k != nil && k.Line == line && k.Value == key })
 }
 
 // valuePath returns the path of the setting whose value starts on line.
 func valuePath(n *yaml.Node, line int) string {
+	return findSetting(n, func(k, v *yaml.Node) bool { return v.Line == line && (k != nil || v.Kind == yaml.ScalarNode) })
+}
+
+// findSetting walks the document depth first, the settings inside a
+// section before the section itself, and returns the path (a.b[2].c) of the
+// first setting match accepts: a mapping's key and value, or a list item
+// (key nil); "" when none does.
+func findSetting(n *yaml.Node, match func(key, value *yaml.Node) bool) string {
 	var walk func(n *yaml.Node, prefix string) string
 	walk = func(n *yaml.Node, prefix string) string {
+		visit := func(k, v *yaml.Node, p string) string {
+			if r := walk(v, p); r != "" {
+				return r
+			}
+			if match(k, v) {
+				return p
+			}
+			return ""
+		}
 		switch n.Kind {
 		case yaml.DocumentNode:
 			for _, c := range n.Content {
@@ -141,23 +129,14 @@ func valuePath(n *yaml.Node, line int) string {
 			}
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				p := join(prefix, k.Value)
-				if r := walk(v, p); r != "" {
+				if r := visit(n.Content[i], n.Content[i+1], join(prefix, n.Content[i].Value)); r != "" {
 					return r
-				}
-				if v.Line == line {
-					return p
 				}
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {
-				p := fmt.Sprintf("%s[%d]", prefix, i)
-				if r := walk(c, p); r != "" {
+				if r := visit(nil, c, fmt.Sprintf("%s[%d]", prefix, i)); r != "" {
 					return r
-				}
-				if c.Line == line && c.Kind == yaml.ScalarNode {
-					return p
 				}
 			}
 		}
