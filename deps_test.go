@@ -48,6 +48,7 @@ var roomRules = []struct {
 	{"minsheng/bench", []string{"minsheng/app", "minsheng/bot/...", "minsheng/config", "minsheng/handlers", "minsheng/jobs", "minsheng/models", "minsheng/redact", "minsheng/reports", "minsheng/triage"}, "the bench builds the server from app"},
 	{"minsheng/cli", []string{"minsheng/app", "minsheng/bench", "minsheng/bot/...", "minsheng/config", "minsheng/handlers", "minsheng/jobs", "minsheng/models", "minsheng/redact", "minsheng/reports", "minsheng/triage"}, "the commands sit on app"},
 	{"minsheng", []string{"minsheng/..."}, "main hands over to cli"},
+	{"minsheng/internal/browsertest", nil, "the browser checks' Chromium stands alone"},
 }
 
 // stdlibOnly are the rooms that use the standard library and nothing else.
@@ -130,6 +131,11 @@ func TestDependencyDirection(t *testing.T) {
 func TestWhoImports(t *testing.T) {
 	fake := func(pkg string) bool {
 		return pkg == "minsheng/bot/sandbox" || strings.HasSuffix(pkg, "test") && strings.HasPrefix(pkg, "minsheng/bot/")
+	}
+	for _, p := range listProduction(t) {
+		if slices.Contains(p.Deps, "minsheng/internal/browsertest") {
+			t.Errorf("%s depends on internal/browsertest, which is for the browser checks only", p.ImportPath)
+		}
 	}
 	for _, p := range listProduction(t) {
 		for _, d := range p.Deps {

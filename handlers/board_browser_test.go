@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"minsheng/internal/browsertest"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
@@ -61,7 +62,7 @@ func history(t *testing.T, st *site) {
 }
 
 func TestBrowserBoard(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	st := newSite(t, modeltest.Open(t, "sqlite"), nil)
 	st.seed(t)
 	history(t, st)
@@ -82,7 +83,7 @@ func TestBrowserBoard(t *testing.T) {
 				chromedp.Navigate(st.pub.URL+"/board"),
 				chromedp.WaitVisible("article.item", chromedp.ByQuery),
 				chromedp.Sleep(200*time.Millisecond),
-				chromedp.Evaluate(overflowJS, &overflow),
+				chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 				chromedp.Evaluate(`document.querySelectorAll('article.item').length`, &cards),
 				chromedp.FullScreenshot(&png, 100),
 			)
@@ -95,7 +96,7 @@ func TestBrowserBoard(t *testing.T) {
 			if cards != testPublic.PageSize {
 				t.Errorf("board shows %d cases; want a page of %d", cards, testPublic.PageSize)
 			}
-			saveScreenshot(t, "board-"+v.name+".png", png)
+			browsertest.Save(t, "board-"+v.name+".png", png)
 		})
 	}
 	// A search on the phone: type, submit, see the result.
@@ -117,11 +118,11 @@ func TestBrowserBoard(t *testing.T) {
 	if found == 0 {
 		t.Errorf("search for 井盖 found nothing")
 	}
-	saveScreenshot(t, "board-phone-search.png", png)
+	browsertest.Save(t, "board-phone-search.png", png)
 }
 
 func TestBrowserDashboard(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	st := newSite(t, modeltest.Open(t, "sqlite"), testAdmin(t))
 	st.seed(t)
 	history(t, st)
@@ -144,7 +145,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in through the form: %v", err)
 	}
-	saveScreenshot(t, "admin-login-phone.png", login)
+	browsertest.Save(t, "admin-login-phone.png", login)
 	if title != "概览 · 问政办工作台" {
 		t.Errorf("after sign-in the page is %q", title)
 	}
@@ -170,7 +171,7 @@ func TestBrowserDashboard(t *testing.T) {
 					chromedp.Navigate(st.pub.URL+p.path),
 					chromedp.WaitVisible(p.ready, chromedp.ByQuery),
 					chromedp.Sleep(200*time.Millisecond),
-					chromedp.Evaluate(overflowJS, &overflow),
+					chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 					chromedp.FullScreenshot(&png, 100),
 				)
 				if err != nil {
@@ -230,7 +231,7 @@ func TestBrowserDashboard(t *testing.T) {
 				if p.name != "dashboard" {
 					suffix = p.name + "-" + v.name
 				}
-				saveScreenshot(t, "admin-"+suffix+".png", png)
+				browsertest.Save(t, "admin-"+suffix+".png", png)
 			})
 		}
 	}
@@ -255,7 +256,7 @@ func TestBrowserDashboard(t *testing.T) {
 // TestBrowserHome: the site's root is a short Chinese page leading to the
 // public board, readable at a desk's and a phone's width.
 func TestBrowserHome(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	st := newSite(t, modeltest.Open(t, "sqlite"), testAdmin(t))
 	for _, v := range []struct {
 		name   string
@@ -274,7 +275,7 @@ func TestBrowserHome(t *testing.T) {
 			chromedp.Navigate(st.pub.URL+"/"),
 			chromedp.WaitVisible(`a[href="/board"]`, chromedp.ByQuery),
 			chromedp.Text(`a[href="/board"]`, &board, chromedp.ByQuery),
-			chromedp.Evaluate(overflowJS, &overflow),
+			chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 			chromedp.FullScreenshot(&png, 100),
 		)
 		if err != nil {
@@ -283,6 +284,6 @@ func TestBrowserHome(t *testing.T) {
 		if board != "部门回应" || overflow > 0 {
 			t.Errorf("GET / at %d px: the board's link reads %q, page %d px too wide", v.width, board, overflow)
 		}
-		saveScreenshot(t, "home-"+v.name+".png", png)
+		browsertest.Save(t, "home-"+v.name+".png", png)
 	}
 }

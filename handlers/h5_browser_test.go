@@ -12,48 +12,18 @@
 package handlers_test
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"minsheng/internal/browsertest"
 	"minsheng/models"
 	"minsheng/models/modeltest"
 )
 
-// newPhoneBrowser starts a headless Chromium like newBrowser, but lets
-// chromedp own the profile directory: it removes it once the browser has
-// exited, where t.TempDir's cleanup can race Chromium's last writes.
-func newPhoneBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s (apt-get install chromium fonts-noto-cjk): %v", chromiumPath, err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("mute-audio", true),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(bcancel)
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return bctx
-}
-
 func TestBrowserCasePage(t *testing.T) {
-	ctx := newPhoneBrowser(t)
+	ctx := browsertest.New(t)
 	l := newLeaders(t, modeltest.Open(t, "sqlite"))
 	no := l.handling(t, citizenOpenID, report, "cg", "cg-officer1")
 	l.say(t, "cg-officer1", "答复 "+no+" "+goodAnswer)
@@ -71,7 +41,7 @@ func TestBrowserCasePage(t *testing.T) {
 		chromedp.WaitVisible("#approve", chromedp.ByQuery),
 		chromedp.Text("#draft .draft", &draft, chromedp.ByQuery),
 		chromedp.Text("#status", &status, chromedp.ByQuery),
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		chromedp.FullScreenshot(&before, 100),
 	)
 	if err != nil {
@@ -83,7 +53,7 @@ func TestBrowserCasePage(t *testing.T) {
 	if overflow > 0 {
 		t.Errorf("page is %d px wider than a 375-px phone: it scrolls sideways", overflow)
 	}
-	saveScreenshot(t, "h5-leader.png", before)
+	browsertest.Save(t, "h5-leader.png", before)
 
 	// On a desk the page is two columns, what to decide beside the records,
 	// not a phone's column under a full-width header; on a phone it is one
@@ -110,7 +80,7 @@ func TestBrowserCasePage(t *testing.T) {
 	if desk.Main < 1000 || desk.RecordsLeft < desk.DecideRight || desk.RecordsTop != desk.DecideTop || desk.HeaderPad < 40 {
 		t.Errorf("case page at 1280 px: %+v; want main over 1000 px, the records beside the decision, the header aligned with them", desk)
 	}
-	saveScreenshot(t, "h5-leader-desktop.png", deskPNG)
+	browsertest.Save(t, "h5-leader-desktop.png", deskPNG)
 	err = chromedp.Run(ctx,
 		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch),
 		chromedp.Reload(),
@@ -129,7 +99,7 @@ func TestBrowserCasePage(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Click("#revise summary", chromedp.ByQuery),
 		chromedp.WaitVisible("#revise textarea", chromedp.ByQuery),
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		chromedp.FullScreenshot(&revise, 100),
 		chromedp.Reload(), // closes the box again
 		chromedp.WaitVisible("#approve", chromedp.ByQuery),
@@ -140,7 +110,7 @@ func TestBrowserCasePage(t *testing.T) {
 	if overflow > 0 {
 		t.Errorf("with the comment box open the page is %d px wider than the phone", overflow)
 	}
-	saveScreenshot(t, "h5-leader-revise.png", revise)
+	browsertest.Save(t, "h5-leader-revise.png", revise)
 
 	var flash string
 	var after []byte
@@ -149,7 +119,7 @@ func TestBrowserCasePage(t *testing.T) {
 		chromedp.WaitVisible("#flash", chromedp.ByQuery),
 		chromedp.Text("#flash", &flash, chromedp.ByQuery),
 		chromedp.Text("#status", &status, chromedp.ByQuery),
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		chromedp.FullScreenshot(&after, 100),
 	)
 	if err != nil {
@@ -161,7 +131,7 @@ func TestBrowserCasePage(t *testing.T) {
 	if overflow > 0 {
 		t.Errorf("page after approving is %d px wider than the phone", overflow)
 	}
-	saveScreenshot(t, "h5-leader-done.png", after)
+	browsertest.Save(t, "h5-leader-done.png", after)
 
 	l.flush(t)
 	got := l.citizenGot()

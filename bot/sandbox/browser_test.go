@@ -5,63 +5,21 @@
 //
 //	go test -tags browser ./bot/sandbox/ -run Browser -count=1 -v
 //
-// or scripts/browser-check.sh, which installs Chromium first. It saves
-// screenshots to testdata/ for reviewers to look at.
+// or scripts/browser-check.sh, which installs Chromium first. Screenshots go
+// where browsertest.Dir says (testdata/ with UPDATE_SCREENSHOTS=1).
 package sandbox_test
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"minsheng/internal/browsertest"
 	"minsheng/models/modeltest"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// newBrowser starts a headless Chromium with a fresh profile. The flags keep
-// it from reaching for the network on its own: the build machines have none.
-// chromedp owns the profile directory and removes it once the browser has
-// exited (t.TempDir's cleanup races Chromium's last writes and fails the
-// test with "directory not empty").
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("no Chromium at %s (apt-get install chromium, or run scripts/browser-check.sh): %v", chromiumPath, err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox, // root in a container
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(bcancel)
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return bctx
-}
 
 // pollJS waits until the expression is truthy.
 func pollJS(expr string) chromedp.Action {
@@ -70,9 +28,6 @@ func pollJS(expr string) chromedp.Action {
 
 // bubbles returns the text of the account's reply bubbles in order.
 const bubblesJS = `[...document.querySelectorAll('#chat .msg.them .bubble')].map(b => b.textContent)`
-
-// overflowJS reports how far the page is wider than the screen.
-const overflowJS = `document.documentElement.scrollWidth - window.innerWidth`
 
 // splitJS counts the places where a case number wraps onto two lines
 // inside a bubble: a citizen copies it, so it must stay in one piece.
@@ -97,37 +52,8 @@ const splitJS = `(() => {
 const offscreenJS = `['#text', '#go', '#follow', '#mine', '#image', '#loc']
   .filter(sel => document.querySelector(sel).getBoundingClientRect().right > window.innerWidth)`
 
-func saveScreenshot(t *testing.T, name string, png []byte) {
-	t.Helper()
-	dir := screenshotDir(t)
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatalf("save %s: %v", path, err)
-	}
-	t.Logf("screenshot: %s (%d bytes)", path, len(png))
-}
-
-// screenshotDir is where screenshots go: testdata/ (committed) when
-// UPDATE_SCREENSHOTS=1, else MINSHENG_SCREENSHOTS (scripts/browser-check.sh
-// sets a temporary folder), else a folder of the system's temporary one; so
-// a check leaves the checkout as it was.
-func screenshotDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MINSHENG_SCREENSHOTS")
-	switch {
-	case os.Getenv("UPDATE_SCREENSHOTS") == "1":
-		dir = "testdata"
-	case dir == "":
-		dir = filepath.Join(os.TempDir(), "minsheng-screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatalf("screenshots: %v", err)
-	}
-	return dir
-}
-
 func TestBrowserSandboxPhone(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	h := newSandboxServer(t, modeltest.Open(t, "sqlite"))
 
 	const problem = "XX小区东门路灯坏了一周，晚上很黑"
@@ -165,7 +91,7 @@ func TestBrowserSandboxPhone(t *testing.T) {
 		chromedp.Click("#mine", chromedp.ByQuery),
 		pollJS(`document.querySelectorAll('#chat .msg.them .bubble').length >= 2`),
 		chromedp.Evaluate(bubblesJS, &mine),
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		chromedp.Evaluate(fmt.Sprintf(splitJS, no[1]), &split),
 		chromedp.Evaluate(offscreenJS, &offscreen),
 		chromedp.FullScreenshot(&phone, 100),
@@ -191,7 +117,7 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	if len(offscreen) > 0 {
 		t.Errorf("controls %q stick out past the right edge of a 375-px screen", offscreen)
 	}
-	saveScreenshot(t, "sandbox-phone.png", phone)
+	browsertest.Save(t, "sandbox-phone.png", phone)
 
 	// A reload keeps the citizen's conversation: both messages and both
 	// answers are there again.
@@ -215,7 +141,7 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Sleep(200*time.Millisecond), // let the layout settle at the new width
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		chromedp.FullScreenshot(&desktop, 100),
 	)
 	if err != nil {
@@ -224,5 +150,5 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	if overflow > 0 {
 		t.Errorf("page is %d px wider than a 1280-px screen", overflow)
 	}
-	saveScreenshot(t, "sandbox-desktop.png", desktop)
+	browsertest.Save(t, "sandbox-desktop.png", desktop)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"minsheng/internal/browsertest"
 	"minsheng/models/modeltest"
 )
 
@@ -60,7 +61,7 @@ const offscreenOfJS = `['#p%[1]d-text', '#p%[1]d-go', '#p%[1]d-who']
   .filter(sel => document.querySelector(sel).getBoundingClientRect().right > window.innerWidth)`
 
 func TestBrowserSandboxOfficers(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	h := newSandboxOffice(t, modeltest.Open(t, "sqlite"))
 	h.deliverEvery(t, 200*time.Millisecond)
 
@@ -134,7 +135,7 @@ func TestBrowserSandboxOfficers(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Evaluate(`window.xss === 1`, &xss),
 		chromedp.Evaluate(`[...document.images].filter(i => !i.src.includes('/sandbox/api/groups/image')).length`, &imgs),
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		// Scroll through the page once so that Chromium paints the
 		// scrolling panels below the fold before the full-page shot.
 		chromedp.Evaluate(`window.scrollTo(0, document.body.scrollHeight)`, nil),
@@ -151,7 +152,7 @@ func TestBrowserSandboxOfficers(t *testing.T) {
 	if overflow > 0 {
 		t.Errorf("page is %d px wider than a 1280-px screen", overflow)
 	}
-	saveScreenshot(t, "sandbox-officers-desktop.png", desktop)
+	browsertest.Save(t, "sandbox-officers-desktop.png", desktop)
 
 	// On a phone the page is one phone at a time, behind tabs.
 	var phone []byte
@@ -163,7 +164,7 @@ func TestBrowserSandboxOfficers(t *testing.T) {
 		chromedp.Click(`#tabs button[data-tab="m2"]`, chromedp.ByQuery),
 		chromedp.WaitVisible("#p2-text", chromedp.ByQuery),
 		chromedp.Evaluate(`getComputedStyle(document.querySelector('#chat')).display !== 'none' && document.querySelector('#chat').offsetParent !== null`, &visible),
-		chromedp.Evaluate(overflowJS, &overflow),
+		chromedp.Evaluate(browsertest.OverflowJS, &overflow),
 		chromedp.Evaluate(fmt.Sprintf(offscreenOfJS, 2), &offscreen),
 		chromedp.Evaluate(`document.querySelector('#p2-chat').scrollTop = 1e6`, nil),
 		chromedp.FullScreenshot(&phone, 100),
@@ -180,11 +181,11 @@ func TestBrowserSandboxOfficers(t *testing.T) {
 	if len(offscreen) > 0 {
 		t.Errorf("controls %q stick out past the right edge of a 375-px screen", offscreen)
 	}
-	saveScreenshot(t, "sandbox-officers-phone.png", phone)
+	browsertest.Save(t, "sandbox-officers-phone.png", phone)
 }
 
 func TestBrowserSandboxDingTalkUnit(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := browsertest.New(t)
 	h := newSandboxOffice(t, modeltest.Open(t, "sqlite"))
 	h.deliverEvery(t, 200*time.Millisecond)
 
