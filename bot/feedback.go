@@ -97,38 +97,41 @@ func (b *Bot) feedbackDigest(tx *models.Tx, r Recipient, now time.Time) (int, er
 		}
 	}
 	for _, text := range pack(head, parts, feedbackTextMax) {
-		if err := b.toRecipient(tx, r, "feedback", Outgoing{Kind: KindMarkdown, Text: text}); err != nil {
+		md := Outgoing{Kind: KindMarkdown, Text: text}
+		if _, err := b.toRecipient(tx, r, 0, "feedback", md, Outgoing{Kind: KindText, Text: text}); err != nil {
 			return 0, err
 		}
 	}
 	return len(order), tx.AdvanceFeedback(r.Name, mark, events[len(events)-1].ID)
 }
 
-// toRecipient queues o for recipient r: its group robot and its members.
-func (b *Bot) toRecipient(tx *models.Tx, r Recipient, purpose string, o Outgoing) error {
+// toRecipient queues a message for an upper-level recipient r
+// (serious.report_up, feedback.recipients): group to its group robot, on the
+// platform the joint-group rule gives (models.JointPlatform), and member to
+// each of its members. reached reports whether anything was queued.
+func (b *Bot) toRecipient(tx *models.Tx, r Recipient, caseID uint64, purpose string, group, member Outgoing) (reached bool, err error) {
 	if r.Group.RobotKey != "" || r.Group.Webhook != "" {
-		platform := models.PlatformWeCom
-		if r.Group.RobotKey == "" {
-			platform = models.PlatformDingTalk
+		platform := models.JointPlatform(r.Group.RobotKey, r.Group.Webhook)
+		if err := enqueue(tx, platform, models.UpperTarget(r.Name), caseID, purpose, group); err != nil {
+			return false, err
 		}
-		if err := enqueue(tx, platform, models.UpperTarget(r.Name), 0, purpose, o); err != nil {
-			return err
-		}
+		reached = true
 	}
 	for _, ref := range r.Members {
 		m, err := tx.Member(ref.Platform, ref.UserID)
 		if errors.Is(err, models.ErrNotFound) {
-			b.log().Warn("recipient member not in the organisation", "recipient", r.Name, "user_id", ref.UserID)
+			b.log().Warn("recipient member not in the organisation", "recipient", r.Name, "user_id", ref.UserID, "purpose", purpose)
 			continue
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
-		if err := toMember(tx, m, 0, purpose, Outgoing{Kind: KindText, Text: o.Text}); err != nil {
-			return err
+		if err := toMember(tx, m, caseID, purpose, member); err != nil {
+			return false, err
 		}
+		reached = true
 	}
-	return nil
+	return reached, nil
 }
 
 // pack puts parts into messages of at most max bytes, each starting with head.

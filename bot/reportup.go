@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,30 +69,9 @@ func (b *Bot) reportUp(tx *models.Tx, k *models.Case, al *models.SeriousAlert) e
 			{"报送时限", dateTime(al.ReportDueAt.In(loc))}, {"办理时限", handling}}}
 	var names []string
 	for _, r := range rs {
-		reached := false
-		if r.Group.RobotKey != "" || r.Group.Webhook != "" {
-			platform := models.PlatformWeCom
-			if r.Group.RobotKey == "" {
-				platform = models.PlatformDingTalk
-			}
-			if err := enqueue(tx, platform, models.UpperTarget(r.Name), k.ID, "report_up", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}); err != nil {
-				return err
-			}
-			reached = true
-		}
-		for _, ref := range r.Members {
-			m, err := tx.Member(ref.Platform, ref.UserID)
-			if errors.Is(err, models.ErrNotFound) {
-				b.log().Warn("serious.report_up member not in the organisation", "recipient", r.Name, "user_id", ref.UserID)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if err := toMember(tx, m, k.ID, "report_up", card); err != nil {
-				return err
-			}
-			reached = true
+		reached, err := b.toRecipient(tx, r, k.ID, "report_up", Outgoing{Kind: KindMarkdown, Text: md, CaseNo: k.No}, card)
+		if err != nil {
+			return err
 		}
 		if reached {
 			names = append(names, r.Name)
