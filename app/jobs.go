@@ -27,6 +27,7 @@ func work(cfg *config.Config, store *models.Store, b *bot.Bot, log *slog.Logger)
 		Weekly:    Weekly(cfg, store, log),
 		Monthly:   Monthly(cfg, store, log),
 		Ratings:   &jobs.Ratings{Bot: b},
+		HotTopics: &jobs.HotTopics{Bot: b},
 	}
 }
 
@@ -46,7 +47,7 @@ func span(s config.Span) models.Span { return models.Span{Workdays: s.Workdays, 
 // reports.*), to the joint-meeting group on its platform.
 func Weekly(cfg *config.Config, store *models.Store, log *slog.Logger) *jobs.Weekly {
 	return &jobs.Weekly{
-		Store: store, Platform: JointPlatform(cfg), Logger: log,
+		Store: store, Platform: JointPlatform(cfg), Logger: log, TopTopics: cfg.HotTopics.WeeklyTop,
 		ReplyTarget: cfg.Deadlines.ReplyRateTarget, SatisfactionTarget: cfg.Deadlines.SatisfactionTarget,
 		RateDays: cfg.Reports.RateDays, Overdue: cfg.Reports.OverdueList, FlagRule: models.FlagRule(cfg.Reports.FlagRule),
 	}

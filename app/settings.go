@@ -77,6 +77,7 @@ func newBot(cfg *config.Config, store *models.Store, log, warn *slog.Logger) (*b
 		ReportUpLarge: cfg.Deadlines.ReportUpLarge.D(),
 		PublicURL:     cfg.Server.PublicURL,
 		Rating:        ratingSettings(cfg),
+		Hot:           hotSettings(cfg),
 		Joint: bot.GroupAddress{
 			RobotKey: cfg.Org.JointMeeting.WeComRobotKey, Webhook: cfg.Org.JointMeeting.DingTalkWebhook, Secret: cfg.Org.JointMeeting.DingTalkSecret,
 		},
@@ -148,4 +149,13 @@ func mpTemplates(in map[string]config.MPTemplate) map[string]mp.Template {
 		out[purpose] = mp.Template{ID: t.ID, Fields: maps.Clone(t.Fields)}
 	}
 	return out
+}
+
+// hotSettings turns hot_topics.* into the bot's settings.
+func hotSettings(cfg *config.Config) bot.HotSettings {
+	h := cfg.HotTopics
+	return bot.HotSettings{
+		SimilarWithin: h.SimilarWithin.D(), MinCitizens: h.MinCitizens, Window: h.Window.D(),
+		Rise: h.Rise, Baseline: h.Baseline.D(), RespondWithin: h.RespondWithin.D(), Quiet: h.Quiet.D(),
+	}
 }

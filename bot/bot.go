@@ -48,6 +48,8 @@ type Settings struct {
 	// UnitAliases maps the everyday short names of units (城管, 住建 …;
 	// org.departments[].aliases) to their codes.
 	UnitAliases map[string]string
+	// Hot are similar cases and hot topics (hot_topics.*; bot/hottopics.go).
+	Hot HotSettings
 }
 
 // GroupAddress is a group robot: WeCom key and/or DingTalk webhook.

@@ -211,6 +211,7 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 	expect := b.expectation(now)
 	k, err := tx.OpenCase(c, models.NewCase{
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
+		Places: audience.places,
 	})
 	if err != nil {
 		return decision{}, err

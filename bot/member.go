@@ -245,8 +245,10 @@ func (a *action) duplicate() (string, error) {
 			a.button = "已" + k.Status.Label()
 			return stateSentence(k, VerbDuplicate), nil
 		}
-		a.button = "请发送原编号"
-		return fmt.Sprintf("请发送：重复 %s 原编号（并入先前反映的同一问题）", k.No), nil
+		if a.cmd.Orig == "" { // the plain 重复 button; a similar case's carries it
+			a.button = "请发送原编号"
+			return fmt.Sprintf("请发送：重复 %s 原编号（并入先前反映的同一问题）", k.No), nil
+		}
 	}
 	orig, err := a.tx.Case(a.cmd.Orig)
 	if errors.Is(err, models.ErrNotFound) {
@@ -271,6 +273,9 @@ func (a *action) duplicate() (string, error) {
 	msg := fmt.Sprintf("您反映的问题（编号 %s）与编号 %s 为同一问题，已合并办理，我们会加强核查。", k.No, orig.No)
 	if err := toCitizen(a.tx, k, "citizen_duplicate", msg, Field{"编号", k.No}, Field{"结果", "合并至 " + orig.No}); err != nil {
 		return "", err
+	}
+	if a.click {
+		a.button = "已并入" + orig.No[min(4, len(orig.No)):]
 	}
 	return fmt.Sprintf("已将 %s 并入 %s（重复反映，原件已标记加强核查）。", k.No, orig.No), nil
 }
@@ -429,6 +434,7 @@ func eventLabel(k models.EventKind) string {
 		models.EventRatingReview: "提交问政办", models.EventReopened: "重办", models.EventArchived: "办结归档",
 		models.EventAppealFiled: "申诉", models.EventAppealDecided: "申诉裁定",
 		models.EventWithheld: "不公开", models.EventPublished: "恢复公开",
+		models.EventHotTopic: "舆情热点",
 	}
 	if l, ok := labels[k]; ok {
 		return l

@@ -214,6 +214,13 @@ func ParseButton(key string) MemberCommand {
 		return bad
 	}
 	c := MemberCommand{Verb: v.verb, No: parts[1]}
+	if v.button.orig && len(parts) == 3 {
+		if !ValidCaseNo(parts[2]) || parts[2] == c.No {
+			return bad
+		}
+		c.Orig = parts[2]
+		return c
+	}
 	if !v.button.unit {
 		if len(parts) != 2 {
 			return bad

@@ -146,6 +146,10 @@ type cardButton struct {
 	// unit is set when the key carries the unit the button acts on (its
 	// code, read into MemberCommand.Lead) and the label its name.
 	unit bool
+	// orig is set when the key may carry an earlier case (read into
+	// MemberCommand.Orig): 重复 into a similar case, in one tap
+	// (origButton). Without it the click asks for the number.
+	orig bool
 }
 
 // citizenVerb is one row of the citizens' part of the verb table.
@@ -267,7 +271,7 @@ func buildVerbs() *verbTable {
 				button: &cardButton{label: "无效", style: 2}}, // the click asks for the reason
 			{verb: VerbDuplicate, syntax: "重复 编号 原编号", args: argsOrig,
 				may: dispatcher, refuse: dispatcherOnly, run: (*action).duplicate,
-				button: &cardButton{label: "重复", style: 2}}, // the click asks for the original
+				button: &cardButton{label: "重复", style: 2, orig: true}}, // without an original the click asks for it
 			{verb: VerbGrade, syntax: "定级 编号 一般|较大|重大|特别重大", args: argsSeverity,
 				may: dispatcher, refuse: dispatcherOnly, run: (*action).grade},
 			{verb: VerbAccept, syntax: "签收 编号", args: argsCase,
@@ -434,6 +438,16 @@ func unitButton(v Verb, no string, d *models.Department) Button {
 	b := verbButton(v, no)
 	b.Key = buttonKey(v, no, d.Code)
 	b.Text += d.Name
+	return b
+}
+
+// origButton is verb v's button on a card about case no that acts with
+// the earlier case orig (重复 into a similar case): the key carries orig's
+// number, the label the verb and orig's number without its year.
+func origButton(v Verb, no, orig string) Button {
+	b := verbButton(v, no)
+	b.Key = buttonKey(v, no, orig)
+	b.Text += "→" + orig[min(4, len(orig)):]
 	return b
 }
 

@@ -47,6 +47,8 @@ type Config struct {
 	Assessment Assessment `yaml:"assessment"`
 	// Rating is the citizen's rating, 重办 and appeals (config/rating.go).
 	Rating Rating `yaml:"rating"`
+	// HotTopics are similar cases and hot topics (config/hottopics.go).
+	HotTopics HotTopics `yaml:"hot_topics"`
 	// Board, Open311 and Admin are the public reply board, the open data
 	// and the dispatcher's dashboard (config/board.go).
 	Board   Board   `yaml:"board"`
@@ -316,8 +318,8 @@ func Defaults() Config {
 		Calendar: Calendar{WarnFrom: "11-01"},
 		Jobs:     defaultJobs(),
 		Reports:  defaultReports(), Assessment: defaultAssessment(),
-		Rating: defaultRating(),
-		Board:  defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
+		Rating: defaultRating(), HotTopics: defaultHotTopics(),
+		Board: defaultBoard(), Open311: defaultOpen311(), Admin: defaultAdmin(),
 	}
 }
 
@@ -504,6 +506,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.validateRating(); err != nil {
+		return err
+	}
+	if err := c.validateHotTopics(); err != nil {
 		return err
 	}
 	if err := c.validateBoard(); err != nil {

@@ -38,6 +38,8 @@ type Weekly struct {
 	// Overdue is how many of the longest-overdue cases are listed
 	// (reports.overdue_list).
 	Overdue int
+	// TopTopics is how many hot topics 本周舆情 lists (hot_topics.weekly_top).
+	TopTopics int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -62,6 +64,7 @@ func (w *Weekly) summary() *reports.Weekly {
 	return &reports.Weekly{
 		Store: w.Store, NoTables: !w.platform().Tables(),
 		ReplyTarget: w.ReplyTarget, SatisfactionTarget: w.SatisfactionTarget, FlagRule: w.FlagRule, RateDays: w.RateDays, Overdue: w.Overdue,
+		TopTopics: w.TopTopics,
 	}
 }
 

@@ -37,6 +37,7 @@ type Work struct {
 	Weekly    *Weekly
 	Monthly   *Monthly
 	Ratings   *Ratings
+	HotTopics *HotTopics
 }
 
 // Table is every named background job, by name. A job is added here and
@@ -75,6 +76,11 @@ var Table = []Named{
 	// every 5 minutes, day and night; serious.chase_every spaces the pushes.
 	{Name: JobSeriousChase, Schedule: "*/5 * * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {
 		return w.Bot.ChaseSerious(ctx, now)
+	}},
+	// The watch for hot topics (舆情热点) and their 24-hour response rule:
+	// every 5 minutes, day and night (全天24小时实时监测).
+	{Name: JobHotTopics, Schedule: "*/5 * * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {
+		return w.HotTopics.Run(ctx, now)
 	}},
 	// The weekly summary to the joint-meeting group: Monday 09:00.
 	{Name: JobWeeklySummary, Schedule: "0 9 * * 1", Run: func(ctx context.Context, w *Work, now time.Time) error {

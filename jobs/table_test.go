@@ -13,6 +13,7 @@ func TestTableDefaults(t *testing.T) {
 		"remind": "*/15 8-18 * * *", "calendar": "0 9 * * *", "weekly_summary": "0 9 * * 1",
 		"monthly_report": "0 8 1 * *", "serious_chase": "*/5 * * * *", "rating": "0 10 * * *",
 		"feedback_digest": "30 17 * * *",
+		"hot_topics":      "*/5 * * * *",
 	}
 	got := map[string]string{}
 	for _, n := range jobs.Table {

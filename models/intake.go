@@ -216,6 +216,9 @@ type NewCase struct {
 	// AckWithin is the acknowledgement clock (calendar hours).
 	AckWithin time.Duration
 	Platform  string
+	// Places are the places the report names (triage.Profile.Keys),
+	// written with the case for the look-up of similar reports.
+	Places []string
 }
 
 // OpenCase opens a case for citizen c with the next number of today.
@@ -249,6 +252,9 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	k.ID = id
 	c.fresh = false
 	if err := tx.addEvent(&k, c, n.Platform, EventReceived, "", StatusReceived, n.Content); err != nil {
+		return nil, err
+	}
+	if err := tx.addPlaces(&k, n.Places); err != nil {
 		return nil, err
 	}
 	if k.No, err = tx.nextNo(day); err != nil {

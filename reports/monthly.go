@@ -18,7 +18,8 @@ import (
 )
 
 // Monthly is the monthly report (月报): an Excel workbook of a month's
-// figures — a summary sheet, a per-unit sheet and the case list, laid out
+// figures — a summary sheet, a per-unit sheet, the case list, the written
+// feedback and the month's hot topics (舆情热点), laid out
 // for printing on A4 landscape — written under Dir and recorded in the
 // database, and the note of the totals that goes with it to the
 // dispatchers. The workbook has no reporter's name, phone or openid, and
@@ -242,6 +243,10 @@ func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("monthly report %s: %w", month, err)
 	}
+	topics, err := topicLines(ctx, m.Store, p, models.Period{})
+	if err != nil {
+		return nil, fmt.Errorf("monthly report %s: %w", month, err)
+	}
 	f := excelize.NewFile()
 	w := &sheetWriter{f: f}
 	w.styles()
@@ -252,6 +257,7 @@ func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) 
 	m.unitSheet(w, st)
 	m.caseSheet(w, p, cases)
 	m.fedBackSheet(w, p, fed)
+	m.topicSheet(w, p, topics, now)
 	_ = f.SetDocProps(&excelize.DocProperties{
 		Title: "网络问政月报 " + monthLabel(p), Creator: "民声", Description: "统计截至 " + now.In(m.loc()).Format("2006-01-02 15:04"),
 	})

@@ -96,7 +96,7 @@ func TestMonthlyWorkbook(t *testing.T) {
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		modeltest.Must(t, err, "open the workbook")
 		defer f.Close()
-		if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,单位,案件清单,书面反馈" {
+		if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,单位,案件清单,书面反馈,舆情热点" {
 			t.Errorf("sheets = %v; want 汇总, 单位, 案件清单, 书面反馈", got)
 		}
 		if got := cells(t, f, reports.SheetFedBack, 4, 1)[0]; got != "本月受理的件没有书面反馈记录" {

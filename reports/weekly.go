@@ -37,6 +37,8 @@ type Weekly struct {
 	// Overdue is how many of the longest-overdue cases are listed
 	// (reports.overdue_list).
 	Overdue int
+	// TopTopics is how many hot topics 本周舆情 lists (hot_topics.weekly_top).
+	TopTopics int
 }
 
 // WeeklyMessages is one weekly summary, as messages for the group.
@@ -159,6 +161,11 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 		notes.WriteString("\n当前没有超期的件。\n")
 	}
 
+	opinion, err := w.opinion(ctx, week, now, loc)
+	if err != nil {
+		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
+	}
+
 	out := &WeeklyMessages{Week: name}
 	if !w.NoTables {
 		img, err := EncodePNG(RatesChart(Chart{Title: chart.Title, Rows: chart.Rows, Targets: []float64{w.ReplyTarget, w.SatisfactionTarget}}))
@@ -183,6 +190,12 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 		out.Texts = append(out.Texts, cur+notes.String())
 	} else {
 		out.Texts = append(out.Texts, cur, head.String()+notes.String())
+	}
+	// 本周舆情 closes the last message, or makes one of its own.
+	if last := len(out.Texts) - 1; len(out.Texts[last])+len(opinion) <= weeklyTextMax {
+		out.Texts[last] += opinion
+	} else {
+		out.Texts = append(out.Texts, head.String()+opinion)
 	}
 	return out, nil
 }

@@ -1,0 +1,445 @@
+package models
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// CasePlace is a place a case's report names (a road, a community, a
+// site; triage.Profile.Keys), written with the case: similar reports are
+// looked up by it (SimilarCandidates) and the hot-topic job reads the new
+// cases from it.
+type CasePlace struct {
+	ID         uint64    `gorm:"primaryKey"`
+	CaseID     uint64    `gorm:"not null"`
+	Place      string    `gorm:"size:32;not null;index:idx_case_place,priority:1"`
+	ReceivedAt time.Time `gorm:"not null;index:idx_case_place,priority:2;index:idx_case_place_received"`
+}
+
+// Topic is a hot topic (舆情热点): reports about one place and one problem
+// from several citizens within a short time, raised once to the leaders
+// and the joint-meeting group. Its cases are its TopicCase rows. The
+// 24-hour response rule runs on it: RespondBy, then RespondedAt when a case
+// of the topic was answered or given progress in time, or EscalatedAt when
+// the 督办 went out instead.
+type Topic struct {
+	ID uint64 `gorm:"primaryKey"`
+	// Title is the topic in a few words: 潇楚南路 路面破损.
+	Title   string `gorm:"size:96;not null;index:idx_topic_title"`
+	Place   string `gorm:"size:64;not null"`
+	Problem string `gorm:"size:32;not null"`
+	// Places are the places its reports name, 、-joined.
+	Places string `gorm:"size:255;not null"`
+	// Citizens and Cases count the distinct reporters and the cases when
+	// it was raised, and as cases join it.
+	Citizens int `gorm:"not null;default:0"`
+	Cases    int `gorm:"not null;default:0"`
+	// FirstAt and LastAt are when its first and newest case came in.
+	FirstAt time.Time `gorm:"not null"`
+	LastAt  time.Time `gorm:"not null;index:idx_topic_last"`
+	// RaisedAt is when the alert went out; RespondBy the end of the
+	// response clock.
+	RaisedAt    time.Time `gorm:"not null;index:idx_topic_raised"`
+	RespondBy   time.Time `gorm:"not null;index:idx_topic_respond"`
+	RespondedAt *time.Time
+	EscalatedAt *time.Time
+	CreatedAt   time.Time
+}
+
+// TopicCase links a case to its topic; a case is in one topic at most
+// (the unique case_id), which also makes raising a topic happen once: a
+// second raise of the same reports fails on its first case.
+type TopicCase struct {
+	ID         uint64    `gorm:"primaryKey"`
+	TopicID    uint64    `gorm:"not null;index"`
+	CaseID     uint64    `gorm:"not null;uniqueIndex:idx_topic_case"`
+	CitizenID  uint64    `gorm:"not null"`
+	ReceivedAt time.Time `gorm:"not null;index:idx_topic_case_received"`
+	CreatedAt  time.Time
+}
+
+// EventHotTopic is the entry a case gets when it joins a hot topic, and
+// when the topic's 督办 goes out.
+const EventHotTopic EventKind = "hot_topic"
+
+func init() {
+	register(&gormigrate.Migration{
+		ID: "202612170001_topics",
+		Migrate: func(tx *gorm.DB) error {
+			if err := tx.AutoMigrate(&CasePlace{}, &Topic{}, &TopicCase{}); err != nil {
+				return fmt.Errorf("create case_places and topics: %w", err)
+			}
+			return nil
+		},
+	})
+}
+
+// addPlaces writes the places of case k, in one INSERT.
+func (tx *Tx) addPlaces(k *Case, places []string) error {
+	if len(places) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO case_places (case_id, place, received_at) VALUES ")
+	args := make([]any, 0, 3*len(places))
+	for i, p := range places {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, k.ID, truncRunes(p, 32), k.ReceivedAt)
+	}
+	if _, err := tx.exec(q.String(), args...); err != nil {
+		return fmt.Errorf("record the places of case %d: %w", k.ID, err)
+	}
+	return nil
+}
+
+func truncRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// Candidate is a case a new report may be similar to.
+type Candidate struct {
+	ID         uint64
+	No         string
+	CitizenID  uint64
+	Content    string
+	Status     Status
+	ReceivedAt time.Time
+	LeadDeptID *uint64
+	AnsweredAt *time.Time
+}
+
+// SimilarCandidates returns the cases that name one of places and were
+// received at or after since, or are still open, newest first, at most
+// limit, none twice; invalid cases and cases without a number are left out.
+// It reads the index over (place, received_at). It returns no sentinel
+// error.
+func (tx *Tx) SimilarCandidates(places []string, since time.Time, limit int) ([]Candidate, error) {
+	if len(places) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	var rows []Candidate
+	err := tx.db.Table("case_places AS p").
+		Select("c.id, c.no, c.citizen_id, c.content, c.status, c.received_at, c.lead_dept_id, c.answered_at").
+		Joins("JOIN cases AS c ON c.id = p.case_id").
+		Where("p.place IN ? AND (p.received_at >= ? OR c.status IN ?) AND c.status <> ? AND c.no IS NOT NULL",
+			places, since.UTC(), openStatuses, StatusInvalid).
+		Order("p.received_at DESC, c.id DESC").Limit(limit * 2).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("cases similar by place: %w", err)
+	}
+	out := rows[:0]
+	seen := map[uint64]bool{}
+	for _, r := range rows {
+		if !seen[r.ID] && len(out) < limit {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// PlacedCases returns the cases with places received after position after
+// and not after until, ordered by (received_at, id), at most limit: the
+// scan of the hot-topic job. It returns no sentinel error.
+func (tx *Tx) PlacedCases(after Cursor, until time.Time, limit int) ([]Case, error) {
+	lo := after.at()
+	var ids []uint64
+	err := tx.db.Model(&CasePlace{}).Distinct("case_id").
+		Where("received_at >= ? AND received_at <= ?", lo, until.UTC()).Pluck("case_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("cases with places since %s: %w", lo.Format(time.RFC3339), err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []Case
+	err = tx.db.Where("id IN ? AND no IS NOT NULL AND (received_at > ? OR id > ?)", ids, lo, after.ID).
+		Order("received_at, id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("cases with places since %s: %w", lo.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// TopicsOf maps those of caseIDs that are in a topic to their topic's id.
+// It returns no sentinel error.
+func (tx *Tx) TopicsOf(caseIDs []uint64) (map[uint64]uint64, error) {
+	out := map[uint64]uint64{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	var rows []TopicCase
+	if err := tx.db.Where("case_id IN ?", caseIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("topics of %d cases: %w", len(caseIDs), err)
+	}
+	for _, r := range rows {
+		out[r.CaseID] = r.TopicID
+	}
+	return out, nil
+}
+
+// Topic returns the topic with id; ErrNotFound if there is none.
+func (tx *Tx) Topic(id uint64) (*Topic, error) {
+	var t Topic
+	if err := tx.db.First(&t, id).Error; err != nil {
+		return nil, fmt.Errorf("topic %d: %w", id, translate(err))
+	}
+	return &t, nil
+}
+
+// RaiseTopic stores topic t with its cases. It returns ErrConflict, and the
+// caller must roll back, when one of the cases is already in a topic: the
+// topic was raised before, by this instance or another.
+func (tx *Tx) RaiseTopic(t *Topic, cases []TopicCase) error {
+	if len(cases) == 0 {
+		return errors.New("raise topic: no cases")
+	}
+	now := tx.Now()
+	t.ID, t.CreatedAt = 0, now
+	if err := tx.db.Create(t).Error; err != nil {
+		return fmt.Errorf("raise topic %s: %w", t.Title, translate(err))
+	}
+	for i := range cases {
+		cases[i].ID, cases[i].TopicID, cases[i].CreatedAt = 0, t.ID, now
+		fresh, err := tx.createOnce(&cases[i])
+		if err != nil {
+			return fmt.Errorf("raise topic %s: link case %d: %w", t.Title, cases[i].CaseID, err)
+		}
+		if !fresh {
+			return fmt.Errorf("raise topic %s: case %d is in a topic already: %w", t.Title, cases[i].CaseID, ErrConflict)
+		}
+	}
+	return nil
+}
+
+// JoinTopic links case c to topic t and counts it; false when the case is
+// in a topic already.
+func (tx *Tx) JoinTopic(t *Topic, c TopicCase) (bool, error) {
+	c.ID, c.TopicID, c.CreatedAt = 0, t.ID, tx.Now()
+	fresh, err := tx.createOnce(&c)
+	if err != nil || !fresh {
+		if err != nil {
+			err = fmt.Errorf("join case %d to topic %d: %w", c.CaseID, t.ID, err)
+		}
+		return false, err
+	}
+	var citizens int64
+	if err := tx.db.Model(&TopicCase{}).Where("topic_id = ?", t.ID).Distinct("citizen_id").Count(&citizens).Error; err != nil {
+		return false, fmt.Errorf("join case %d to topic %d: %w", c.CaseID, t.ID, err)
+	}
+	last := t.LastAt
+	if c.ReceivedAt.After(last) {
+		last = c.ReceivedAt
+	}
+	err = tx.db.Model(&Topic{}).Where("id = ?", t.ID).
+		Updates(map[string]any{"cases": gorm.Expr("cases + 1"), "citizens": citizens, "last_at": last.UTC()}).Error
+	if err != nil {
+		return false, fmt.Errorf("join case %d to topic %d: %w", c.CaseID, t.ID, err)
+	}
+	t.Cases++
+	t.Citizens, t.LastAt = int(citizens), last
+	return true, nil
+}
+
+// TopicCaseRow is a case of a topic as its messages and reports show it.
+type TopicCaseRow struct {
+	TopicID    uint64
+	CaseID     uint64
+	No         string
+	CitizenID  uint64
+	Status     Status
+	ReceivedAt time.Time
+	LeadDeptID *uint64
+	LeadDept   string
+	AnsweredAt *time.Time
+}
+
+// TopicCases returns the cases of the topics with ids, by topic and
+// reception. It returns no sentinel error.
+func (tx *Tx) TopicCases(ids ...uint64) ([]TopicCaseRow, error) {
+	return topicCases(tx.db, ids)
+}
+
+func topicCases(db *gorm.DB, ids []uint64) ([]TopicCaseRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []TopicCaseRow
+	err := db.Table("topic_cases AS tc").
+		Select("tc.topic_id, tc.case_id, c.no, tc.citizen_id, c.status, c.received_at, c.lead_dept_id, d.name AS lead_dept, c.answered_at").
+		Joins("JOIN cases AS c ON c.id = tc.case_id").
+		Joins("LEFT JOIN departments AS d ON d.id = c.lead_dept_id").
+		Where("tc.topic_id IN ?", ids).Order("tc.topic_id, c.received_at, c.id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("cases of %d topics: %w", len(ids), err)
+	}
+	return out, nil
+}
+
+// TopicsDue returns up to limit topics whose response clock ended at or
+// before now with neither a response nor a 督办 on record, oldest first.
+// It returns no sentinel error.
+func (tx *Tx) TopicsDue(now time.Time, limit int) ([]Topic, error) {
+	var out []Topic
+	err := tx.db.Where("respond_by <= ? AND responded_at IS NULL AND escalated_at IS NULL", now.UTC()).
+		Order("respond_by, id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("topics due: %w", err)
+	}
+	return out, nil
+}
+
+// FirstResponse is when a case of topic t was first answered, or given
+// progress by its lead unit (an event of kind EventProgress whose body
+// starts with leadPrefix); nil if neither happened yet.
+func (tx *Tx) FirstResponse(t *Topic, leadPrefix string) (*time.Time, error) {
+	var first []time.Time
+	var answered []time.Time
+	err := tx.db.Table("topic_cases AS tc").Joins("JOIN cases AS c ON c.id = tc.case_id").
+		Where("tc.topic_id = ? AND c.answered_at IS NOT NULL", t.ID).Order("c.answered_at").Limit(1).
+		Pluck("c.answered_at", &answered).Error
+	if err != nil {
+		return nil, fmt.Errorf("first answer of topic %d: %w", t.ID, err)
+	}
+	first = append(first, answered...)
+	var progress []time.Time
+	err = tx.db.Table("topic_cases AS tc").Joins("JOIN case_events AS e ON e.case_id = tc.case_id").
+		Where("tc.topic_id = ? AND e.kind = ? AND e.body LIKE ?", t.ID, EventProgress, leadPrefix+"%").
+		Order("e.created_at").Limit(1).Pluck("e.created_at", &progress).Error
+	if err != nil {
+		return nil, fmt.Errorf("first progress of topic %d: %w", t.ID, err)
+	}
+	first = append(first, progress...)
+	var out *time.Time
+	for i := range first {
+		if out == nil || first[i].Before(*out) {
+			out = &first[i]
+		}
+	}
+	return out, nil
+}
+
+// MarkTopicResponded records that topic t was responded to at at; ErrConflict
+// when it already has a response or a 督办 on record.
+func (tx *Tx) MarkTopicResponded(t *Topic, at time.Time) error {
+	return tx.markTopic(t, "responded_at", at, &t.RespondedAt)
+}
+
+// MarkTopicEscalated records the 督办 of topic t at at; ErrConflict when it
+// already has a response or a 督办 on record (another instance went first).
+func (tx *Tx) MarkTopicEscalated(t *Topic, at time.Time) error {
+	return tx.markTopic(t, "escalated_at", at, &t.EscalatedAt)
+}
+
+func (tx *Tx) markTopic(t *Topic, col string, at time.Time, field **time.Time) error {
+	at = at.UTC().Truncate(time.Second)
+	res := tx.db.Model(&Topic{}).Where("id = ? AND responded_at IS NULL AND escalated_at IS NULL", t.ID).Update(col, at)
+	if res.Error != nil {
+		return fmt.Errorf("topic %d %s: %w", t.ID, col, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("topic %d %s: %w", t.ID, col, ErrConflict)
+	}
+	*field = &at
+	return nil
+}
+
+// TopicActivity returns the topics that got cases received in p, each with
+// those cases, topics by the time they were raised. It returns no sentinel
+// error.
+func (s *Store) TopicActivity(ctx context.Context, p Period) ([]Topic, map[uint64][]TopicCaseRow, error) {
+	db := s.db.WithContext(ctx)
+	var ids []uint64
+	err := db.Model(&TopicCase{}).Distinct("topic_id").
+		Where("received_at >= ? AND received_at < ?", p.From.UTC(), p.To.UTC()).Pluck("topic_id", &ids).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("topics of %s: %w", p.From.Format("2006-01-02"), err)
+	}
+	if len(ids) == 0 {
+		return nil, map[uint64][]TopicCaseRow{}, nil
+	}
+	var topics []Topic
+	if err := db.Where("id IN ?", ids).Order("raised_at, id").Find(&topics).Error; err != nil {
+		return nil, nil, fmt.Errorf("topics of %s: %w", p.From.Format("2006-01-02"), err)
+	}
+	rows, err := topicCases(db, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	cases := map[uint64][]TopicCaseRow{}
+	for _, r := range rows {
+		if !r.ReceivedAt.Before(p.From) && r.ReceivedAt.Before(p.To) {
+			cases[r.TopicID] = append(cases[r.TopicID], r)
+		}
+	}
+	return topics, cases, nil
+}
+
+// RepeatReporter is a citizen who reported more than once in a period, by
+// alias only.
+type RepeatReporter struct {
+	Alias string
+	// Reports counts the cases opened and the repeats linked (重复反映).
+	Reports int
+}
+
+// RepeatReporters returns the citizens with at least two reports (cases
+// opened, repeats linked) in p, most first, at most limit, by alias. It
+// returns no sentinel error.
+func (s *Store) RepeatReporters(ctx context.Context, p Period, limit int) ([]RepeatReporter, error) {
+	type count struct {
+		ID uint64
+		N  int
+	}
+	db := s.db.WithContext(ctx)
+	var cases, repeats []count
+	err := db.Model(&Case{}).Select("citizen_id AS id, COUNT(*) AS n").
+		Where("received_at >= ? AND received_at < ?", p.From.UTC(), p.To.UTC()).Group("citizen_id").Scan(&cases).Error
+	if err != nil {
+		return nil, fmt.Errorf("repeat reporters: %w", err)
+	}
+	err = db.Model(&CaseEvent{}).Select("actor_id AS id, COUNT(*) AS n").
+		Where("kind = ? AND actor_kind = ? AND created_at >= ? AND created_at < ?", EventRepeat, ActorCitizen, p.From.UTC(), p.To.UTC()).
+		Group("actor_id").Scan(&repeats).Error
+	if err != nil {
+		return nil, fmt.Errorf("repeat reporters: %w", err)
+	}
+	n := map[uint64]int{}
+	for _, c := range append(cases, repeats...) {
+		n[c.ID] += c.N
+	}
+	var out []RepeatReporter
+	var ids []uint64
+	for id, k := range n {
+		if k >= 2 {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b uint64) int {
+		if c := cmp.Compare(n[b], n[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	for _, id := range ids {
+		if len(out) == limit {
+			break
+		}
+		out = append(out, RepeatReporter{Alias: CitizenAlias(id), Reports: n[id]})
+	}
+	return out, nil
+}
