@@ -117,8 +117,9 @@ var suffixes = func() []suffix {
 // of them.
 const stopRunes = "的了在是我你他她它们这那有和与及到从向对把被给让请能要会说就都也还又很太个条些么吗呢啊吧着为因但而或如若已将于自以其该此各每某几不没无非里修走住去来回进出坏堵建反映投诉位近过距致内"
 
-// stopWords never begin a place's name (楼下潇楚南路 is 潇楚南路).
-var stopWords = []string{"楼下", "门口", "门前", "对面", "旁边", "附近", "周边", "经过", "路过", "家住", "就在", "位于", "所在", "本人", "关于", "目前", "现在", "今天", "昨天", "最近"}
+// stopWords never belong to a place's name: it starts after the last of
+// them (楼下潇楚南路 is 潇楚南路, 请管一下潇楚南路 too).
+var stopWords = []string{"一下", "楼下", "门口", "门前", "对面", "旁边", "附近", "周边", "经过", "路过", "家住", "就在", "位于", "所在", "本人", "关于", "目前", "现在", "今天", "昨天", "最近"}
 
 // genericCores are names before a suffix that name no place.
 var genericCores = map[string]bool{
@@ -196,12 +197,9 @@ func placeCore(rs []rune, last, j int, s suffix) (string, bool) {
 		}
 	}
 	core := string(rs[start:j])
-	for changed := true; changed; {
-		changed = false
-		for _, w := range stopWords {
-			if rest, ok := strings.CutPrefix(core, w); ok {
-				core, changed = rest, true
-			}
+	for _, w := range stopWords {
+		if i := strings.LastIndex(core, w); i >= 0 {
+			core = core[i+len(w):]
 		}
 	}
 	n := len([]rune(core))
