@@ -184,6 +184,16 @@ func TestVerbButtons(t *testing.T) {
 		if got := ParseButton(b.Key); !reflect.DeepEqual(got, cmd) {
 			t.Errorf("ParseButton(%q) = %+v; want %+v", b.Key, got, cmd)
 		}
+		if v.button.orig {
+			const orig = "20261120003"
+			ob, oc := origButton(v.verb, no, orig), MemberCommand{Verb: v.verb, No: no, Orig: orig}
+			if want := (Button{Key: string(v.verb) + ":" + no + ":" + orig, Text: v.button.label + "→1120003", Style: v.button.style}); ob != want {
+				t.Errorf("origButton(%q) = %+v; want %+v", v.verb, ob, want)
+			}
+			if got := ParseButton(ob.Key); !reflect.DeepEqual(got, oc) {
+				t.Errorf("ParseButton(%q) = %+v; want %+v", ob.Key, got, oc)
+			}
+		}
 	}
 }
 
@@ -220,7 +230,7 @@ func TestButtonsFromTable(t *testing.T) {
 			case *ast.CallExpr:
 				if id, ok := n.Fun.(*ast.Ident); ok {
 					switch id.Name {
-					case "verbButton", "unitButton":
+					case "verbButton", "unitButton", "origButton":
 						if name != "verbs.go" {
 							calls = append(calls, n)
 						}
@@ -259,6 +269,9 @@ func TestButtonsFromTable(t *testing.T) {
 		}
 		if unit := c.Fun.(*ast.Ident).Name == "unitButton"; unit != row.button.unit {
 			t.Errorf("%s: button for %q made with %s; its key carries a unit: %v", fset.Position(c.Pos()), v, c.Fun.(*ast.Ident).Name, row.button.unit)
+		}
+		if c.Fun.(*ast.Ident).Name == "origButton" && !row.button.orig {
+			t.Errorf("%s: button for %q made with origButton; its key carries no earlier case", fset.Position(c.Pos()), v)
 		}
 	}
 }

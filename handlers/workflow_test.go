@@ -45,6 +45,8 @@ type office struct {
 	mpPlat  *mp.Platform
 	failed  []models.Outbox
 	mu      sync.Mutex
+	// app is the server as app built it: its jobs and scheduler.
+	app *app.App
 }
 
 // newOffice is the server built by app for the county, with the Official
@@ -86,7 +88,7 @@ func buildOffice(t *testing.T, s *models.Store, edit func(cfg *config.Config, ur
 	o := &office{
 		harness: &harness{store: s, clock: clock, srv: srv, router: a.Handler,
 			safe: &mp.Driver{URL: srv.URL + "/callback/mp", AppID: appID, Token: token, EncodingAESKey: aesKey, Safe: true, Now: clock.Now}},
-		bot: a.Bot, wc: wc, mpAPI: mpAPI, deliver: a.Deliverer, wcURL: wcSrv.URL,
+		bot: a.Bot, wc: wc, mpAPI: mpAPI, deliver: a.Deliverer, wcURL: wcSrv.URL, app: a,
 		member: &wecom.Driver{URL: srv.URL + "/callback/wecom", CorpID: corpID, AgentID: fmt.Sprint(wcAgentID), Token: wcToken, EncodingAESKey: wcAESKey, Now: clock.Now},
 	}
 	for _, p := range a.Router.Platforms {
