@@ -19,7 +19,7 @@ import (
 // cases from it.
 type CasePlace struct {
 	ID         uint64    `gorm:"primaryKey"`
-	CaseID     uint64    `gorm:"not null"`
+	CaseID     uint64    `gorm:"not null;index:idx_case_place_case"`
 	Place      string    `gorm:"size:32;not null;index:idx_case_place,priority:1"`
 	ReceivedAt time.Time `gorm:"not null;index:idx_case_place,priority:2;index:idx_case_place_received"`
 }
@@ -125,25 +125,33 @@ type Candidate struct {
 // SimilarCandidates returns the cases that name one of places and were
 // received at or after since, or are still open, newest first, at most
 // limit, none twice; invalid cases and cases without a number are left out.
-// It reads the index over (place, received_at). It returns no sentinel
-// error.
+// Two bounded reads: the recent ones by the index over (place,
+// received_at), the older open ones from the open cases (the index over
+// status) and their places (the index over case_id). It returns no
+// sentinel error.
 func (tx *Tx) SimilarCandidates(places []string, since time.Time, limit int) ([]Candidate, error) {
 	if len(places) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	var rows []Candidate
-	err := tx.db.Table("case_places AS p").
-		Select("c.id, c.no, c.citizen_id, c.content, c.status, c.received_at, c.lead_dept_id, c.answered_at").
+	const cols = "c.id, c.no, c.citizen_id, c.content, c.status, c.received_at, c.lead_dept_id, c.answered_at"
+	var recent, older []Candidate
+	err := tx.db.Table("case_places AS p").Select(cols).
 		Joins("JOIN cases AS c ON c.id = p.case_id").
-		Where("p.place IN ? AND (p.received_at >= ? OR c.status IN ?) AND c.status <> ? AND c.no IS NOT NULL",
-			places, since.UTC(), openStatuses, StatusInvalid).
-		Order("p.received_at DESC, c.id DESC").Limit(limit * 2).Scan(&rows).Error
+		Where("p.place IN ? AND p.received_at >= ? AND c.status <> ? AND c.no IS NOT NULL", places, since.UTC(), StatusInvalid).
+		Order("p.received_at DESC, c.id DESC").Limit(limit * 2).Scan(&recent).Error
 	if err != nil {
 		return nil, fmt.Errorf("cases similar by place: %w", err)
 	}
-	out := rows[:0]
+	err = tx.db.Table("cases AS c").Select(cols).
+		Joins("JOIN case_places AS p ON p.case_id = c.id").
+		Where("c.status IN ? AND c.received_at < ? AND p.place IN ? AND c.no IS NOT NULL", openStatuses, since.UTC(), places).
+		Order("c.received_at DESC, c.id DESC").Limit(limit * 2).Scan(&older).Error
+	if err != nil {
+		return nil, fmt.Errorf("open cases similar by place: %w", err)
+	}
+	var out []Candidate
 	seen := map[uint64]bool{}
-	for _, r := range rows {
+	for _, r := range append(recent, older...) {
 		if !seen[r.ID] && len(out) < limit {
 			seen[r.ID] = true
 			out = append(out, r)
