@@ -123,7 +123,7 @@ func (r rawRows) reply(no string) string {
 // would be written without thought for the day's number row, which every
 // transaction holds from its second statement to its commit. level keeps
 // each run's numbers apart from the others' and from the intake's.
-func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
+func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config, kind string, from, n, clients, dispatchers, level int) (*measurement, error) {
 	day := fmt.Sprintf("209912%02d", 2*level+1)
 	// The statements that hand a value back: on MySQL as the insert id, on
 	// PostgreSQL by RETURNING; one round trip either way.
@@ -134,7 +134,7 @@ func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config
 		numberSQL = "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET seq = case_sequences.seq + 1 RETURNING seq"
 	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
-		r := newRawRows("plain", level, from+i)
+		r := newRawRows(kind, level, from+i)
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
