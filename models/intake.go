@@ -142,6 +142,19 @@ func (tx *Tx) citizen(openID string, now time.Time) (*Citizen, error) {
 			return nil, fmt.Errorf("find citizen: %w", translate(err))
 		}
 		c.LastMessageAt = now
+	} else if tx.s.driver == "postgres" {
+		// One round trip: the upsert returns the row, new or not; a row
+		// the statement inserted has no deleting transaction (xmax 0),
+		// one it updated has this one.
+		var name, phone sql.NullString
+		err := tx.queryRow("INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) "+
+			"ON CONFLICT (open_id) DO UPDATE SET last_message_at = EXCLUDED.last_message_at "+
+			"RETURNING id, alias, name, phone, created_at, xmax = 0",
+			[]any{openID, now, now}, &c.ID, &c.Alias, &name, &phone, &c.CreatedAt, &c.fresh)
+		if err != nil {
+			return nil, fmt.Errorf("create citizen: %w", translate(err))
+		}
+		c.OpenID, c.Name, c.Phone, c.LastMessageAt = openID, name.String, phone.String, now
 	} else {
 		res, err := tx.exec("INSERT INTO citizens (open_id, alias, created_at, last_message_at) VALUES (?, '', ?, ?) ON CONFLICT (open_id) DO NOTHING",
 			openID, now, now)
