@@ -373,8 +373,7 @@ func (b *Bot) citizenAttachment(tx *models.Tx, c *models.Citizen, m CitizenMessa
 	if err != nil || d.Outcome != OutcomeCase {
 		return d, err
 	}
-	// The case just opened; not read back, as its number may not be written
-	// yet (models.Tx.OpenCase).
+	// The case just opened: its id and number are all the attachment needs.
 	k = &models.Case{ID: d.caseID, No: d.CaseNo}
 	if err := tx.AddAttachment(k, c, m.Platform, a); err != nil {
 		return decision{}, err
