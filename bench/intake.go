@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"regexp"
 	"time"
 
@@ -32,27 +31,27 @@ func (o *office) intake(ctx context.Context, from, n, clients int) (*measurement
 	prefix := fmt.Sprintf("c%d-", clients)
 	type callback struct {
 		m      mp.Message
-		q      url.Values
-		body   []byte
+		req    []byte
 		status int
 		raw    []byte
 	}
+	w := newWire(o.addr, clients)
+	defer w.close()
 	cbs := make([]callback, n)
 	for i := range cbs {
 		c := &cbs[i]
 		c.m = o.mp.Fill(o.report(prefix, from+i))
-		if c.q, c.body, err = o.mp.Prepare(c.m); err != nil {
+		q, body, err := o.mp.Prepare(c.m)
+		if err != nil {
 			return nil, fmt.Errorf("bench: prepare callback %d: %w", i, err)
 		}
+		c.req = w.request("/callback/mp", q, "text/xml", body)
 	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
 		c := &cbs[i]
-		resp, raw, err := o.mp.SendRaw(ctx, c.q, c.body, "text/xml")
-		if err != nil {
-			return err
-		}
-		c.status, c.raw = resp.StatusCode, raw
-		return nil
+		var err error
+		c.status, c.raw, err = w.do(ctx, c.req)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: intake with %d clients: %w", clients, err)
