@@ -291,6 +291,14 @@ func (o *Options) intakeLevel(ctx context.Context, off *office, raws []*sql.DB, 
 		return off.intake(ctx, base(j)+from, n, clients)
 	}
 	plain := func(j, from, n int) (*measurement, error) {
+		// Only the pool measured holds connections: the server's
+		// max_connections (100 on PostgreSQL) is shared, with the
+		// intake's pool and with whatever else runs there.
+		if err := fill(ctx, raws[j], min(clients, o.Pools[j])); err != nil {
+			return nil, fmt.Errorf("bench: plain SQL pool %d: %w", o.Pools[j], err)
+		}
+		defer raws[j].SetMaxIdleConns(-1)
+		raws[j].SetMaxIdleConns(o.Pools[j])
 		return rawPlain(ctx, raws[j], off.store.Driver(), o.Config, fmt.Sprintf("plain%d", o.Pools[j]), from, n, clients, dispatchers, lvl)
 	}
 	for j := range o.IntakePools {
@@ -324,6 +332,26 @@ func (o *Options) intakeLevel(ctx context.Context, off *office, raws []*sql.DB, 
 		}
 	}
 	return lv, nil
+}
+
+// fill opens n connections of db before a measurement, so that none is
+// opened while it is timed.
+func fill(ctx context.Context, db *sql.DB, n int) error {
+	db.SetMaxIdleConns(n)
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+	}
+	return nil
 }
 
 // poolList writes pools as 4/8/16/64.

@@ -116,7 +116,7 @@ func openRaw(driver, dsn string, pool int) (*sql.DB, error) {
 			return nil, fmt.Errorf("bench: raw: %w", err)
 		}
 		db.SetMaxOpenConns(pool)
-		db.SetMaxIdleConns(pool)
+		db.SetMaxIdleConns(-1) // none until measured (fill)
 		return db, nil
 	}
 	cfg, err := mysql.ParseDSN(dsn)
@@ -134,7 +134,7 @@ func openRaw(driver, dsn string, pool int) (*sql.DB, error) {
 		return nil, fmt.Errorf("bench: raw: %w", err)
 	}
 	db.SetMaxOpenConns(pool)
-	db.SetMaxIdleConns(pool)
+	db.SetMaxIdleConns(-1) // none until measured (fill)
 	return db, nil
 }
 
