@@ -20,6 +20,7 @@ import (
 	"minsheng/bot/wecom/wecomtest"
 	"minsheng/config"
 	"minsheng/jobs"
+	"minsheng/models"
 	"minsheng/models/modeltest"
 )
 
@@ -166,5 +167,23 @@ func TestRunServesAndDelivers(t *testing.T) {
 	modeltest.Must(t, a.Close(), "Close")
 	if err := a.Store.Ping(context.Background()); err == nil {
 		t.Errorf("the database is still open after Close")
+	}
+}
+
+// The configuration sizes the store's pool (database.max_open_conns); 0
+// leaves the driver's default.
+func TestOpenStoreTakesThePoolFromConfig(t *testing.T) {
+	for _, tt := range []struct{ open, want int }{{7, 7}, {0, models.DefaultPool("mysql")}} {
+		driver, dsn := modeltest.DSN(t, "mysql")
+		cfg := config.Defaults()
+		cfg.Database = config.Database{Driver: driver, DSN: dsn, MaxOpenConns: tt.open}
+		s, err := app.OpenStore(&cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Pool(); got != tt.want {
+			t.Errorf("max_open_conns %d: pool %d; want %d", tt.open, got, tt.want)
+		}
+		s.Close()
 	}
 }

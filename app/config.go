@@ -39,7 +39,12 @@ func OpenStore(cfg *config.Config) (*models.Store, error) {
 			}
 		}
 	}
-	return models.Open(cfg.Database.Driver, cfg.Database.DSN, cfg.Location)
+	s, err := models.Open(cfg.Database.Driver, cfg.Database.DSN, cfg.Location)
+	if err != nil {
+		return nil, err
+	}
+	s.SetPool(cfg.Database.MaxOpenConns, cfg.Database.MaxIdleConns)
+	return s, nil
 }
 
 // SyncOrg writes the departments and members of cfg (org.*) into store, as

@@ -40,9 +40,10 @@ const DefaultDSN = "root@tcp(127.0.0.1:3306)/"
 
 // Options are the bench's settings; zero values mean the full run's defaults.
 type Options struct {
-	// Config supplies the intake and deadline settings and the organisation
-	// (departments, members) exactly as the server would use them; its
-	// database section is ignored.
+	// Config supplies the intake and deadline settings, the organisation
+	// (departments, members) and the pool (database.max_open_conns)
+	// exactly as the server would use them; the rest of its database
+	// section is ignored.
 	Config *config.Config
 	// DSN names the MariaDB or PostgreSQL server; a database msbench_<random> is created
 	// on it and dropped at the end.
@@ -55,6 +56,14 @@ type Options struct {
 	Requests int
 	// Clients are the concurrency levels of the intake (1, 16, 64).
 	Clients []int
+	// Pools are the connection pools the plain-SQL baseline is measured
+	// with (4, 8, 16, 64): the intake is compared with the best of them,
+	// the most the database does.
+	Pools []int
+	// IntakePools are the pools the intake is measured with (the
+	// configuration's, database.max_open_conns or the driver's default);
+	// several compare them, as the defaults were chosen.
+	IntakePools []int
 	// Clicks is the number of card clicks of each kind (1000; quick 100).
 	Clicks int
 	// Seed is the number of cases seeded for the jobs (1,000,000; quick
@@ -88,6 +97,9 @@ func (o *Options) defaults() {
 	pick(&o.Seed, 1_000_000, 10_000)
 	if len(o.Clients) == 0 {
 		o.Clients = []int{1, 16, 64}
+	}
+	if len(o.Pools) == 0 {
+		o.Pools = []int{4, 8, 16, 64}
 	}
 	if o.Out == nil {
 		o.Out = os.Stdout
@@ -135,6 +147,10 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("bench: %w", err)
 	}
 	defer store.Close()
+	store.SetPool(o.Config.Database.MaxOpenConns, o.Config.Database.MaxIdleConns)
+	if len(o.IntakePools) == 0 {
+		o.IntakePools = []int{store.Pool()}
+	}
 	if err := store.Migrate(ctx); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
@@ -147,11 +163,13 @@ func Run(ctx context.Context, o Options) error {
 
 	started := time.Now()
 	var rows []row
-	raw, err := openRaw(db.driver, db.dsn)
-	if err != nil {
-		return err
+	raws := make([]*sql.DB, len(o.Pools))
+	for i, p := range o.Pools {
+		if raws[i], err = openRaw(db.driver, db.dsn, p); err != nil {
+			return err
+		}
+		defer raws[i].Close()
 	}
-	defer raw.Close()
 	dispatchers, err := off.dispatcherCount(ctx)
 	if err != nil {
 		return err
@@ -163,8 +181,9 @@ func Run(ctx context.Context, o Options) error {
 				return err
 			}
 		}
-		progress("intake: %d callbacks with %d clients, beside plain SQL, in %d alternating rounds", o.Requests, c, roundsOf(o.Requests, c))
-		in, pl, err := o.intakeLevel(ctx, off, raw, c, dispatchers, i)
+		progress("intake: %d callbacks with %d clients on pools %s, beside plain SQL on pools %s, in %d alternating rounds",
+			o.Requests, c, poolList(o.IntakePools), poolList(o.Pools), roundsOf(o.Requests, c))
+		lv, err := o.intakeLevel(ctx, off, raws, c, dispatchers, i)
 		if prof != nil {
 			prof.Close()
 			progress("CPU profile of the intake at %d clients written to %s", c, o.CPUProfile)
@@ -172,16 +191,26 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		progress("intake at %d clients: %.0f/s, this process %.2f ms CPU per case; plain SQL %.0f/s, %.2f ms CPU per transaction",
-			c, in.rate(), ms64(in.perOp()), pl.rate(), ms64(pl.perOp()))
-		rows = append(rows, row{
-			what: "intake: encrypted callback → committed case", clients: fmt.Sprint(c), count: fmt.Sprint(in.n),
-			rate: perSecond(in.rate()), p50: ms(in.p(50)), p99: ms(in.p(99)),
-			raw: perSecond(pl.rate()), ratio: fmt.Sprintf("%.2f", in.rate()/pl.rate()),
-		}, row{
-			what: "  plain SQL: the same rows, a statement per round trip", clients: fmt.Sprint(c), count: fmt.Sprint(pl.n),
-			rate: perSecond(pl.rate()), p50: ms(pl.p(50)), p99: ms(pl.p(99)),
-		})
+		best := lv.best()
+		for j, in := range lv.intake {
+			progress("intake at %d clients, pool %d: %.0f/s, this process %.2f ms CPU per case", c, o.IntakePools[j], in.rate(), ms64(in.perOp()))
+			rows = append(rows, row{
+				what: fmt.Sprintf("intake: encrypted callback → committed case (pool %d)", o.IntakePools[j]), clients: fmt.Sprint(c), count: fmt.Sprint(in.n),
+				rate: perSecond(in.rate()), p50: ms(in.p(50)), p99: ms(in.p(99)),
+				raw: fmt.Sprintf("%s (pool %d)", perSecond(lv.plain[best].rate()), o.Pools[best]), ratio: fmt.Sprintf("%.2f", in.rate()/lv.plain[best].rate()),
+			})
+		}
+		for j, pl := range lv.plain {
+			progress("plain SQL at %d clients, pool %d: %.0f/s, this process %.2f ms CPU per transaction", c, o.Pools[j], pl.rate(), ms64(pl.perOp()))
+			what := fmt.Sprintf("  plain SQL: the same rows, a statement per round trip (pool %d)", o.Pools[j])
+			if j == best && len(lv.plain) > 1 {
+				what += ", the best"
+			}
+			rows = append(rows, row{
+				what: what, clients: fmt.Sprint(c), count: fmt.Sprint(pl.n),
+				rate: perSecond(pl.rate()), p50: ms(pl.p(50)), p99: ms(pl.p(99)),
+			})
+		}
 	}
 
 	clients := 16
@@ -231,33 +260,107 @@ func Run(ctx context.Context, o Options) error {
 // but none shorter than four operations per client.
 func roundsOf(n, clients int) int { return max(1, min(4, n/(4*clients))) }
 
+// level is one concurrency's measurements: the intake on each of
+// Options.IntakePools and the baseline on each of Options.Pools.
+type level struct {
+	intake, plain []*measurement
+}
+
+// best is the index of the baseline's fastest pool.
+func (lv level) best() int {
+	b := 0
+	for j, m := range lv.plain {
+		if m.rate() > lv.plain[b].rate() {
+			b = j
+		}
+	}
+	return b
+}
+
 // intakeLevel measures, at one concurrency, the intake (the server's own
-// path, from the callback to the commit) and its plain-SQL baseline in
-// alternating rounds, after a round of warm-up for each that is not
-// counted.
-func (o *Options) intakeLevel(ctx context.Context, off *office, raw *sql.DB, clients, dispatchers, level int) (in, pl *measurement, err error) {
+// path, from the callback to the commit) on each intake pool and its
+// plain-SQL baseline on each of raws, in alternating rounds, after a round
+// of warm-up for each that is not counted.
+func (o *Options) intakeLevel(ctx context.Context, off *office, raws []*sql.DB, clients, dispatchers, lvl int) (level, error) {
 	warm := 2 * clients
-	if _, err := off.intake(ctx, o.Requests, warm, clients); err != nil {
-		return nil, nil, err
+	// Each pool's callbacks come from citizens of their own.
+	base := func(j int) int { return j * (o.Requests + warm) }
+	lv := level{intake: make([]*measurement, len(o.IntakePools)), plain: make([]*measurement, len(raws))}
+	intake := func(j, from, n int) (*measurement, error) {
+		off.store.SetPool(o.IntakePools[j], o.IntakePools[j])
+		return off.intake(ctx, base(j)+from, n, clients)
 	}
-	if _, err := rawPlain(ctx, raw, off.store.Driver(), o.Config, o.Requests, warm, clients, dispatchers, level); err != nil {
-		return nil, nil, err
+	plain := func(j, from, n int) (*measurement, error) {
+		// Only the pool measured holds connections: the server's
+		// max_connections (100 on PostgreSQL) is shared, with the
+		// intake's pool and with whatever else runs there.
+		if err := fill(ctx, raws[j], min(clients, o.Pools[j])); err != nil {
+			return nil, fmt.Errorf("bench: plain SQL pool %d: %w", o.Pools[j], err)
+		}
+		defer raws[j].SetMaxIdleConns(-1)
+		raws[j].SetMaxIdleConns(o.Pools[j])
+		return rawPlain(ctx, raws[j], off.store.Driver(), o.Config, fmt.Sprintf("plain%d", o.Pools[j]), from, n, clients, dispatchers, lvl)
 	}
-	in, pl = &measurement{}, &measurement{}
+	for j := range o.IntakePools {
+		if _, err := intake(j, o.Requests, warm); err != nil {
+			return level{}, err
+		}
+		lv.intake[j] = &measurement{}
+	}
+	for j := range raws {
+		if _, err := plain(j, o.Requests, warm); err != nil {
+			return level{}, err
+		}
+		lv.plain[j] = &measurement{}
+	}
 	rounds := roundsOf(o.Requests, clients)
 	for k := range rounds {
 		from, n := k*o.Requests/rounds, (k+1)*o.Requests/rounds-k*o.Requests/rounds
-		m, err := off.intake(ctx, from, n, clients)
-		if err != nil {
-			return nil, nil, err
+		for j := range o.IntakePools {
+			m, err := intake(j, from, n)
+			if err != nil {
+				return level{}, err
+			}
+			lv.intake[j].add(m)
 		}
-		in.add(m)
-		if m, err = rawPlain(ctx, raw, off.store.Driver(), o.Config, from, n, clients, dispatchers, level); err != nil {
-			return nil, nil, err
+		for j := range raws {
+			m, err := plain(j, from, n)
+			if err != nil {
+				return level{}, err
+			}
+			lv.plain[j].add(m)
 		}
-		pl.add(m)
 	}
-	return in, pl, nil
+	return lv, nil
+}
+
+// fill opens n connections of db before a measurement, so that none is
+// opened while it is timed.
+func fill(ctx context.Context, db *sql.DB, n int) error {
+	db.SetMaxIdleConns(n)
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		conns = append(conns, c)
+	}
+	return nil
+}
+
+// poolList writes pools as 4/8/16/64.
+func poolList(pools []int) string {
+	s := make([]string, len(pools))
+	for i, p := range pools {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, "/")
 }
 
 func mode(quick bool) string {

@@ -44,9 +44,13 @@ func runPrintsTable(t *testing.T, dsn string, set bool) {
 	}
 	table := out.String()
 	for _, want := range []string{
-		`intake: encrypted callback → committed case\s+1\s+30\s+\d+/s\s+[\d.]+ ms\s+[\d.]+ ms\s+\d+/s\s+[\d.]+\n`,
-		`intake: encrypted callback → committed case\s+4\s+30\s`,
-		`  plain SQL: the same rows, a statement per round trip\s+1\s+30\s+\d+/s\s+[\d.]+ ms\s+[\d.]+ ms\s+–\s+–\n`,
+		// The intake on the pool of the configuration (the driver's
+		// default), compared with the best of the baseline's pools.
+		`intake: encrypted callback → committed case \(pool \d+\)\s+1\s+30\s+\d+/s\s+[\d.]+ ms\s+[\d.]+ ms\s+\d+/s \(pool \d+\)\s+[\d.]+\n`,
+		`intake: encrypted callback → committed case \(pool \d+\)\s+4\s+30\s`,
+		`  plain SQL: the same rows, a statement per round trip \(pool 4\)(, the best)?\s+1\s+30\s+\d+/s\s+[\d.]+ ms\s+[\d.]+ ms\s+–\s+–\n`,
+		`  plain SQL: the same rows, a statement per round trip \(pool 64\)(, the best)?\s+4\s+30\s+\d+/s`,
+		`, the best\s+4\s+30\s`,
 		`officer: 交办 \(dispatcher\) card click.*\s10\s+\d+/s.*[\d.]+ outbox rows/click`,
 		`officer: 签收 \(officer\) card click.*\s10\s+\d+/s`,
 		`seed 3,000 cases .*\s[\d,]+ rows\s+\d+/s\s+total [\d.]+m?s\s+–\s+[1-9][\d,]* open, [1-9][\d,]* overdue`,
@@ -90,5 +94,17 @@ func TestMeasurementPercentiles(t *testing.T) {
 	}
 	if got := thousands(1000000); got != "1,000,000" {
 		t.Errorf("thousands(1000000) = %q", got)
+	}
+}
+
+// The intake is compared with the fastest of the baseline's pools.
+func TestLevelBestPool(t *testing.T) {
+	at := func(n int, took time.Duration) *measurement { return &measurement{n: n, took: took} }
+	lv := level{plain: []*measurement{at(100, time.Second), at(300, time.Second), at(200, time.Second), at(250, time.Second)}}
+	if got := lv.best(); got != 1 {
+		t.Errorf("best() = %d; want 1 (300/s)", got)
+	}
+	if got := poolList([]int{4, 8, 16, 64}); got != "4/8/16/64" {
+		t.Errorf("poolList = %q", got)
 	}
 }

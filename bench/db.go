@@ -108,17 +108,15 @@ func (d *database) drop() error {
 func (d *database) close() { d.admin.Close() }
 
 // openRaw opens database/sql on dsn for the plain-SQL baseline, with the
-// store's connection settings and a pool as large as the store's (on
-// PostgreSQL: 64 as on MySQL, for the same closed loop; the store's own pool
-// is smaller).
-func openRaw(driver, dsn string) (*sql.DB, error) {
+// store's connection settings and a pool of pool connections.
+func openRaw(driver, dsn string, pool int) (*sql.DB, error) {
 	if driver == "postgres" {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("bench: raw: %w", err)
 		}
-		db.SetMaxOpenConns(64)
-		db.SetMaxIdleConns(64)
+		db.SetMaxOpenConns(pool)
+		db.SetMaxIdleConns(-1) // none until measured (fill)
 		return db, nil
 	}
 	cfg, err := mysql.ParseDSN(dsn)
@@ -135,8 +133,8 @@ func openRaw(driver, dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: raw: %w", err)
 	}
-	db.SetMaxOpenConns(64)
-	db.SetMaxIdleConns(64)
+	db.SetMaxOpenConns(pool)
+	db.SetMaxIdleConns(-1) // none until measured (fill)
 	return db, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"regexp"
 	"time"
 
@@ -32,27 +31,27 @@ func (o *office) intake(ctx context.Context, from, n, clients int) (*measurement
 	prefix := fmt.Sprintf("c%d-", clients)
 	type callback struct {
 		m      mp.Message
-		q      url.Values
-		body   []byte
+		req    []byte
 		status int
 		raw    []byte
 	}
+	w := newWire(o.addr, clients)
+	defer w.close()
 	cbs := make([]callback, n)
 	for i := range cbs {
 		c := &cbs[i]
 		c.m = o.mp.Fill(o.report(prefix, from+i))
-		if c.q, c.body, err = o.mp.Prepare(c.m); err != nil {
+		q, body, err := o.mp.Prepare(c.m)
+		if err != nil {
 			return nil, fmt.Errorf("bench: prepare callback %d: %w", i, err)
 		}
+		c.req = w.request("/callback/mp", q, "text/xml", body)
 	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
 		c := &cbs[i]
-		resp, raw, err := o.mp.SendRaw(ctx, c.q, c.body, "text/xml")
-		if err != nil {
-			return err
-		}
-		c.status, c.raw = resp.StatusCode, raw
-		return nil
+		var err error
+		c.status, c.raw, err = w.do(ctx, c.req)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: intake with %d clients: %w", clients, err)
@@ -123,7 +122,7 @@ func (r rawRows) reply(no string) string {
 // would be written without thought for the day's number row, which every
 // transaction holds from its second statement to its commit. level keeps
 // each run's numbers apart from the others' and from the intake's.
-func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config, from, n, clients, dispatchers, level int) (*measurement, error) {
+func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config, kind string, from, n, clients, dispatchers, level int) (*measurement, error) {
 	day := fmt.Sprintf("209912%02d", 2*level+1)
 	// The statements that hand a value back: on MySQL as the insert id, on
 	// PostgreSQL by RETURNING; one round trip either way.
@@ -134,7 +133,7 @@ func rawPlain(ctx context.Context, db *sql.DB, driver string, cfg *config.Config
 		numberSQL = "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET seq = case_sequences.seq + 1 RETURNING seq"
 	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
-		r := newRawRows("plain", level, from+i)
+		r := newRawRows(kind, level, from+i)
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err

@@ -30,6 +30,7 @@ type office struct {
 	app    *app.App
 	store  *models.Store
 	bot    *bot.Bot
+	addr   string // host:port of the server
 	url    string
 	mp     *mp.Driver
 	wecom  *wecom.Driver
@@ -59,7 +60,7 @@ func newOffice(ctx context.Context, store *models.Store, cfg *config.Config, log
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	o := &office{app: a, store: store, bot: a.Bot, url: "http://" + a.Addr(), stop: stop, errc: make(chan error, 1)}
+	o := &office{app: a, store: store, bot: a.Bot, addr: a.Addr(), url: "http://" + a.Addr(), stop: stop, errc: make(chan error, 1)}
 	go func() { o.errc <- a.Run(runCtx) }()
 	// One keep-alive connection per client, as WeChat's servers keep theirs.
 	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{

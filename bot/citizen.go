@@ -211,7 +211,6 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 	expect := b.expectation(now)
 	k, err := tx.OpenCase(c, models.NewCase{
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
-		Places: audience.places,
 	})
 	if err != nil {
 		return decision{}, err
@@ -374,8 +373,7 @@ func (b *Bot) citizenAttachment(tx *models.Tx, c *models.Citizen, m CitizenMessa
 	if err != nil || d.Outcome != OutcomeCase {
 		return d, err
 	}
-	// The case just opened; not read back, as its number may not be written
-	// yet (models.Tx.OpenCase).
+	// The case just opened: its id and number are all the attachment needs.
 	k = &models.Case{ID: d.caseID, No: d.CaseNo}
 	if err := tx.AddAttachment(k, c, m.Platform, a); err != nil {
 		return decision{}, err

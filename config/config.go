@@ -98,6 +98,11 @@ type Server struct {
 type Database struct {
 	Driver string `yaml:"driver"` // sqlite | mysql | postgres
 	DSN    string `yaml:"dsn"`
+	// MaxOpenConns caps the connections of one instance (0: the driver's
+	// default, models.DefaultPool, chosen by minsheng bench); MaxIdleConns
+	// is how many of them stay open when idle (0: as many as MaxOpenConns).
+	MaxOpenConns int `yaml:"max_open_conns"`
+	MaxIdleConns int `yaml:"max_idle_conns"`
 }
 
 // MP is the WeChat Official Account (公众号).
@@ -461,6 +466,9 @@ func (c *Config) Validate() error {
 	if c.Database.DSN == "" {
 		return bad("database.dsn", "must be set")
 	}
+	if err := c.Database.validatePool(); err != nil {
+		return err
+	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		return bad("timezone", fmt.Sprintf("%q is not a time zone", c.Timezone))
@@ -725,4 +733,21 @@ func (c *Config) validateDingTalk() error {
 func absoluteHTTP(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// validatePool checks the pool settings: not negative, no more idle than
+// open connections, and one connection for SQLite, which takes one writer.
+func (d Database) validatePool() error {
+	bad := func(key, why string) error { return fmt.Errorf("%s: %s", key, why) }
+	switch {
+	case d.MaxOpenConns < 0:
+		return bad("database.max_open_conns", "must not be negative (0 takes the driver's default)")
+	case d.MaxIdleConns < 0:
+		return bad("database.max_idle_conns", "must not be negative (0 keeps max_open_conns idle)")
+	case d.MaxOpenConns > 0 && d.MaxIdleConns > d.MaxOpenConns:
+		return bad("database.max_idle_conns", fmt.Sprintf("%d is more than max_open_conns (%d)", d.MaxIdleConns, d.MaxOpenConns))
+	case d.Driver == "sqlite" && d.MaxOpenConns > 1:
+		return bad("database.max_open_conns", "SQLite writes through one connection: leave it at 0 or 1")
+	}
+	return nil
 }

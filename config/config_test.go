@@ -27,6 +27,11 @@ func TestShippedConfigLoads(t *testing.T) {
 func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
 	tests := []struct{ yaml, key string }{
 		{"database: {driver: oracle}", "database.driver"},
+		{"database: {max_open_conns: -1}", "database.max_open_conns"},
+		{"database: {max_idle_conns: -2}", "database.max_idle_conns"},
+		{"database: {driver: mysql, dsn: x, max_open_conns: 8, max_idle_conns: 9}", "database.max_idle_conns"},
+		{"database: {driver: sqlite, dsn: x, max_open_conns: 4}", "database.max_open_conns"},
+		{"database: {max_open_conns: many}", "database.max_open_conns"},
 		{"timezone: Mars/Olympus", "timezone"},
 		{"server: {sandbox: maybe}", "server.sandbox"},
 		{"mp: {encoding_aes_key: short}", "mp.encoding_aes_key"},

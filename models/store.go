@@ -73,32 +73,69 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	switch driver {
-	case "sqlite":
-		// One writer at a time is what SQLite can do; queue in Go, not in busy loops.
-		sqlDB.SetMaxOpenConns(1)
-	case "postgres":
-		// A server process per connection, and 100 of them by default for
-		// every instance and tool: a small pool. The intake's plain
-		// transaction at 64 clients did 1,644 cases/s on 4 connections and
-		// 574/s on 64 (issue 18, this machine); 16 leaves room for the jobs.
-		sqlDB.SetMaxOpenConns(postgresPool)
-		sqlDB.SetMaxIdleConns(postgresPool)
-		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	default:
-		// 64 covers the busiest intake the bench measures (an intake holds
-		// one connection for its transaction); several instances (and test
-		// stores) share MySQL's max_connections. A pool smaller than the
-		// callbacks served at once costs the tail: database/sql hands a
-		// freed connection to a random waiter, so at 64 clients a pool of
-		// 16 once measured the same cases/s and twice the p99.
-		sqlDB.SetMaxOpenConns(64)
-		sqlDB.SetMaxIdleConns(64)
+	if driver != "sqlite" {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}}
 	s.skipLocked.Store(driver != "sqlite")
+	s.SetPool(0, 0)
 	return s, nil
+}
+
+// DefaultPool is the connection pool of one instance on driver when the
+// configuration does not set one (database.max_open_conns):
+//
+//   - sqlite: 1, the one writer SQLite takes; queue in Go, not in busy loops.
+//   - mysql and postgres: the size at which minsheng bench measured the most
+//     intakes per second at 16 and 64 clients on this project's machine
+//     (README, Benchmarks: the intake at pools of 4, 8, 16 and 64).
+//     Connections beyond what the server's cores can run at once wait on its
+//     locks and schedulers, and a server process per connection
+//     (PostgreSQL) costs memory; several instances and the jobs share the
+//     server's max_connections (151 on MariaDB, 100 on PostgreSQL by
+//     default).
+func DefaultPool(driver string) int {
+	switch driver {
+	case "sqlite":
+		return 1
+	case "postgres":
+		return defaultPostgresPool
+	default:
+		return defaultMySQLPool
+	}
+}
+
+// The pools DefaultPool gives, by measurement (see there).
+const (
+	defaultMySQLPool    = 64
+	defaultPostgresPool = 16
+)
+
+// SetPool sizes the connection pool: at most maxOpen connections (0: the
+// driver's DefaultPool), of which maxIdle stay open when idle (0: all of
+// them). SQLite keeps its one connection whatever is asked.
+func (s *Store) SetPool(maxOpen, maxIdle int) {
+	db, err := s.db.DB()
+	if err != nil {
+		return
+	}
+	if maxOpen <= 0 || s.driver == "sqlite" {
+		maxOpen = DefaultPool(s.driver)
+	}
+	if maxIdle <= 0 || maxIdle > maxOpen {
+		maxIdle = maxOpen
+	}
+	db.SetMaxOpenConns(maxOpen)
+	db.SetMaxIdleConns(maxIdle)
+}
+
+// Pool is the connection pool's size, as SetPool left it.
+func (s *Store) Pool() int {
+	db, err := s.db.DB()
+	if err != nil {
+		return 0
+	}
+	return db.Stats().MaxOpenConnections
 }
 
 // sqliteDSN adds the pragmas the store relies on.
@@ -156,9 +193,6 @@ func mysqlDSN(dsn string) (string, error) {
 	}
 	return c.FormatDSN(), nil
 }
-
-// postgresPool is the connection pool's size on PostgreSQL.
-const postgresPool = 16
 
 // Driver names the database kind: sqlite, mysql or postgres.
 func (s *Store) Driver() string { return s.driver }

@@ -18,7 +18,10 @@ func placed(t *testing.T, s *models.Store, openid, text string, places ...string
 	_, err := s.Receive(context.Background(), models.Inbound{Platform: "mp", DedupKey: fmt.Sprint(time.Now().UnixNano()), OpenID: openid, MsgType: "text", Content: text},
 		func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
 			var err error
-			k, err = tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "mp", Places: places})
+			k, err = tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "mp"})
+			if err == nil {
+				err = tx.AddPlacesForTest(k, places)
+			}
 			if err != nil {
 				return models.Receipt{}, err
 			}

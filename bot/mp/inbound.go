@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -66,8 +67,7 @@ func (in *Inbound) account() *officialaccount.OfficialAccount {
 var errUnauthenticated = errors.New("callback signature or timestamp rejected")
 
 // authenticate checks the URL signature and the timestamp window.
-func (in *Inbound) authenticate(r *http.Request) error {
-	q := r.URL.Query()
+func (in *Inbound) authenticate(q url.Values) error {
 	ts, nonce, sig := q.Get("timestamp"), q.Get("nonce"), q.Get("signature")
 	if ts == "" || nonce == "" || sig == "" {
 		return fmt.Errorf("%w: signature, timestamp or nonce missing", errUnauthenticated)
@@ -87,7 +87,7 @@ func (in *Inbound) authenticate(r *http.Request) error {
 
 // Verify answers WeChat's URL verification (a GET with echostr).
 func (in *Inbound) Verify(r *http.Request) ([]byte, error) {
-	if err := in.authenticate(r); err != nil {
+	if err := in.authenticate(r.URL.Query()); err != nil {
 		return nil, &bot.Rejection{Status: http.StatusForbidden, Body: "forbidden", Result: "unauthenticated"}
 	}
 	return []byte(r.URL.Query().Get("echostr")), nil
@@ -106,13 +106,14 @@ func (in *Inbound) Serve(w http.ResponseWriter, r *http.Request, handle func(con
 	if err != nil {
 		return &bot.Rejection{Status: http.StatusRequestEntityTooLarge, Body: "body too large", Result: "too_large"}
 	}
-	if err := in.authenticate(r); err != nil {
+	q := r.URL.Query()
+	if err := in.authenticate(q); err != nil {
 		return &bot.Rejection{Status: http.StatusForbidden, Body: "forbidden", Result: "unauthenticated", Err: err}
 	}
 	if !wxcrypto.XMLContentType(r.Header.Get("Content-Type")) {
 		return &bot.Rejection{Status: http.StatusUnsupportedMediaType, Body: "want text/xml", Result: "bad_content_type"}
 	}
-	plain, status, err := in.open(r, body)
+	plain, status, err := in.open(q, body)
 	if err != nil {
 		return &bot.Rejection{Status: status, Body: http.StatusText(status), Result: "rejected", Err: err}
 	}
@@ -120,8 +121,17 @@ func (in *Inbound) Serve(w http.ResponseWriter, r *http.Request, handle func(con
 		return &bot.Rejection{Status: http.StatusBadRequest, Body: "malformed message", Result: "malformed", Err: fmt.Errorf("malformed: %w", err)}
 	}
 
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	srv := in.account().GetServer(r, w)
+	// github.com/silenceper/wechat's server reads the message and builds
+	// the passive reply. It is handed the message as it would come in
+	// 明文模式: the checks above (signature, window, envelope, decryption)
+	// are not done twice, and the reply is sealed below as WeChat expects
+	// it in safe mode.
+	pr := r.Clone(r.Context())
+	pr.Body = io.NopCloser(bytes.NewReader(plain))
+	pr.URL.RawQuery = ""
+	var out replyBuffer
+	srv := in.account().GetServer(pr, &out)
+	srv.SkipValidate(true)
 	srv.SetMessageHandler(func(msg *message.MixMessage) *message.Reply {
 		reply := handle(r.Context(), citizenMessage(msg))
 		if reply == "" {
@@ -132,11 +142,54 @@ func (in *Inbound) Serve(w http.ResponseWriter, r *http.Request, handle func(con
 	if err := srv.Serve(); err != nil {
 		return &bot.Rejection{Status: http.StatusBadRequest, Body: "malformed message", Result: "malformed", Err: fmt.Errorf("not served: %w", err)}
 	}
-	if err := srv.Send(); err != nil {
+	// The reply as the library built it (its Send would marshal it again).
+	if err := in.write(w, q, srv.ResponseRawXMLMsg, out.Bytes()); err != nil {
 		return fmt.Errorf("%w: %w", ErrReplyNotSent, err)
 	}
 	return nil
 }
+
+// write sends the passive reply, reply (plaintext XML; nil for none). In
+// safe mode a reply is sealed with the callback's own timestamp and nonce,
+// and none is an empty body; in 明文模式 none is what the library wrote,
+// "success".
+func (in *Inbound) write(w http.ResponseWriter, q url.Values, reply, wrote []byte) error {
+	switch {
+	case reply == nil && q.Get("encrypt_type") == "aes":
+		w.WriteHeader(http.StatusOK)
+		return nil
+	case reply == nil:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		reply = wrote
+	case q.Get("encrypt_type") == "aes":
+		sealed, err := EncryptReply(in.Token, in.AppID, in.EncodingAESKey, q.Get("timestamp"), q.Get("nonce"), reply)
+		if err != nil {
+			return err
+		}
+		reply = sealed
+		fallthrough
+	default:
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	}
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(reply)
+	return err
+}
+
+// replyBuffer is the http.ResponseWriter the library writes its reply into.
+type replyBuffer struct {
+	bytes.Buffer
+	header http.Header
+}
+
+func (b *replyBuffer) Header() http.Header {
+	if b.header == nil {
+		b.header = http.Header{}
+	}
+	return b.header
+}
+
+func (b *replyBuffer) WriteHeader(int) {}
 
 // citizenMessage is msg as the bot reads it.
 func citizenMessage(msg *message.MixMessage) bot.CitizenMessage {
@@ -152,8 +205,7 @@ func citizenMessage(msg *message.MixMessage) bot.CitizenMessage {
 // open checks the safe-mode envelope's msg_signature and decrypts it. A
 // plaintext body is returned as it is when the account has no AES key
 // (明文模式) or AllowPlaintext is on, and refused otherwise.
-func (in *Inbound) open(r *http.Request, body []byte) ([]byte, int, error) {
-	q := r.URL.Query()
+func (in *Inbound) open(q url.Values, body []byte) ([]byte, int, error) {
 	if q.Get("encrypt_type") != "aes" {
 		if in.EncodingAESKey != "" && !in.AllowPlaintext {
 			// Only the URL is signed: the body could be anyone's.
