@@ -287,12 +287,21 @@ func Problems(text string) []string {
 	return out
 }
 
-// Profile is what Compare reads of a report.
+// Profile is what Compare reads of a report. Encode keeps it in a string
+// and DecodeProfile reads it back, so that a report is read once and
+// compared from what was stored (models.CaseProfile).
 type Profile struct {
 	Places   []Place
 	Problems []string
-	grams    map[string]float64
+	grams    []gram // by text
 	norm     float64
+}
+
+// gram is a character bigram of a report and its weight: 1 + ln(count).
+type gram struct {
+	text  string
+	count int
+	w     float64
 }
 
 // fillerGrams are bigrams of the courtesies and pleas every report has:
@@ -312,32 +321,47 @@ var fillerGrams = func() map[string]bool {
 
 // NewProfile reads a report's text (its title, if any, first).
 func NewProfile(text string) Profile {
-	p := Profile{Places: Places(text), Problems: Problems(text), grams: map[string]float64{}}
+	p := Profile{Places: Places(text), Problems: Problems(text)}
 	t := strings.Map(halfWidth, text)
 	for _, pl := range p.Places {
 		t = strings.ReplaceAll(t, pl.Name, " ")
 	}
 	t = strings.ToLower(t)
+	counts := map[string]int{}
 	prev := rune(-1)
 	for _, r := range t {
-		if !unicode.Is(unicode.Han, r) && !unicode.IsLetter(r) {
+		if !gramRune(r) {
 			prev = -1
 			continue
 		}
 		if prev >= 0 {
 			if g := string([]rune{prev, r}); !fillerGrams[g] {
-				p.grams[g]++
+				counts[g]++
 			}
 		}
 		prev = r
 	}
-	for g, c := range p.grams {
-		c = 1 + math.Log(c)
-		p.grams[g] = c
-		p.norm += c * c
+	p.grams = make([]gram, 0, len(counts))
+	for g, c := range counts {
+		p.grams = append(p.grams, gram{text: g, count: c})
 	}
-	p.norm = math.Sqrt(p.norm)
+	slices.SortFunc(p.grams, func(a, b gram) int { return strings.Compare(a.text, b.text) })
+	p.weigh()
 	return p
+}
+
+// gramRune tells the characters of bigrams: Han characters and letters.
+func gramRune(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) }
+
+// weigh sets the grams' weights from their counts, and the norm.
+func (p *Profile) weigh() {
+	var norm float64
+	for i := range p.grams {
+		w := 1 + math.Log(float64(p.grams[i].count))
+		p.grams[i].w = w
+		norm += w * w
+	}
+	p.norm = math.Sqrt(norm)
 }
 
 // Keys are the fine places' keys to look similar reports up by, with the
@@ -489,13 +513,18 @@ func cosine(a, b Profile) float64 {
 	if a.norm == 0 || b.norm == 0 {
 		return 0
 	}
-	small, big := a.grams, b.grams
-	if len(small) > len(big) {
-		small, big = big, small
-	}
 	var dot float64
-	for g, x := range small {
-		dot += x * big[g]
+	for i, j := 0, 0; i < len(a.grams) && j < len(b.grams); {
+		switch c := strings.Compare(a.grams[i].text, b.grams[j].text); {
+		case c < 0:
+			i++
+		case c > 0:
+			j++
+		default:
+			dot += a.grams[i].w * b.grams[j].w
+			i++
+			j++
+		}
 	}
 	return dot / (a.norm * b.norm)
 }

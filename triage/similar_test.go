@@ -210,5 +210,12 @@ func FuzzNewProfile(f *testing.F) {
 		if m := Compare(p, p); m.Score < 0 || m.Score > 1.0000001 {
 			t.Errorf("Compare(p, p).Score = %v; want 0..1", m.Score)
 		}
+		q, err := DecodeProfile(p.Encode())
+		if err != nil {
+			t.Fatalf("DecodeProfile(Encode(NewProfile(%q))): %v", s, err)
+		}
+		if q.Encode() != p.Encode() || Compare(q, p) != Compare(p, p) {
+			t.Errorf("the stored profile of %q differs: %q, %+v; want %q, %+v", s, q.Encode(), Compare(q, p), p.Encode(), Compare(p, p))
+		}
 	})
 }
