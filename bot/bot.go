@@ -67,6 +67,8 @@ type Bot struct {
 	// Routing, when set, ranks the units a new report may go to from the
 	// office's own decisions (routing.go); nil means the keywords alone.
 	Routing *Routing
+
+	similar similarMemo // similar.go
 }
 
 func (b *Bot) queued() {

@@ -58,12 +58,17 @@ type HotReport struct {
 	Raised, Joined, Escalated, Responded int
 }
 
-// HotTopics runs the watch at now: every case with a place received since
-// the previous run (since; one Window back when zero) joins the live
-// topic of a similar case, or, with the similar cases of the Window,
-// raises a new one when enough distinct citizens wrote; then every topic
-// whose response clock has run out is checked, and 督办 when nobody
-// responded. Each case and topic is its own transaction.
+// HotTopics runs the watch at now. First it indexes the cases of the
+// window (Window back, or back to the previous run when that is earlier)
+// that are not indexed yet — their cards are indexed when sent, but a
+// platform may be down — so that the watch never waits for a delivery.
+// Then every case with a place received since the previous run (since,
+// less sinceSlack; one Window back when zero) joins the live topic of a
+// similar case, or, with the similar cases of the Window, raises a new one
+// when enough distinct citizens wrote: a burst is seen when its newest
+// case comes in. Then every topic whose response clock has run out is
+// checked, and 督办 when nobody responded. Each batch of cases indexed,
+// each case watched and each topic is its own transaction.
 func (b *Bot) HotTopics(ctx context.Context, now, since time.Time) (HotReport, error) {
 	var rep HotReport
 	h := b.Settings.Hot
@@ -71,13 +76,31 @@ func (b *Bot) HotTopics(ctx context.Context, now, since time.Time) (HotReport, e
 		return rep, nil
 	}
 	lo := now.Add(-h.Window)
-	if !since.IsZero() && since.Add(-sinceSlack).Before(lo) {
+	if !since.IsZero() {
 		lo = since.Add(-sinceSlack)
+	}
+	from := lo
+	if w := now.Add(-h.Window); w.Before(from) {
+		from = w
+	}
+	for {
+		var n int
+		err := b.Store.Act(ctx, func(tx *models.Tx) error {
+			var err error
+			n, err = b.indexBetween(tx, from, now, hotBatch)
+			return err
+		})
+		if err != nil {
+			return rep, fmt.Errorf("hot topics: index the cases since %s: %w", from.Format(time.RFC3339), err)
+		}
+		if n < hotBatch {
+			break
+		}
 	}
 	cur := models.Cursor{At: lo}
 	var errs []error
 	for {
-		var batch []models.Case
+		var batch []models.Candidate
 		err := b.Store.Act(ctx, func(tx *models.Tx) error {
 			var err error
 			batch, err = tx.PlacedCases(cur, now, hotBatch)
@@ -121,9 +144,10 @@ func (b *Bot) HotTopics(ctx context.Context, now, since time.Time) (HotReport, e
 	return rep, errors.Join(errs...)
 }
 
-// watch places case k: in the live topic of a similar case, or in a new
-// topic raised with the similar cases of the window, or nowhere.
-func (b *Bot) watch(tx *models.Tx, k *models.Case, rep *HotReport) error {
+// watch places indexed case k: in the live topic of a similar case, or in
+// a new topic raised with the similar cases of the window, or nowhere. It
+// compares the stored profiles of k and of the candidates.
+func (b *Bot) watch(tx *models.Tx, k *models.Candidate, rep *HotReport) error {
 	h := b.Settings.Hot
 	if k.Status == models.StatusInvalid {
 		return nil
@@ -131,9 +155,12 @@ func (b *Bot) watch(tx *models.Tx, k *models.Case, rep *HotReport) error {
 	if in, err := tx.TopicsOf([]uint64{k.ID}); err != nil || len(in) > 0 {
 		return err
 	}
-	p := triage.NewProfile(k.Content)
+	p, err := triage.DecodeProfile(k.Profile)
+	if err != nil {
+		return fmt.Errorf("profile of case %s: %w", k.No, err)
+	}
 	back := max(h.Window, h.Quiet, h.Baseline)
-	cands, err := tx.SimilarCandidates(p.Keys(), k.ReceivedAt.Add(-back), hotRead)
+	cands, err := tx.SimilarCandidates(models.SimilarQuery{Places: p.Keys(), Since: k.ReceivedAt.Add(-back), Except: k.ID, Limit: hotRead})
 	if err != nil {
 		return err
 	}
@@ -143,10 +170,14 @@ func (b *Bot) watch(tx *models.Tx, k *models.Case, rep *HotReport) error {
 	}
 	var sims []sim
 	for _, c := range cands {
-		if c.ID == k.ID || c.Status == models.StatusInvalid {
+		if c.Status == models.StatusInvalid {
 			continue
 		}
-		cp := triage.NewProfile(c.Content)
+		cp, err := triage.DecodeProfile(c.Profile)
+		if err != nil {
+			b.log().Warn("stored profile unreadable; case not compared", "case_id", c.ID, "err", err)
+			continue
+		}
 		if triage.Compare(p, cp).Similar() {
 			sims = append(sims, sim{c, cp})
 		}
@@ -181,12 +212,11 @@ func (b *Bot) watch(tx *models.Tx, k *models.Case, rep *HotReport) error {
 			return err
 		}
 		rep.Joined++
-		return tx.Record(k, models.SystemActor, models.EventHotTopic, "", "", "列入舆情热点「"+t.Title+"」")
+		return tx.Record(&models.Case{ID: k.ID, No: k.No}, models.SystemActor, models.EventHotTopic, "", "", "列入舆情热点「"+t.Title+"」")
 	}
 	// A burst: the similar cases of the window not in a topic, and k.
 	from := k.ReceivedAt.Add(-h.Window)
-	members := []sim{{models.Candidate{ID: k.ID, No: k.No, CitizenID: k.CitizenID, Content: k.Content, Status: k.Status,
-		ReceivedAt: k.ReceivedAt, LeadDeptID: k.LeadDeptID}, p}}
+	members := []sim{{*k, p}}
 	base := 0
 	for _, s := range sims {
 		if _, ok := topicOf[s.c.ID]; ok || s.c.ReceivedAt.After(k.ReceivedAt) {

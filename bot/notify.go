@@ -7,7 +7,6 @@ import (
 
 	"minsheng/models"
 	"minsheng/redact"
-	"minsheng/triage"
 )
 
 // caseURL links a card to the case page.
@@ -51,10 +50,6 @@ type newCaseAudience struct {
 	sugs []unitSuggestion
 	sure bool
 	text string
-	// places are the report's places (triage.Profile.Keys), stored with
-	// the case; similar the earlier cases like it (similar.go).
-	places  []string
-	similar []similarCase
 }
 
 // newCaseAudience is the dispatchers and the active units, kept by the
@@ -66,32 +61,26 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 		return nil, err
 	}
 	sugs, sure := b.suggestUnits(d.Departments, content, 3)
-	p := triage.NewProfile(content)
-	sims, err := similarCases(tx, p, tx.Now().Add(-b.similarWithin()), similarShown)
-	if err != nil {
-		return nil, err
-	}
 	return &newCaseAudience{
 		dispatchers: d.Dispatchers, deps: d.Departments,
 		sugs: sugs, sure: sure, text: mdEscape(summary(content, 300)),
-		places: p.Keys(), similar: sims,
 	}, nil
 }
 
 // notifyNewCase sends the dispatchers a card for a new case: the text (the
 // dispatcher may see it whole), the reporter's alias, up to three suggested
-// units with the words that weighed for each, up to three similar cases,
-// and buttons that decide in one tap: 交办 to each suggested unit (labelled
-// with its shortest everyday name when it has one), 无效 (which asks for
-// the reason) and 重复 into each similar case (or, with none, a 重复 that
-// asks for the original number). Five buttons at most: DingTalk's limit,
-// under WeCom's six (newCaseButtons).
+// units with the words that weighed for each, and buttons that decide in one
+// tap: 交办 to each suggested unit (labelled with its shortest everyday
+// name when it has one), 无效 and 重复 (which ask for the reason or the
+// original number). Five buttons at most: DingTalk's limit, under WeCom's
+// six. The similar cases are not looked up here, on the citizen's
+// callback, but when the card is sent (AtSend, similar.go).
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
 	// The deadline runs from receipt: the date the citizen was promised.
 	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
 		{"答复时限", b.caseDue(k, k.Kind).Label()}}
-	var assign []Button
+	var buttons []Button
 	if len(to.sugs) > 0 {
 		fields = append(fields, Field{"建议承办", suggestionField(to.sugs, to.sure)})
 		for _, s := range to.sugs {
@@ -99,23 +88,21 @@ func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to
 			if short := b.shortName(s.dept.Code); short != "" {
 				btn.Text = string(VerbAssign) + short // 交办县住房和城乡建… does not fit a button
 			}
-			assign = append(assign, btn)
+			buttons = append(buttons, btn)
 		}
 	}
-	if len(to.similar) > 0 {
-		fields = append(fields, similarField(to.similar))
-	}
+	buttons = append(buttons, verbButton(VerbInvalid, k.No), verbButton(VerbDuplicate, k.No))
 	card := Outgoing{
 		Kind: KindCard, Title: "新问题 " + k.No, CaseNo: k.No, URL: b.caseURL(k.No),
-		Text:    to.text + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由" + similarHint(k.No, to.similar),
+		Text:    to.text + "\n\n交办：交办 " + k.No + " 单位 [协办 单位]；无效：无效 " + k.No + " 理由",
 		Fields:  fields,
-		Buttons: newCaseButtons(assign, k.No, to.similar),
+		Buttons: buttons,
 	}
 	// One INSERT for all the cards.
 	rows := make([]*models.Outbox, len(dispatchers))
 	for i := range dispatchers {
 		m := &dispatchers[i]
-		row, err := outboxRow(m.Platform, memberTarget(m), k.ID, "new_case", forMember(m, "new_case", card))
+		row, err := outboxRow(m.Platform, memberTarget(m), k.ID, purposeNewCase, forMember(m, purposeNewCase, card))
 		if err != nil {
 			return err
 		}

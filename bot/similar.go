@@ -2,22 +2,34 @@ package bot
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"minsheng/models"
 	"minsheng/triage"
 )
 
-// Similar cases at intake: a new report is compared with the open and
-// recent cases that name one of its places (a road, a community, a site;
-// triage.Profile.Keys, looked up through the case_places index), and the
-// dispatcher's card lists up to similarShown of those about the same
-// problem, each with a 重复 button that merges the new case into it.
+// Similar cases on the dispatcher's card: a new report is compared with
+// the open and recent cases that name one of its places (a road, a
+// community, a site; triage.Profile.Keys, looked up through the
+// case_places index), and the card lists up to similarShown of those about
+// the same problem, each with a 重复 button that merges the new case into
+// it.
+//
+// None of this happens on the citizen's callback: the intake queues the
+// card as it always did, and the similar cases are looked up and added
+// when the card is sent (AtSend, called by the delivery job). That is also
+// when the case is indexed (read once into a stored profile and its
+// places), unless the hot_topics job indexed it first; the comparison
+// reads the earlier cases' stored profiles, never their texts. Done in
+// the intake transaction, the look-up cut the intake from ~290 to ~60
+// cases/s (minsheng bench; docs/hottopics.md).
 
-// Bounds of the comparison at intake.
+// Bounds of the comparison.
 const (
 	// similarShown is how many similar cases the card lists.
 	similarShown = 3
@@ -27,7 +39,19 @@ const (
 	// defaultSimilarWithin is how far back a report is compared when
 	// hot_topics.similar_within is not set (open cases whatever their age).
 	defaultSimilarWithin = 30 * 24 * time.Hour
+	// similarCatchUp and similarCatchUpMax: the cases received shortly
+	// before a new one and not indexed yet (their cards still on their
+	// way, on another instance, say) are indexed with it, at most so many,
+	// so that it is compared with them.
+	similarCatchUp    = 10 * time.Minute
+	similarCatchUpMax = 20
+	// similarMemoFor is how long the similar cases of a case are kept for
+	// the cards of its other dispatchers.
+	similarMemoFor = 2 * time.Minute
 )
+
+// purposeNewCase is the outbox kind of the dispatchers' new-case cards.
+const purposeNewCase = "new_case"
 
 // similarCase is an earlier case a new report is like.
 type similarCase struct {
@@ -56,25 +80,189 @@ func (b *Bot) similarWithin() time.Duration {
 	return defaultSimilarWithin
 }
 
-// similarCases returns up to n cases like report p: open, or received
-// since the comparison window began; merged cases (重复) stand for their
-// original and are left out. Best first, then newest.
-func similarCases(tx *models.Tx, p triage.Profile, since time.Time, n int) ([]similarCase, error) {
-	cands, err := tx.SimilarCandidates(p.Keys(), since, similarRead)
-	if err != nil {
-		return nil, err
+// AtSend completes outbox message o as it is sent; out is its payload. A
+// dispatcher's new-case card gets the case's similar cases: the 相似件
+// line, how to merge by typing, and a 重复 button into each. When they
+// cannot be looked up the card goes without them, and the failure is
+// logged: the card matters more.
+func (b *Bot) AtSend(ctx context.Context, o models.Outbox, out Outgoing) Outgoing {
+	if o.Kind != purposeNewCase || out.Kind != KindCard || o.CaseID == 0 || out.CaseNo == "" {
+		return out
 	}
+	sims, err := b.similarOf(ctx, o.CaseID)
+	if err != nil {
+		b.log().WarnContext(ctx, "similar cases not looked up; the card goes without them",
+			"outbox_id", o.ID, "case_id", o.CaseID, "err", err)
+		return out
+	}
+	return withSimilar(out, sims)
+}
+
+// withSimilar is new-case card out with the similar cases sims.
+func withSimilar(out Outgoing, sims []similarCase) Outgoing {
+	if len(sims) == 0 {
+		return out
+	}
+	var assign []Button
+	for _, btn := range out.Buttons {
+		if ParseButton(btn.Key).Verb == VerbAssign {
+			assign = append(assign, btn)
+		}
+	}
+	out.Fields = append(slices.Clip(out.Fields), similarField(sims))
+	out.Text += similarHint(out.CaseNo, sims)
+	out.Buttons = newCaseButtons(assign, out.CaseNo, sims)
+	return out
+}
+
+// similarMemo keeps the similar cases of the cases whose cards are being
+// sent, so that the cards of one case to several dispatchers look them up
+// once (per instance); the look-ups of different cases run side by side.
+type similarMemo struct {
+	mu    sync.Mutex
+	calls map[uint64]*similarCall
+}
+
+type similarCall struct {
+	done chan struct{}
+	at   time.Time
+	sims []similarCase
+	err  error
+}
+
+// similarOf returns the similar cases of case id, looked up once for all
+// its cards within similarMemoFor.
+func (b *Bot) similarOf(ctx context.Context, id uint64) ([]similarCase, error) {
+	m := &b.similar
+	now := time.Now()
+	m.mu.Lock()
+	if m.calls == nil {
+		m.calls = map[uint64]*similarCall{}
+	}
+	for k, c := range m.calls {
+		if now.Sub(c.at) > similarMemoFor {
+			select {
+			case <-c.done:
+				delete(m.calls, k)
+			default:
+			}
+		}
+	}
+	c, ok := m.calls[id]
+	if !ok {
+		c = &similarCall{done: make(chan struct{}), at: now}
+		m.calls[id] = c
+	}
+	m.mu.Unlock()
+	if ok {
+		select {
+		case <-c.done:
+			return c.sims, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	c.sims, c.err = b.lookUpSimilar(ctx, id)
+	if c.err != nil {
+		m.mu.Lock()
+		delete(m.calls, id) // the next card tries again
+		m.mu.Unlock()
+	}
+	close(c.done)
+	return c.sims, c.err
+}
+
+// lookUpSimilar indexes case id (unless it is indexed), and the cases
+// received shortly before it that are not, and returns up to similarShown
+// earlier cases like it: open, or received within similarWithin; merged
+// cases (重复) stand for their original and are left out. Best first, then
+// newest. One transaction; the case's report is read once, the others'
+// stored profiles are compared.
+func (b *Bot) lookUpSimilar(ctx context.Context, id uint64) ([]similarCase, error) {
 	var out []similarCase
-	for _, c := range cands {
-		if c.Status == models.StatusDuplicate {
-			continue
+	err := b.Store.Act(ctx, func(tx *models.Tx) error {
+		out = nil
+		k, err := tx.CaseByID(id)
+		if err != nil {
+			return err
 		}
-		if m := triage.Compare(p, triage.NewProfile(c.Content)); m.Similar() {
-			out = append(out, similarCase{no: c.No, match: m})
+		p, err := b.indexed(tx, k)
+		if err != nil {
+			return err
 		}
+		if _, err := b.indexBetween(tx, k.ReceivedAt.Add(-similarCatchUp), k.ReceivedAt, similarCatchUpMax); err != nil {
+			return err
+		}
+		keys := p.Keys()
+		if len(keys) == 0 {
+			return nil
+		}
+		cands, err := tx.SimilarCandidates(models.SimilarQuery{
+			Places: keys, Since: k.ReceivedAt.Add(-b.similarWithin()), Before: k.ID, Limit: similarRead,
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range cands {
+			if c.Status == models.StatusDuplicate {
+				continue
+			}
+			cp, err := triage.DecodeProfile(c.Profile)
+			if err != nil {
+				b.log().Warn("stored profile unreadable; case not compared", "case_id", c.ID, "err", err)
+				continue
+			}
+			if m := triage.Compare(p, cp); m.Similar() {
+				out = append(out, similarCase{no: c.No, match: m})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("similar cases of case %d: %w", id, err)
 	}
 	slices.SortStableFunc(out, func(a, b similarCase) int { return cmp.Compare(b.match.Score, a.match.Score) })
-	return out[:min(n, len(out))], nil
+	return out[:min(similarShown, len(out))], nil
+}
+
+// indexed returns the profile of case k's report: the stored one, or,
+// when k is not indexed yet, read from the report and stored with its
+// places.
+func (b *Bot) indexed(tx *models.Tx, k *models.Case) (triage.Profile, error) {
+	stored, ok, err := tx.CaseProfileOf(k.ID)
+	if err != nil {
+		return triage.Profile{}, err
+	}
+	if ok {
+		if stored == "" {
+			return triage.Profile{}, nil // it names no place
+		}
+		if p, err := triage.DecodeProfile(stored); err == nil {
+			return p, nil
+		}
+		return triage.NewProfile(k.Content), nil
+	}
+	p := triage.NewProfile(k.Content)
+	if _, err := tx.IndexCase(k, p.Encode(), p.Keys()); err != nil {
+		return triage.Profile{}, err
+	}
+	return p, nil
+}
+
+// indexBetween indexes up to limit of the cases received from from to to
+// that are not indexed, oldest first, and says how many it read.
+func (b *Bot) indexBetween(tx *models.Tx, from, to time.Time, limit int) (int, error) {
+	ks, err := tx.Unindexed(from, to, limit)
+	if err != nil {
+		return 0, err
+	}
+	for i := range ks {
+		p := triage.NewProfile(ks[i].Content)
+		if _, err := tx.IndexCase(&ks[i], p.Encode(), p.Keys()); err != nil {
+			return 0, err
+		}
+	}
+	return len(ks), nil
 }
 
 // similarField is the card's line of similar cases.

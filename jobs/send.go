@@ -46,6 +46,9 @@ func (s *platformSender) Send(ctx context.Context, o models.Outbox) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrPermanent, err)
 	}
+	// A dispatcher's new-case card gets the similar cases, looked up now
+	// rather than on the citizen's callback (bot/similar.go).
+	out = s.r.Bot.AtSend(ctx, o, out)
 	// A member's card links to the case page signed for that member.
 	out = s.r.Bot.ForRecipient(o, out)
 	to, err := s.r.Bot.Resolve(ctx, o)

@@ -3,6 +3,3 @@ package models
 // WithoutSkipLocked makes s claim the outbox as on a server without FOR
 // UPDATE SKIP LOCKED: by the lease claim alone.
 func WithoutSkipLocked(s *Store) { s.skipLocked.Store(false) }
-
-// AddPlacesForTest writes the places of case k as the index does.
-func (tx *Tx) AddPlacesForTest(k *Case, places []string) error { return tx.addPlaces(k, places) }

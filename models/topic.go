@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -13,15 +14,32 @@ import (
 	"gorm.io/gorm"
 )
 
+// The index of similar reports: a case's report is read once (its profile,
+// triage.Profile.Encode, in CaseProfile) and looked up by the places it
+// names (CasePlace). It is written off the citizen's callback, when the
+// dispatchers' card of the case is sent (bot.Bot.AtSend) or by the
+// hot_topics job, whichever comes first, and once (IndexCase).
+
+// CaseProfile is what comparing a case's report with others needs, stored
+// once per case; its row also says the case is indexed. A case whose
+// report names no place has a row with no places and an empty profile: it
+// is like no other and is not read again.
+type CaseProfile struct {
+	CaseID     uint64    `gorm:"primaryKey;autoIncrement:false"`
+	ReceivedAt time.Time `gorm:"not null;index:idx_case_profile_received"`
+	// Places counts its CasePlace rows.
+	Places  int    `gorm:"not null;default:0"`
+	Profile string `gorm:"type:text;not null"`
+}
+
 // CasePlace is a place a case's report names (a road, a community, a
-// site; triage.Profile.Keys), written with the case: similar reports are
-// looked up by it (SimilarCandidates) and the hot-topic job reads the new
-// cases from it.
+// site; triage.Profile.Keys): similar reports are looked up by it
+// (SimilarCandidates). A case names a place once.
 type CasePlace struct {
 	ID         uint64    `gorm:"primaryKey"`
-	CaseID     uint64    `gorm:"not null;index:idx_case_place_case"`
-	Place      string    `gorm:"size:32;not null;index:idx_case_place,priority:1"`
-	ReceivedAt time.Time `gorm:"not null;index:idx_case_place,priority:2;index:idx_case_place_received"`
+	CaseID     uint64    `gorm:"not null;uniqueIndex:idx_case_place_case,priority:1"`
+	Place      string    `gorm:"size:32;not null;uniqueIndex:idx_case_place_case,priority:2;index:idx_case_place,priority:1"`
+	ReceivedAt time.Time `gorm:"not null;index:idx_case_place,priority:2"`
 }
 
 // Topic is a hot topic (舆情热点): reports about one place and one problem
@@ -74,19 +92,45 @@ func init() {
 	register(&gormigrate.Migration{
 		ID: "202612170001_topics",
 		Migrate: func(tx *gorm.DB) error {
-			if err := tx.AutoMigrate(&CasePlace{}, &Topic{}, &TopicCase{}); err != nil {
-				return fmt.Errorf("create case_places and topics: %w", err)
+			if err := tx.AutoMigrate(&CaseProfile{}, &CasePlace{}, &Topic{}, &TopicCase{}); err != nil {
+				return fmt.Errorf("create case_profiles, case_places and topics: %w", err)
 			}
 			return nil
 		},
 	})
 }
 
+// IndexCase stores profile, the encoded profile of case k's report, and
+// the places it is looked up by, unless the case is indexed already (by
+// another delivery of its cards, another instance or the hot_topics job):
+// then it writes nothing and returns false. places may be empty: the case
+// is then indexed as like no other.
+func (tx *Tx) IndexCase(k *Case, profile string, places []string) (bool, error) {
+	var keys []string
+	for _, p := range places {
+		if p = truncRunes(p, 32); p != "" && !slices.Contains(keys, p) {
+			keys = append(keys, p)
+		}
+	}
+	if len(keys) == 0 {
+		profile = ""
+	}
+	row := CaseProfile{CaseID: k.ID, ReceivedAt: k.ReceivedAt, Places: len(keys), Profile: profile}
+	fresh, err := tx.createOnce(&row)
+	if err != nil {
+		return false, fmt.Errorf("index case %d: %w", k.ID, err)
+	}
+	if !fresh || len(keys) == 0 {
+		return fresh, nil
+	}
+	if err := tx.addPlaces(k, keys); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // addPlaces writes the places of case k, in one INSERT.
 func (tx *Tx) addPlaces(k *Case, places []string) error {
-	if len(places) == 0 {
-		return nil
-	}
 	var q strings.Builder
 	q.WriteString("INSERT INTO case_places (case_id, place, received_at) VALUES ")
 	args := make([]any, 0, 3*len(places))
@@ -95,10 +139,10 @@ func (tx *Tx) addPlaces(k *Case, places []string) error {
 			q.WriteString(", ")
 		}
 		q.WriteString("(?, ?, ?)")
-		args = append(args, k.ID, truncRunes(p, 32), k.ReceivedAt)
+		args = append(args, k.ID, p, k.ReceivedAt)
 	}
 	if _, err := tx.exec(q.String(), args...); err != nil {
-		return fmt.Errorf("record the places of case %d: %w", k.ID, err)
+		return fmt.Errorf("record the places of case %d: %w", k.ID, translate(err))
 	}
 	return nil
 }
@@ -110,49 +154,91 @@ func truncRunes(s string, n int) string {
 	return s
 }
 
-// Candidate is a case a new report may be similar to.
+// CaseProfileOf returns the stored profile of case id and whether the case
+// is indexed.
+func (tx *Tx) CaseProfileOf(id uint64) (string, bool, error) {
+	var rows []CaseProfile
+	if err := tx.db.Where("case_id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+		return "", false, fmt.Errorf("profile of case %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return "", false, nil
+	}
+	return rows[0].Profile, true, nil
+}
+
+// Unindexed returns up to limit numbered cases received from from to to
+// (both included) that are not indexed, oldest first: one read by the
+// index over received_at. It returns no sentinel error.
+func (tx *Tx) Unindexed(from, to time.Time, limit int) ([]Case, error) {
+	var out []Case
+	err := tx.db.Table("cases AS c").Select("c.*").
+		Joins("LEFT JOIN case_profiles AS pr ON pr.case_id = c.id").
+		Where("c.received_at >= ? AND c.received_at <= ? AND pr.case_id IS NULL AND c.no IS NOT NULL", from.UTC(), to.UTC()).
+		Order("c.received_at, c.id").Limit(limit).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("cases not indexed since %s: %w", from.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// Candidate is an indexed case a report may be similar to, with its
+// stored profile.
 type Candidate struct {
 	ID         uint64
 	No         string
 	CitizenID  uint64
-	Content    string
 	Status     Status
 	ReceivedAt time.Time
 	LeadDeptID *uint64
 	AnsweredAt *time.Time
+	Profile    string
 }
 
-// SimilarCandidates returns the cases that name one of places and were
-// received at or after since, or are still open, newest first, at most
-// limit, none twice; invalid cases and cases without a number are left out.
-// Two bounded reads: the recent ones by the index over (place,
-// received_at), the older open ones from the open cases (the index over
-// status) and their places (the index over case_id). It returns no
-// sentinel error.
-func (tx *Tx) SimilarCandidates(places []string, since time.Time, limit int) ([]Candidate, error) {
-	if len(places) == 0 || limit <= 0 {
+// SimilarQuery says which indexed cases SimilarCandidates returns: those
+// that name one of Places and were received at or after Since, or are
+// still open; not Except, and when Before is set only cases whose id is
+// below it (received before that case).
+type SimilarQuery struct {
+	Places []string
+	Since  time.Time
+	Except uint64
+	Before uint64
+	Limit  int
+}
+
+// SimilarCandidates returns the indexed cases of q with their profiles,
+// newest first (the recent ones, then the older open ones), at most
+// q.Limit, none twice; invalid cases and cases without a number are left
+// out. One statement: the recent ones by the index over (place,
+// received_at), and the older open ones by the same index and the cases'
+// status. It returns no sentinel error.
+func (tx *Tx) SimilarCandidates(q SimilarQuery) ([]Candidate, error) {
+	if len(q.Places) == 0 || q.Limit <= 0 {
 		return nil, nil
 	}
-	const cols = "c.id, c.no, c.citizen_id, c.content, c.status, c.received_at, c.lead_dept_id, c.answered_at"
-	var recent, older []Candidate
-	err := tx.db.Table("case_places AS p").Select(cols).
-		Joins("JOIN cases AS c ON c.id = p.case_id").
-		Where("p.place IN ? AND p.received_at >= ? AND c.status <> ? AND c.no IS NOT NULL", places, since.UTC(), StatusInvalid).
-		Order("p.received_at DESC, c.id DESC").Limit(limit * 2).Scan(&recent).Error
+	const sel = "SELECT c.id, c.no, c.citizen_id, c.status, c.received_at, c.lead_dept_id, c.answered_at, pr.profile " +
+		"FROM case_places p JOIN cases c ON c.id = p.case_id JOIN case_profiles pr ON pr.case_id = p.case_id " +
+		"WHERE p.place IN ? AND c.no IS NOT NULL AND c.id <> ? AND c.id < ? AND "
+	before := q.Before
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	since := q.Since.UTC()
+	// A case naming two of the places comes twice: twice the rows.
+	n := 2 * q.Limit
+	query := "SELECT * FROM (" + sel + "p.received_at >= ? AND c.status <> ? ORDER BY p.received_at DESC, p.case_id DESC LIMIT ?) r " +
+		"UNION ALL SELECT * FROM (" + sel + "p.received_at < ? AND c.status IN ? ORDER BY p.received_at DESC, p.case_id DESC LIMIT ?) o"
+	var rows []Candidate
+	err := tx.db.Raw(query, q.Places, q.Except, before, since, StatusInvalid, n,
+		q.Places, q.Except, before, since, openStatuses, n).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("cases similar by place: %w", err)
 	}
-	err = tx.db.Table("cases AS c").Select(cols).
-		Joins("JOIN case_places AS p ON p.case_id = c.id").
-		Where("c.status IN ? AND c.received_at < ? AND p.place IN ? AND c.no IS NOT NULL", openStatuses, since.UTC(), places).
-		Order("c.received_at DESC, c.id DESC").Limit(limit * 2).Scan(&older).Error
-	if err != nil {
-		return nil, fmt.Errorf("open cases similar by place: %w", err)
-	}
 	var out []Candidate
 	seen := map[uint64]bool{}
-	for _, r := range append(recent, older...) {
-		if !seen[r.ID] && len(out) < limit {
+	for _, r := range rows {
+		if !seen[r.ID] && len(out) < q.Limit {
 			seen[r.ID] = true
 			out = append(out, r)
 		}
@@ -160,23 +246,19 @@ func (tx *Tx) SimilarCandidates(places []string, since time.Time, limit int) ([]
 	return out, nil
 }
 
-// PlacedCases returns the cases with places received after position after
-// and not after until, ordered by (received_at, id), at most limit: the
-// scan of the hot-topic job. It returns no sentinel error.
-func (tx *Tx) PlacedCases(after Cursor, until time.Time, limit int) ([]Case, error) {
+// PlacedCases returns the indexed cases that name a place received after
+// position after and not after until, with their profiles, ordered by
+// (received_at, id), at most limit: the scan of the hot-topic job. It
+// returns no sentinel error.
+func (tx *Tx) PlacedCases(after Cursor, until time.Time, limit int) ([]Candidate, error) {
 	lo := after.at()
-	var ids []uint64
-	err := tx.db.Model(&CasePlace{}).Distinct("case_id").
-		Where("received_at >= ? AND received_at <= ?", lo, until.UTC()).Pluck("case_id", &ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("cases with places since %s: %w", lo.Format(time.RFC3339), err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var out []Case
-	err = tx.db.Where("id IN ? AND no IS NOT NULL AND (received_at > ? OR id > ?)", ids, lo, after.ID).
-		Order("received_at, id").Limit(limit).Find(&out).Error
+	var out []Candidate
+	err := tx.db.Table("case_profiles AS pr").
+		Select("c.id, c.no, c.citizen_id, c.status, c.received_at, c.lead_dept_id, c.answered_at, pr.profile").
+		Joins("JOIN cases AS c ON c.id = pr.case_id").
+		Where("pr.received_at >= ? AND pr.received_at <= ? AND (pr.received_at > ? OR pr.case_id > ?) AND pr.places > 0 AND c.no IS NOT NULL",
+			lo, until.UTC(), lo, after.ID).
+		Order("pr.received_at, pr.case_id").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("cases with places since %s: %w", lo.Format(time.RFC3339), err)
 	}
