@@ -176,27 +176,36 @@ func (b *Bot) similarOf(ctx context.Context, id uint64) ([]similarCase, error) {
 // received shortly before it that are not, and returns up to similarShown
 // earlier cases like it: open, or received within similarWithin; merged
 // cases (重复) stand for their original and are left out. Best first, then
-// newest. One transaction; the case's report is read once, the others'
-// stored profiles are compared.
+// newest. The case's report is read once, the others' stored profiles are
+// compared. Two transactions: the comparison reads what the indexing, or a
+// delivery indexing the same cases at the same time, committed (a
+// snapshot taken before that one committed would miss its rows).
 func (b *Bot) lookUpSimilar(ctx context.Context, id uint64) ([]similarCase, error) {
-	var out []similarCase
+	var (
+		k *models.Case
+		p triage.Profile
+	)
 	err := b.Store.Act(ctx, func(tx *models.Tx) error {
+		var err error
+		if k, err = tx.CaseByID(id); err != nil {
+			return err
+		}
+		if p, err = b.indexed(tx, k); err != nil {
+			return err
+		}
+		_, err = b.indexBetween(tx, k.ReceivedAt.Add(-similarCatchUp), k.ReceivedAt, similarCatchUpMax)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("index case %d: %w", id, err)
+	}
+	keys := p.Keys()
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var out []similarCase
+	err = b.Store.Act(ctx, func(tx *models.Tx) error {
 		out = nil
-		k, err := tx.CaseByID(id)
-		if err != nil {
-			return err
-		}
-		p, err := b.indexed(tx, k)
-		if err != nil {
-			return err
-		}
-		if _, err := b.indexBetween(tx, k.ReceivedAt.Add(-similarCatchUp), k.ReceivedAt, similarCatchUpMax); err != nil {
-			return err
-		}
-		keys := p.Keys()
-		if len(keys) == 0 {
-			return nil
-		}
 		cands, err := tx.SimilarCandidates(models.SimilarQuery{
 			Places: keys, Since: k.ReceivedAt.Add(-b.similarWithin()), Before: k.ID, Limit: similarRead,
 		})
@@ -219,7 +228,7 @@ func (b *Bot) lookUpSimilar(ctx context.Context, id uint64) ([]similarCase, erro
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("similar cases of case %d: %w", id, err)
+		return nil, fmt.Errorf("similar cases of %s: %w", k.No, err)
 	}
 	slices.SortStableFunc(out, func(a, b similarCase) int { return cmp.Compare(b.match.Score, a.match.Score) })
 	return out[:min(similarShown, len(out))], nil

@@ -54,3 +54,43 @@ func TestNewCaseButtons(t *testing.T) {
 		t.Errorf("label = %q", l)
 	}
 }
+
+// TestWithSimilar: the card as sent gets the 相似件 line, the hint to merge
+// by typing and a 重复 button into each similar case, within five buttons
+// and keeping the first 交办; the queued card is left as it was; without
+// similar cases the card goes as queued.
+func TestWithSimilar(t *testing.T) {
+	const no = "20261123009"
+	var buttons []Button
+	for _, code := range []string{"cg", "zj", "hb"} {
+		buttons = append(buttons, unitButton(VerbAssign, no, &models.Department{Code: code, Name: code}))
+	}
+	buttons = append(buttons, verbButton(VerbInvalid, no), verbButton(VerbDuplicate, no))
+	queued := Outgoing{Kind: KindCard, Title: "新问题 " + no, CaseNo: no, Text: "潇楚南路洋湖段大坑",
+		Fields: []Field{{"编号", no}, {"建议承办", "cg、zj、hb"}}, Buttons: buttons}
+	sims := []similarCase{
+		{no: "20261123001", match: triage.Match{Place: "潇楚南路", Problem: "路面破损"}},
+		{no: "20261123002", match: triage.Match{Place: "洋湖段"}},
+	}
+	got := withSimilar(queued, sims)
+	var keys []string
+	for _, b := range got.Buttons {
+		keys = append(keys, b.Key)
+	}
+	want := []string{"交办:" + no + ":cg", "交办:" + no + ":zj", "无效:" + no, "重复:" + no + ":20261123001", "重复:" + no + ":20261123002"}
+	if strings.Join(keys, " ") != strings.Join(want, " ") {
+		t.Errorf("buttons = %v; want %v", keys, want)
+	}
+	if f := got.Fields[len(got.Fields)-1]; f.Key != "相似件" || f.Value != "20261123001（潇楚南路·路面破损）；20261123002（洋湖段）" {
+		t.Errorf("last field = %+v; want the 相似件 line", f)
+	}
+	if !strings.HasSuffix(got.Text, "\n相似件并件：重复 "+no+" 20261123001") {
+		t.Errorf("text = %q; want the hint to merge into the best similar case", got.Text)
+	}
+	if len(queued.Fields) != 2 || len(queued.Buttons) != 5 || queued.Buttons[2].Key != "交办:"+no+":hb" {
+		t.Errorf("the queued card changed: %+v", queued)
+	}
+	if same := withSimilar(queued, nil); len(same.Fields) != 2 || same.Text != queued.Text || len(same.Buttons) != 5 {
+		t.Errorf("without similar cases the card became %+v; want it as queued", same)
+	}
+}

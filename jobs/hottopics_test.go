@@ -2,8 +2,12 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,4 +198,167 @@ func TestHotTopicResponseRule(t *testing.T) {
 			})
 		})
 	}
+}
+
+// indexRows counts the rows of the similar-case index of case id:
+// profiles and places.
+func indexRows(t *testing.T, s *models.Store, id uint64) (profiles, places int64) {
+	t.Helper()
+	modeltest.Must(t, s.DB().Model(&models.CaseProfile{}).Where("case_id = ?", id).Count(&profiles).Error, "count profiles")
+	modeltest.Must(t, s.DB().Model(&models.CasePlace{}).Where("case_id = ?", id).Count(&places).Error, "count places")
+	return profiles, places
+}
+
+// TestIntakeLeavesSimilarCasesToTheCard: the citizen's callback neither
+// looks similar cases up nor indexes the case: no statement of it reads or
+// writes the index, no index row is there after it, and the card it
+// queued has no similar cases. The card as delivered has them, with a
+// 重复 button into the earlier report, and the case is indexed then.
+func TestIntakeLeavesSimilarCasesToTheCard(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0))
+		d := newDesk(t, s, clock, nil, "intake-similar")
+		first := d.reportAs(t, "oIntakeA", brokenRoad[0])
+		d.flush(t)
+		d.quiet()
+		clock.Add(10 * time.Minute)
+		var second string
+		sqls := modeltest.RecordSQL(s, func() { second = d.reportAs(t, "oIntakeB", brokenRoad[1]) })
+		if !slices.ContainsFunc(sqls, func(q string) bool { return strings.HasPrefix(q, "INSERT INTO cases ") }) {
+			t.Fatalf("the statements recorded lack the case's INSERT: %q", sqls)
+		}
+		// The plain-SQL baseline's statements in its order (bench/intake.go),
+		// nothing more; SQLite reads the citizen back after its upsert.
+		want := []string{"BEGIN", "INSERT INTO citizens ", "INSERT INTO case_sequences ", "INSERT INTO cases ",
+			"INSERT INTO case_events ", "INSERT INTO outboxes ", "INSERT INTO inbound_messages ", "COMMIT"}
+		if s.Driver() == "sqlite" {
+			want = slices.Insert(want, 2, "SELECT * FROM `citizens` ")
+		}
+		if len(sqls) != len(want) {
+			t.Errorf("the callback sent %d statements; want %d: %q", len(sqls), len(want), sqls)
+		} else {
+			for i, q := range sqls {
+				if !strings.HasPrefix(q, want[i]) {
+					t.Errorf("statement %d of the callback = %.80q; want %q…", i+1, q, want[i])
+				}
+			}
+		}
+		for _, q := range sqls {
+			if strings.Contains(q, "case_places") || strings.Contains(q, "case_profiles") {
+				t.Errorf("the citizen's callback ran %q; want no look-up or write of the similar-case index", q)
+			}
+		}
+		k := d.caseByNo(t, second)
+		if p, pl := indexRows(t, s, k.ID); p+pl != 0 {
+			t.Errorf("after the callback case %s has %d profile and %d place rows; want none before its card is sent", second, p, pl)
+		}
+		cards := d.queued(t, "new_case")
+		if last := cards[len(cards)-1]; last.CaseID != k.ID || strings.Contains(last.Payload, "相似件") {
+			t.Errorf("the queued card (case %d) = %.300s; want %s's card without similar cases", last.CaseID, last.Payload, second)
+		}
+
+		d.flush(t)
+		got := d.appNews("dispatcher1")
+		if len(got) != 1 {
+			t.Fatalf("dispatcher1 got %d messages; want the card of %s", len(got), second)
+		}
+		card := rawText(got[0].Raw)
+		for _, want := range []string{second, "相似件", first, "重复:" + second + ":" + first} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the delivered card lacks %q: %.800s", want, card)
+			}
+		}
+		if p, pl := indexRows(t, s, k.ID); p != 1 || pl != 2 {
+			t.Errorf("after the card case %s has %d profile and %d place rows; want 1 and 2 (潇楚南路, 洋湖段)", second, p, pl)
+		}
+	})
+}
+
+// TestCardSentTwiceIndexesOnce: the new-case card of one case sent twice at
+// once, by two server instances (two dispatchers' cards, or a retry after
+// a lost lease), indexes the case once, and both cards list the similar
+// case.
+func TestCardSentTwiceIndexesOnce(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0))
+		d1 := newDesk(t, s, clock, nil, "twice-1")
+		d2 := newDesk(t, s, clock, d1.wc, "twice-2")
+		first := d1.reportAs(t, "oTwiceA", brokenRoad[0])
+		clock.Add(10 * time.Minute)
+		second := d1.reportAs(t, "oTwiceB", brokenRoad[2])
+		k := d1.caseByNo(t, second)
+		var row models.Outbox
+		modeltest.Must(t, s.DB().Where("kind = ? AND case_id = ?", "new_case", k.ID).First(&row).Error, "card of %s", second)
+		out, err := bot.DecodeOutgoing(row.Payload)
+		modeltest.Must(t, err, "decode the card")
+		var wg sync.WaitGroup
+		var sent [2]bot.Outgoing
+		for i, d := range []*desk{d1, d2} {
+			wg.Go(func() { sent[i] = d.bot.AtSend(ctx, row, out) })
+		}
+		wg.Wait()
+		sent2 := d1.bot.AtSend(ctx, row, out) // a retry on the first instance
+		for i, o := range append(sent[:], sent2) {
+			if b, _ := json.Marshal(o); !strings.Contains(string(b), "相似件") || !strings.Contains(string(b), "重复:"+second+":"+first) {
+				t.Errorf("card %d as sent = %.600s; want 相似件 and 重复 into %s", i, b, first)
+			}
+		}
+		if p, pl := indexRows(t, s, k.ID); p != 1 || pl != 2 {
+			t.Errorf("case %s sent three times has %d profile and %d place rows; want 1 and 2", second, p, pl)
+		}
+		if p, pl := indexRows(t, s, d1.caseByNo(t, first).ID); p != 1 || pl != 2 {
+			t.Errorf("the earlier case %s, never sent, has %d profile and %d place rows; want 1 and 2 (indexed with the later one)", first, p, pl)
+		}
+	})
+}
+
+// platformDown refuses every message.
+type platformDown struct{}
+
+func (platformDown) Send(context.Context, models.Outbox) error {
+	return errors.New("connection refused")
+}
+
+// TestHotTopicWithoutDelivery: with WeCom down, no dispatcher's card is
+// sent, so no case is indexed by a card; the hot_topics job indexes the
+// cases itself and still raises the topic.
+func TestHotTopicWithoutDelivery(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0))
+		d := newDesk(t, s, clock, nil, "hot-down")
+		d.deliver.Senders["wecom"] = platformDown{}
+		var nos []string
+		for j := range 5 {
+			clock.Add(10 * time.Minute)
+			nos = append(nos, d.reportAs(t, fmt.Sprintf("oDown%d", j), brokenRoad[j]))
+			_, _, _, err := d.deliver.RunOnce(context.Background())
+			modeltest.Must(t, err, "deliver")
+		}
+		var pending int64
+		modeltest.Must(t, s.DB().Model(&models.Outbox{}).Where("kind = ? AND status = ?", "new_case", models.OutboxPending).Count(&pending).Error, "count cards")
+		if pending != 5 {
+			t.Fatalf("%d new-case cards wait; want all 5 (WeCom is down)", pending)
+		}
+		var indexed int64
+		modeltest.Must(t, s.DB().Model(&models.CaseProfile{}).Count(&indexed).Error, "count profiles")
+		if indexed != 0 {
+			t.Errorf("%d cases indexed before the job; want none (no card was sent)", indexed)
+		}
+		d.hot(t, clock.Now().Add(time.Minute))
+		for _, no := range nos {
+			if p, pl := indexRows(t, s, d.caseByNo(t, no).ID); p != 1 || pl == 0 {
+				t.Errorf("case %s after the job: %d profile and %d place rows; want it indexed", no, p, pl)
+			}
+		}
+		joint := 0
+		for _, r := range d.queued(t, "hot_topic") {
+			if r.Target == models.JointTarget().String() {
+				joint++
+			}
+		}
+		if joint != 1 {
+			t.Errorf("%d 热点 alerts for the joint group; want 1", joint)
+		}
+	})
 }
