@@ -28,6 +28,9 @@ type Store struct {
 	org *orgCache
 	// receiving are the inbound messages in Receive now (intake_inflight.go).
 	receiving *inflight
+	// gate lets as many intakes at once as the pool has connections, in
+	// their order of arrival (SetPool, Receive).
+	gate *atomic.Pointer[chan struct{}]
 	// skipLocked is whether the outbox claim reads FOR UPDATE SKIP LOCKED
 	// (outbox.go).
 	skipLocked *atomic.Bool
@@ -76,7 +79,7 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 	if driver != "sqlite" {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}}
+	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}, gate: &atomic.Pointer[chan struct{}]{}}
 	s.skipLocked.Store(driver != "sqlite")
 	s.SetPool(0, 0)
 	return s, nil
@@ -127,6 +130,26 @@ func (s *Store) SetPool(maxOpen, maxIdle int) {
 	}
 	db.SetMaxOpenConns(maxOpen)
 	db.SetMaxIdleConns(maxIdle)
+	gate := make(chan struct{}, maxOpen)
+	s.gate.Store(&gate)
+}
+
+// enterGate waits for a place among the intakes running at once, which are
+// as many as the pool's connections: the others wait here in their order of
+// arrival, where database/sql would hand a freed connection to any of its
+// waiters, the last as well as the first (a long tail of latency with a
+// small pool). The returned function leaves.
+func (s *Store) enterGate(ctx context.Context) (func(), error) {
+	g := s.gate.Load()
+	if g == nil {
+		return func() {}, nil
+	}
+	select {
+	case *g <- struct{}{}:
+		return func() { <-*g }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Pool is the connection pool's size, as SetPool left it.
