@@ -89,14 +89,15 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 // configuration does not set one (database.max_open_conns):
 //
 //   - sqlite: 1, the one writer SQLite takes; queue in Go, not in busy loops.
-//   - mysql and postgres: the size at which minsheng bench measured the most
-//     intakes per second at 16 and 64 clients on this project's machine
-//     (README, Benchmarks: the intake at pools of 4, 8, 16 and 64).
-//     Connections beyond what the server's cores can run at once wait on its
-//     locks and schedulers, and a server process per connection
-//     (PostgreSQL) costs memory; several instances and the jobs share the
-//     server's max_connections (151 on MariaDB, 100 on PostgreSQL by
-//     default).
+//   - mysql: 8 and postgres: 4, the sizes at which minsheng bench measured
+//     the most intakes per second at 64 clients on this project's machine
+//     (2 cores; README, Benchmarks: `bench -intake-pools 4,8,16,64`), 16
+//     and 64 connections doing less (on PostgreSQL, 64 connections did a
+//     third of what 4 did): connections beyond what the server's cores run
+//     at once wait on its locks and schedulers. Intakes beyond the pool
+//     wait at the store's gate in their order of arrival. A database server
+//     with more cores takes more: measure it the same way and set
+//     database.max_open_conns.
 func DefaultPool(driver string) int {
 	switch driver {
 	case "sqlite":
@@ -110,8 +111,8 @@ func DefaultPool(driver string) int {
 
 // The pools DefaultPool gives, by measurement (see there).
 const (
-	defaultMySQLPool    = 64
-	defaultPostgresPool = 16
+	defaultMySQLPool    = 8
+	defaultPostgresPool = 4
 )
 
 // SetPool sizes the connection pool: at most maxOpen connections (0: the
