@@ -58,10 +58,12 @@ func init() {
 	})
 }
 
-// Migrate brings the schema up to date. On MySQL a named lock keeps two
-// instances starting at once from migrating together.
+// Migrate brings the schema up to date. A lock held by the migrating
+// connection (MySQL's named lock, PostgreSQL's advisory lock) keeps two
+// instances starting at once on an empty database from migrating together:
+// the second waits, then finds the schema current.
 func (s *Store) Migrate(ctx context.Context) error {
-	if s.driver == "mysql" {
+	if lock, unlock := migrateLock[s.driver], migrateUnlock[s.driver]; lock != "" {
 		sqlDB, err := s.db.DB()
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
@@ -72,10 +74,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		defer conn.Close()
 		var got int
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('minsheng_migrate', 120)").Scan(&got); err != nil || got != 1 {
+		if err := conn.QueryRowContext(ctx, lock).Scan(&got); err != nil || got != 1 {
 			return fmt.Errorf("migrate: take the migration lock: %v (got %d)", err, got)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('minsheng_migrate')")
+		defer conn.ExecContext(context.WithoutCancel(ctx), unlock)
 	}
 	db := s.db.WithContext(ctx)
 	if s.driver == "mysql" {
@@ -90,6 +92,24 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// migrateLock takes the lock that serialises migrations across instances,
+// per driver, answering 1 once taken (MySQL gives up after 120 s);
+// migrateUnlock releases it. SQLite is one process's file: none.
+var (
+	migrateLock = map[string]string{
+		"mysql":    "SELECT GET_LOCK('minsheng_migrate', 120)",
+		"postgres": "SELECT 1 FROM (SELECT pg_advisory_lock(" + pgMigrateLockKey + ")) AS l",
+	}
+	migrateUnlock = map[string]string{
+		"mysql":    "SELECT RELEASE_LOCK('minsheng_migrate')",
+		"postgres": "SELECT pg_advisory_unlock(" + pgMigrateLockKey + ")",
+	}
+)
+
+// pgMigrateLockKey is the advisory lock's key: "minsheng" in ASCII, a
+// number no other application on the database is likely to take.
+const pgMigrateLockKey = "7883954064640536167"
 
 // MigrationIDs lists the versions applied to the database, oldest first.
 func (s *Store) MigrationIDs(ctx context.Context) ([]string, error) {
