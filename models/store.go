@@ -311,6 +311,12 @@ func (tx *Tx) Now() time.Time { return tx.s.now() }
 // (never deleted: the record refers to them).
 func (s *Store) SyncOrg(ctx context.Context, deps []Department, members []Member, memberDept []string) error {
 	defer s.org.invalidate()
+	// Under the start lock: two instances starting at once on an empty
+	// database would both insert every unit, and one would fail.
+	return s.startLocked(ctx, "sync org", func() error { return s.syncOrg(ctx, deps, members, memberDept) })
+}
+
+func (s *Store) syncOrg(ctx context.Context, deps []Department, members []Member, memberDept []string) error {
 	return s.inTx(ctx, func(tx *Tx) error {
 		if err := tx.db.Model(&Department{}).Where("1 = 1").Update("active", false).Error; err != nil {
 			return fmt.Errorf("sync departments: %w", err)
