@@ -757,6 +757,10 @@ func (d Database) validatePool() error {
 		return bad("database.max_idle_conns", fmt.Sprintf("%d is more than max_open_conns (%d)", d.MaxIdleConns, d.MaxOpenConns))
 	case d.Driver == "sqlite" && d.MaxOpenConns > 1:
 		return bad("database.max_open_conns", "SQLite writes through one connection: leave it at 0 or 1")
+	case d.Driver != "sqlite" && d.MaxOpenConns == 1:
+		// Start-up holds one connection for its lock while migrating
+		// through another.
+		return bad("database.max_open_conns", "1 is too few: an instance needs at least 2 (start-up locks one while it migrates)")
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
 		{"database: {max_idle_conns: -2}", "database.max_idle_conns"},
 		{"database: {driver: mysql, dsn: x, max_open_conns: 8, max_idle_conns: 9}", "database.max_idle_conns"},
 		{"database: {driver: sqlite, dsn: x, max_open_conns: 4}", "database.max_open_conns"},
+		{"database: {driver: postgres, dsn: x, max_open_conns: 1}", "database.max_open_conns"},
 		{"database: {max_open_conns: many}", "database.max_open_conns"},
 		{"timezone: Mars/Olympus", "timezone"},
 		{"server: {sandbox: maybe}", "server.sandbox"},
