@@ -257,8 +257,8 @@ func (a *App) build(ctx context.Context) error {
 	deps := handlers.Deps{
 		Store: a.Store, Bot: b, Citizen: citizen, Inbound: members, Metrics: metrics, Logger: log, Now: now,
 		CallbackTimeout: cfg.Server.CallbackTimeout.D(),
-		Mounts:          a.mounts(),
-		H5:              h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
+		Mounts:          a.mounts(), TrustedProxies: cfg.Server.TrustedProxies,
+		H5: h5Config(cfg, b.Settings.Links, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now),
 		// The public reply board, the open data and the dashboard (web.go).
 		Public: publicConfig(cfg), Admin: adminConfig(cfg, wc.CorpID, wc.Secret, wc.AgentIDNumber(), sandboxOn, httpc, now, log),
 	}

@@ -48,7 +48,7 @@ func leaderSettings(cfg *config.Config, log *slog.Logger) (bot.ReviewSettings, b
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
 		rand.Read(secret)
-		log.Warn("server.link_secret is not set: case-page links are signed with a random secret and stop working at the next start; set MINSHENG_LINK_SECRET")
+		log.Warn("server.link_secret is not set: case-page links are signed with a random secret and stop working at the next start, and on any other instance; set MINSHENG_LINK_SECRET, the same on every instance")
 	}
 	return rv, ld, bot.LinkSettings{Secret: secret, TTL: cfg.Server.LinkTTL.D()}
 }

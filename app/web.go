@@ -50,7 +50,7 @@ func adminConfig(cfg *config.Config, corpID, secret string, agentID int64, sandb
 		out.Secret = make([]byte, 32)
 		rand.Read(out.Secret)
 		if len(out.Accounts) > 0 || out.OAuth != nil {
-			log.Warn("admin.session_secret is not set: dashboard sign-ins are signed with a random secret and end at the next start; set MINSHENG_ADMIN_SECRET")
+			log.Warn("admin.session_secret is not set: dashboard sign-ins are signed with a random secret and end at the next start, and are refused by any other instance; set MINSHENG_ADMIN_SECRET, the same on every instance")
 		}
 	}
 	if len(out.Accounts) == 0 && out.OAuth == nil && !sandbox {

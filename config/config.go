@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -92,6 +93,11 @@ type Server struct {
 	// the citizen or member is told 系统繁忙 (WeChat waits 5 seconds) and the
 	// platform's retry finds the message or handles it once.
 	CallbackTimeout Duration `yaml:"callback_timeout"`
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For / X-Real-IP name the client: behind nginx the
+	// dashboard's sign-in limits count per client, not per proxy. Empty:
+	// no header is believed and the client is the connection's address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Database selects the store.
@@ -458,6 +464,14 @@ func (c *Config) Validate() error {
 	if c.Server.CallbackTimeout.D() >= 5*time.Second {
 		return bad("server.callback_timeout", "must be under 5s: WeChat gives up on a callback after 5 seconds")
 	}
+	for i, p := range c.Server.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(p); err != nil {
+			return bad(fmt.Sprintf("server.trusted_proxies[%d]", i), fmt.Sprintf("%q: must be an IP address or a CIDR range such as 10.0.0.0/8", p))
+		}
+	}
 	switch c.Database.Driver {
 	case "sqlite", "mysql", "postgres":
 	default:
@@ -748,6 +762,10 @@ func (d Database) validatePool() error {
 		return bad("database.max_idle_conns", fmt.Sprintf("%d is more than max_open_conns (%d)", d.MaxIdleConns, d.MaxOpenConns))
 	case d.Driver == "sqlite" && d.MaxOpenConns > 1:
 		return bad("database.max_open_conns", "SQLite writes through one connection: leave it at 0 or 1")
+	case d.Driver != "sqlite" && d.MaxOpenConns == 1:
+		// Start-up holds one connection for its lock while migrating
+		// through another.
+		return bad("database.max_open_conns", "1 is too few: an instance needs at least 2 (start-up locks one while it migrates)")
 	}
 	return nil
 }

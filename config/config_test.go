@@ -31,9 +31,11 @@ func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
 		{"database: {max_idle_conns: -2}", "database.max_idle_conns"},
 		{"database: {driver: mysql, dsn: x, max_open_conns: 8, max_idle_conns: 9}", "database.max_idle_conns"},
 		{"database: {driver: sqlite, dsn: x, max_open_conns: 4}", "database.max_open_conns"},
+		{"database: {driver: postgres, dsn: x, max_open_conns: 1}", "database.max_open_conns"},
 		{"database: {max_open_conns: many}", "database.max_open_conns"},
 		{"timezone: Mars/Olympus", "timezone"},
 		{"server: {sandbox: maybe}", "server.sandbox"},
+		{"server: {trusted_proxies: [10.0.0.0/8, nginx]}", "server.trusted_proxies[1]"},
 		{"mp: {encoding_aes_key: short}", "mp.encoding_aes_key"},
 		{"server: {sandbox: 'off'}", "mp."},
 		{"intake: {max_cases_per_hour: 0}", "intake.max_cases_per_hour"},
@@ -56,6 +58,17 @@ func TestParseRejectsBadValuesNamingTheKey(t *testing.T) {
 				t.Errorf("Parse(%q) = %v; want an error naming %s", tt.yaml, err, tt.key)
 			}
 		})
+	}
+}
+
+// TestTrustedProxies: addresses and ranges of either family are taken.
+func TestTrustedProxies(t *testing.T) {
+	c, err := Parse([]byte("server: {trusted_proxies: [127.0.0.1, 10.0.0.0/8, '::1', 'fd00::/8']}"))
+	if err != nil {
+		t.Fatalf("Parse = %v; want the proxies accepted", err)
+	}
+	if got := strings.Join(c.Server.TrustedProxies, " "); got != "127.0.0.1 10.0.0.0/8 ::1 fd00::/8" {
+		t.Errorf("TrustedProxies = %s", got)
 	}
 }
 

@@ -319,7 +319,8 @@ func (h *adminHandler) login(c *gin.Context) {
 	if len(password) > 200 {
 		password = password[:200]
 	}
-	now, client := h.now(), c.RemoteIP()
+	// Behind a trusted proxy, the client it names (server.trusted_proxies).
+	now, client := h.now(), c.ClientIP()
 	acct := h.account(name)
 	if wait := h.limits.Wait(now, client, name, acct != nil); wait > 0 {
 		logger(c).Warn("dashboard sign-in refused: too many wrong passwords", "account_known", acct != nil, "wait", wait)

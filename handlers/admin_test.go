@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -476,5 +478,59 @@ func TestAdminSandboxSignIn(t *testing.T) {
 	}
 	if _, page, _ := fetch(t, c, http.MethodGet, st.pub.URL+"/admin", nil); !strings.Contains(page, `id="who">王问政`) || !strings.Contains(page, "沙盒模式") {
 		t.Errorf("sandbox dashboard is not 王问政's, or not marked as the sandbox")
+	}
+}
+
+// forwardedFor is a client behind a reverse proxy: every request carries
+// the X-Forwarded-For the proxy would add.
+type forwardedFor struct{ ip string }
+
+func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", f.ip)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestAdminLockoutBehindProxy: behind a proxy named in
+// server.trusted_proxies the sign-in limits count per client the proxy
+// names, so that one client guessing does not lock out every dispatcher
+// coming through the same proxy; without it the header is not believed, so
+// that a guesser cannot escape the limit by making one up.
+func TestAdminLockoutBehindProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+		want    int // the other client's right password
+	}{
+		{"trusted proxy", []string{"127.0.0.1", "::1"}, http.StatusSeeOther},
+		{"no trusted proxy", nil, http.StatusTooManyRequests},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := newOffice(t, modeltest.Open(t, "sqlite"))
+			srv := httptest.NewServer(handlers.New(handlers.Deps{Store: o.store, Bot: o.bot, Metrics: handlers.NewMetrics(o.store), Now: o.clock.Now,
+				Admin: testAdmin(t), TrustedProxies: tc.proxies, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+			t.Cleanup(srv.Close)
+			client := func(ip string) func(password string) (int, string) {
+				c := browserClient(t)
+				c.Transport = forwardedFor{ip}
+				return func(password string) (int, string) {
+					_, page, _ := fetch(t, c, http.MethodGet, srv.URL+"/admin/login", nil)
+					code, body, _ := fetch(t, c, http.MethodPost, srv.URL+"/admin/login", url.Values{"csrf": {csrfOf(t, page)}, "name": {adminName}, "password": {password}})
+					return code, body
+				}
+			}
+			guesser, dispatcher := client("203.0.113.5"), client("198.51.100.7")
+			for i := 0; i < 3; i++ {
+				if code, _ := guesser("wrong"); code != http.StatusUnauthorized {
+					t.Fatalf("wrong password %d = %d; want 401", i+1, code)
+				}
+			}
+			if code, _ := guesser(adminPassword); code != http.StatusTooManyRequests {
+				t.Errorf("the guesser's right password = %d; want 429", code)
+			}
+			if code, _ := dispatcher(adminPassword); code != tc.want {
+				t.Errorf("another client's right password = %d; want %d", code, tc.want)
+			}
+		})
 	}
 }

@@ -45,6 +45,11 @@ type Deps struct {
 	// Admin is the dispatcher's dashboard /admin (admin.go); nil, or with no
 	// way to sign in, /admin answers 403 and says how to open it.
 	Admin *AdminConfig
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For / X-Real-IP name the client
+	// (server.trusted_proxies); empty, the client is the connection's
+	// address and no header is believed.
+	TrustedProxies []string
 	// Mounts add routes of their own after every other route, in order:
 	// the sandbox's page and fakes (bot/sandbox) when it is on.
 	Mounts []Mounter
@@ -69,6 +74,12 @@ func New(d Deps) *gin.Engine {
 		d.Logger = slog.Default()
 	}
 	r := gin.New()
+	// gin believes X-Forwarded-For from anyone unless told whom to believe.
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		d.Logger.Error("server.trusted_proxies refused; no proxy header is believed", "err", err)
+		r.SetTrustedProxies(nil)
+	}
+	r.RemoteIPHeaders = []string{"X-Forwarded-For", "X-Real-IP"}
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
 		logger(c).Error("handler panic", "path", c.FullPath(), "panic", err)
 		c.AbortWithStatus(http.StatusInternalServerError)

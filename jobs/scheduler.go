@@ -164,6 +164,29 @@ func (s *Scheduler) tick(ctx context.Context, name string, sched cron.Schedule) 
 	}
 }
 
+// Tick does what Run does when cron fires job name: it takes the
+// occurrence of name's schedule within a few seconds of the scheduler's
+// now (or now to the minute, far from any) and runs it unless another
+// instance claimed it. It reports whether this call ran it. cron cannot
+// follow a test's clock: the tests of several instances call Tick on each
+// where cron would have fired.
+func (s *Scheduler) Tick(ctx context.Context, name string) (ran bool, occurrence string, err error) {
+	j, ok := s.Job(name)
+	if !ok {
+		return false, "", fmt.Errorf("job %q: %w", name, ErrUnknownJob)
+	}
+	if j.Schedule == "" {
+		return false, "", fmt.Errorf("job %q has no schedule", name)
+	}
+	sched, err := ParseSchedule(j.Schedule)
+	if err != nil {
+		return false, "", err
+	}
+	at := occurrenceAt(sched, s.now().In(s.loc()))
+	ran, err = s.RunOccurrence(ctx, name, at)
+	return ran, Occurrence(at, s.loc()), err
+}
+
 // occurrenceAt is the scheduled time cron fired for at now: the one within
 // occurrenceSlack of now, so that instances whose clocks differ by a few
 // seconds agree on it.

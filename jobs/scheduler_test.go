@@ -160,3 +160,31 @@ func TestSchedulerRunStops(t *testing.T) {
 		t.Fatal("Run did not return after its context ended")
 	}
 }
+
+// TestTickTakesTheNearestOccurrence: Tick, on instances whose clocks are a
+// few seconds apart, runs the scheduled occurrence once; a job that is not
+// there or has no schedule is an error.
+func TestTickTakesTheNearestOccurrence(t *testing.T) {
+	s := modeltest.Open(t, "sqlite")
+	runs := 0
+	job := jobs.Job{Name: "a", Schedule: "0 9 * * *", Run: func(context.Context, time.Time) error { runs++; return nil }}
+	manual := jobs.Job{Name: "manual", Run: func(context.Context, time.Time) error { return nil }}
+	ahead := quietScheduler(s, modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0).Add(2*time.Second)), job, manual)
+	behind := quietScheduler(s, modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0).Add(-3*time.Second)), job, manual)
+	ctx := context.Background()
+	for i, sc := range []*jobs.Scheduler{behind, ahead} {
+		ran, occ, err := sc.Tick(ctx, "a")
+		if err != nil || occ != "2026-11-23T09:00" || ran != (i == 0) {
+			t.Errorf("Tick %d = %v, %s, %v; want ran %v, 2026-11-23T09:00", i, ran, occ, err, i == 0)
+		}
+	}
+	if runs != 1 {
+		t.Errorf("the job ran %d times; want 1", runs)
+	}
+	if _, _, err := ahead.Tick(ctx, "nope"); !errors.Is(err, jobs.ErrUnknownJob) {
+		t.Errorf("Tick(nope) = %v; want ErrUnknownJob", err)
+	}
+	if _, _, err := ahead.Tick(ctx, "manual"); err == nil {
+		t.Errorf("Tick(manual) = nil; want an error: it has no schedule")
+	}
+}

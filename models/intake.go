@@ -80,12 +80,17 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 			return r, err
 		}
 	}
+	leaveGate, err := s.enterGate(ctx)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("receive %s message: %w", in.Platform, err)
+	}
 	var out Receipt
 	err = s.inTx(ctx, func(tx *Tx) error {
 		var err error
 		out, err = tx.receive(in, decide)
 		return err
 	})
+	leaveGate()
 	if errors.Is(err, ErrDuplicate) {
 		return previous()
 	}

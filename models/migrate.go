@@ -58,25 +58,43 @@ func init() {
 	})
 }
 
-// Migrate brings the schema up to date. On MySQL a named lock keeps two
-// instances starting at once from migrating together.
+// Migrate brings the schema up to date. Instances starting at once on an
+// empty database migrate one after the other (startLocked): the second
+// waits, then finds the schema current.
 func (s *Store) Migrate(ctx context.Context) error {
-	if s.driver == "mysql" {
-		sqlDB, err := s.db.DB()
-		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		conn, err := sqlDB.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		defer conn.Close()
-		var got int
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('minsheng_migrate', 120)").Scan(&got); err != nil || got != 1 {
-			return fmt.Errorf("migrate: take the migration lock: %v (got %d)", err, got)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('minsheng_migrate')")
+	return s.startLocked(ctx, "migrate", func() error { return s.migrate(ctx) })
+}
+
+// startLocked runs fn holding a lock across every instance on the
+// database: MySQL's named lock or PostgreSQL's advisory lock, held by a
+// connection of its own for fn's duration. What every instance does at
+// start on the shared schema (Migrate, SyncOrg) runs under it, so that two
+// instances starting at once do not do it together. On SQLite, one
+// process's file, fn runs as it is. The lock takes a connection of the
+// pool besides fn's: a pool of one would wait forever.
+func (s *Store) startLocked(ctx context.Context, what string, fn func() error) error {
+	lock, unlock := startLock[s.driver], startUnlock[s.driver]
+	if lock == "" {
+		return fn()
 	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("%s: take the start lock: %w", what, err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: take the start lock: %w", what, err)
+	}
+	defer conn.Close()
+	var got int
+	if err := conn.QueryRowContext(ctx, lock).Scan(&got); err != nil || got != 1 {
+		return fmt.Errorf("%s: take the start lock: %v (got %d)", what, err, got)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), unlock)
+	return fn()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
 	db := s.db.WithContext(ctx)
 	if s.driver == "mysql" {
 		// Set starts a statement of its own; Session makes it safe to chain
@@ -90,6 +108,25 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// startLock takes the lock of startLocked, per driver, answering 1 once
+// taken (MySQL gives up after 120 s); startUnlock releases it. The MySQL
+// lock keeps the name it had when it guarded migrations alone, so that an
+// older instance and a newer one still exclude each other.
+var (
+	startLock = map[string]string{
+		"mysql":    "SELECT GET_LOCK('minsheng_migrate', 120)",
+		"postgres": "SELECT 1 FROM (SELECT pg_advisory_lock(" + pgStartLockKey + ")) AS l",
+	}
+	startUnlock = map[string]string{
+		"mysql":    "SELECT RELEASE_LOCK('minsheng_migrate')",
+		"postgres": "SELECT pg_advisory_unlock(" + pgStartLockKey + ")",
+	}
+)
+
+// pgStartLockKey is the advisory lock's key: "minsheng" in ASCII, a number
+// no other application on the database is likely to take.
+const pgStartLockKey = "7883954064640536167"
 
 // MigrationIDs lists the versions applied to the database, oldest first.
 func (s *Store) MigrationIDs(ctx context.Context) ([]string, error) {

@@ -28,6 +28,9 @@ type Store struct {
 	org *orgCache
 	// receiving are the inbound messages in Receive now (intake_inflight.go).
 	receiving *inflight
+	// gate lets as many intakes at once as the pool has connections, in
+	// their order of arrival (SetPool, Receive).
+	gate *atomic.Pointer[chan struct{}]
 	// skipLocked is whether the outbox claim reads FOR UPDATE SKIP LOCKED
 	// (outbox.go).
 	skipLocked *atomic.Bool
@@ -76,7 +79,7 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 	if driver != "sqlite" {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}}
+	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}, gate: &atomic.Pointer[chan struct{}]{}}
 	s.skipLocked.Store(driver != "sqlite")
 	s.SetPool(0, 0)
 	return s, nil
@@ -86,14 +89,15 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 // configuration does not set one (database.max_open_conns):
 //
 //   - sqlite: 1, the one writer SQLite takes; queue in Go, not in busy loops.
-//   - mysql and postgres: the size at which minsheng bench measured the most
-//     intakes per second at 16 and 64 clients on this project's machine
-//     (README, Benchmarks: the intake at pools of 4, 8, 16 and 64).
-//     Connections beyond what the server's cores can run at once wait on its
-//     locks and schedulers, and a server process per connection
-//     (PostgreSQL) costs memory; several instances and the jobs share the
-//     server's max_connections (151 on MariaDB, 100 on PostgreSQL by
-//     default).
+//   - mysql: 8 and postgres: 4, the sizes at which minsheng bench measured
+//     the most intakes per second at 64 clients on this project's machine
+//     (2 cores; README, Benchmarks: `bench -intake-pools 4,8,16,64`), 16
+//     and 64 connections doing less (on PostgreSQL, 64 connections did a
+//     third of what 4 did): connections beyond what the server's cores run
+//     at once wait on its locks and schedulers. Intakes beyond the pool
+//     wait at the store's gate in their order of arrival. A database server
+//     with more cores takes more: measure it the same way and set
+//     database.max_open_conns.
 func DefaultPool(driver string) int {
 	switch driver {
 	case "sqlite":
@@ -107,8 +111,8 @@ func DefaultPool(driver string) int {
 
 // The pools DefaultPool gives, by measurement (see there).
 const (
-	defaultMySQLPool    = 64
-	defaultPostgresPool = 16
+	defaultMySQLPool    = 8
+	defaultPostgresPool = 4
 )
 
 // SetPool sizes the connection pool: at most maxOpen connections (0: the
@@ -127,6 +131,26 @@ func (s *Store) SetPool(maxOpen, maxIdle int) {
 	}
 	db.SetMaxOpenConns(maxOpen)
 	db.SetMaxIdleConns(maxIdle)
+	gate := make(chan struct{}, maxOpen)
+	s.gate.Store(&gate)
+}
+
+// enterGate waits for a place among the intakes running at once, which are
+// as many as the pool's connections: the others wait here in their order of
+// arrival, where database/sql would hand a freed connection to any of its
+// waiters, the last as well as the first (a long tail of latency with a
+// small pool). The returned function leaves.
+func (s *Store) enterGate(ctx context.Context) (func(), error) {
+	g := s.gate.Load()
+	if g == nil {
+		return func() {}, nil
+	}
+	select {
+	case *g <- struct{}{}:
+		return func() { <-*g }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Pool is the connection pool's size, as SetPool left it.
@@ -287,6 +311,12 @@ func (tx *Tx) Now() time.Time { return tx.s.now() }
 // (never deleted: the record refers to them).
 func (s *Store) SyncOrg(ctx context.Context, deps []Department, members []Member, memberDept []string) error {
 	defer s.org.invalidate()
+	// Under the start lock: two instances starting at once on an empty
+	// database would both insert every unit, and one would fail.
+	return s.startLocked(ctx, "sync org", func() error { return s.syncOrg(ctx, deps, members, memberDept) })
+}
+
+func (s *Store) syncOrg(ctx context.Context, deps []Department, members []Member, memberDept []string) error {
 	return s.inTx(ctx, func(tx *Tx) error {
 		if err := tx.db.Model(&Department{}).Where("1 = 1").Update("active", false).Error; err != nil {
 			return fmt.Errorf("sync departments: %w", err)

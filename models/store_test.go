@@ -194,3 +194,70 @@ func TestTransitions(t *testing.T) {
 		})
 	}
 }
+
+// TestStartConcurrentInstances: instances starting at the same moment on
+// an empty database all migrate and write the organisation; none fails, and
+// the units and members are there once.
+func TestStartConcurrentInstances(t *testing.T) {
+	for _, d := range modeltest.Drivers {
+		t.Run(d, func(t *testing.T) {
+			const instances = 3
+			driver, dsn := modeltest.DSN(t, d)
+			stores := make([]*models.Store, instances)
+			for i := range stores {
+				s, err := models.Open(driver, dsn, modeltest.Shanghai)
+				modeltest.Must(t, err, "open")
+				modeltest.Cap(s)
+				t.Cleanup(func() { s.Close() })
+				stores[i] = s
+			}
+			if d == "sqlite" {
+				// One server's file, no start lock: the schema is made
+				// first; writers then queue on SQLite's own lock.
+				modeltest.Must(t, stores[0].Migrate(context.Background()), "migrate")
+			}
+			deps := []models.Department{
+				{Code: "cg", Name: "县城市管理局", Platform: models.PlatformWeCom},
+				{Code: "zj", Name: "县住房和城乡建设局", Platform: models.PlatformWeCom},
+				{Code: "hb", Name: "县生态环境分局", Platform: models.PlatformWeCom},
+			}
+			members := []models.Member{
+				{Name: "王问政", UserID: "dispatcher1", Platform: models.PlatformWeCom, Role: models.RoleDispatcher},
+				{Name: "李承办", UserID: "cg-officer1", Platform: models.PlatformWeCom, Role: models.RoleOfficer},
+			}
+			// All at once: first the migrations, then the organisation.
+			for _, step := range []func(s *models.Store) error{
+				func(s *models.Store) error { return s.Migrate(context.Background()) },
+				func(s *models.Store) error { return s.SyncOrg(context.Background(), deps, members, []string{"", "cg"}) },
+			} {
+				start := make(chan struct{})
+				errs := make(chan error, instances)
+				var wg sync.WaitGroup
+				for _, s := range stores {
+					wg.Go(func() {
+						<-start
+						errs <- step(s)
+					})
+				}
+				close(start)
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					if err != nil {
+						t.Fatalf("an instance failed to start: %v", err)
+					}
+				}
+			}
+			got, err := stores[0].Departments(context.Background())
+			modeltest.Must(t, err, "departments")
+			if len(got) != len(deps) {
+				t.Errorf("departments = %d; want %d", len(got), len(deps))
+			}
+			var n int64
+			modeltest.Must(t, stores[0].DB().Model(&models.Member{}).Count(&n).Error, "members")
+			if n != int64(len(members)) {
+				t.Errorf("members = %d; want %d", n, len(members))
+			}
+		})
+	}
+}

@@ -77,10 +77,7 @@ func Cap(s *models.Store) *models.Store {
 	if s.Driver() == "sqlite" {
 		return s
 	}
-	if db, err := s.DB().DB(); err == nil {
-		db.SetMaxOpenConns(PoolSize)
-		db.SetMaxIdleConns(PoolSize)
-	}
+	s.SetPool(PoolSize, PoolSize)
 	return s
 }
 

@@ -89,6 +89,7 @@ type FakeAPI struct {
 	clientIDs map[string]sentID    // openid + client_msg_id → the first send
 	sent      []SentMessage
 	calls     map[string]int
+	refused   int // calls refused for their access_token
 	msgID     int64
 	// FailNext, RateLimitNext (errcode 45009, api freq out of limit),
 	// LoseReplyNext (counting sends, not token fetches) and SetDelay inject
@@ -205,6 +206,14 @@ func (f *FakeAPI) Calls(path string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[path]
+}
+
+// TokenRefusals returns how many API calls were refused for their
+// access_token: missing, unknown or expired.
+func (f *FakeAPI) TokenRefusals() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused
 }
 
 // ServeHTTP implements http.Handler.
@@ -347,15 +356,20 @@ func (f *FakeAPI) stableToken(r *http.Request) any {
 func (f *FakeAPI) checkToken(r *http.Request) (fakeErr, bool) {
 	t := r.URL.Query().Get("access_token")
 	if t == "" {
+		f.mu.Lock()
+		f.refused++
+		f.mu.Unlock()
 		return apiErr(mp.CodeTokenMissing), false
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	exp, ok := f.tokens[t]
-	f.mu.Unlock()
 	switch {
 	case !ok:
+		f.refused++
 		return apiErr(mp.CodeInvalidCredential), false
 	case !f.now().Before(exp):
+		f.refused++
 		return apiErr(mp.CodeTokenExpired), false
 	}
 	return fakeErr{}, true

@@ -52,6 +52,7 @@ type FakeServer struct {
 	tokens        map[string]time.Time // token → expiry
 	current       string
 	tokensIssued  int
+	refused       int // calls refused for their access_token
 	users         map[string]bool
 	webhooks      map[string][]time.Time // key → send times in the last minute
 	group         map[string][]GroupMessage
@@ -202,6 +203,14 @@ func (f *FakeServer) TokensIssued() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.tokensIssued
+}
+
+// TokenRefusals returns how many API calls were refused for their
+// access_token: missing, unknown or expired.
+func (f *FakeServer) TokenRefusals() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused
 }
 
 // IssueOAuthCode returns a fresh OAuth code for member userID, as WeCom puts
@@ -384,13 +393,16 @@ func (f *FakeServer) getToken(r *http.Request, _ []byte) fakeResult {
 func (f *FakeServer) checkToken(r *http.Request) fakeResult {
 	t := r.URL.Query().Get("access_token")
 	if t == "" {
+		f.refused++
 		return apiError(41001, "access_token missing")
 	}
 	exp, found := f.tokens[t]
 	if !found {
+		f.refused++
 		return apiError(wecom.CodeInvalidToken, "invalid access_token")
 	}
 	if !f.now().Before(exp) {
+		f.refused++
 		return apiError(wecom.CodeTokenExpired, "access_token expired")
 	}
 	return nil
