@@ -365,11 +365,13 @@ func twoInstances(t *testing.T, driver string) {
 	if reminders != 2 || supervisions == 0 {
 		t.Errorf("the ladder sent %d reminders to the groups and %d 督办; want one reminder per unit and 督办", reminders, supervisions)
 	}
-	// Every case's card reached the dispatcher once.
+	// Every case's card reached the dispatcher once. A card is known by
+	// its title: the cards of later reports of the same road list the
+	// earlier numbers as similar cases (相似件).
 	for _, r := range rs {
 		cards := 0
 		for _, m := range wc.AppMessages() {
-			if m.ToUser == "dispatcher1" && m.MsgType == "template_card" && strings.Contains(rawJSON(m.Raw), r.nos[0]) && strings.Contains(m.Text, "新") {
+			if m.ToUser == "dispatcher1" && m.MsgType == "template_card" && strings.Contains(rawJSON(m.Raw), "新问题 "+r.nos[0]) {
 				cards++
 			}
 		}
