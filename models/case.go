@@ -119,6 +119,12 @@ type Case struct {
 	// Reopens counts the times the case was reopened for a second
 	// handling (重办) after a 不满意 (models/rating.go).
 	Reopens int `gorm:"not null;default:0"`
+
+	// Source is where the report came from: SourceCitizen (the Official
+	// Account) or SourceInformant (an information officer's 舆情, whose
+	// member id is InformantID; models/informant.go).
+	Source      string `gorm:"size:16;not null;default:''"`
+	InformantID *uint64
 }
 
 // Transition checks that the case may move to next; it changes nothing.
