@@ -214,8 +214,8 @@ type NewCase struct {
 	// source is SourceInformant and its first entry is theirs.
 	Informant *Member
 	Content   string
-	Kind     string
-	Severity Severity
+	Kind      string
+	Severity  Severity
 	// AckWithin is the acknowledgement clock (calendar hours).
 	AckWithin time.Duration
 	Platform  string
