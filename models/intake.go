@@ -213,9 +213,10 @@ type NewCase struct {
 	// Informant is set for an information officer's 舆情: the case's
 	// source is SourceInformant and its first entry is theirs.
 	Informant *Member
-	Content   string
-	Kind      string
-	Severity  Severity
+
+	Content  string
+	Kind     string
+	Severity Severity
 	// AckWithin is the acknowledgement clock (calendar hours).
 	AckWithin time.Duration
 	Platform  string
