@@ -166,13 +166,14 @@ func (b *Bot) citizenText(tx *models.Tx, c *models.Citizen, m CitizenMessage) (d
 	if utf8.RuneCountInString(text) < b.Settings.MinLength {
 		return decision{Reply: Reply{Text: "您好！请用一两句话描述您遇到的问题（发生在哪里、什么情况），我们会登记并转交有关部门办理。\n\n" + b.welcome(), Outcome: OutcomeHelp}}, nil
 	}
-	return b.report(tx, c, m.Platform, text)
+	return b.report(tx, c, m.Platform, text, nil)
 }
 
 // report opens a case, or links a repeat, or refuses politely when the
 // citizen has opened too many in the last hour. The text is on record in
-// every case.
-func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (decision, error) {
+// every case. informant is set for an information officer's 舆情, c being
+// their reporter row (informant.go).
+func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string, informant *models.Member) (decision, error) {
 	now := tx.Now()
 	cut := ""
 	if r := []rune(text); len(r) > b.Settings.MaxLength {
@@ -209,7 +210,7 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 		return decision{}, err
 	}
 	expect := b.expectation(now)
-	k, err := tx.OpenCase(c, models.NewCase{
+	k, err := tx.OpenCase(c, models.NewCase{Informant: informant,
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
 	})
 	if err != nil {
@@ -369,7 +370,7 @@ func (b *Bot) citizenAttachment(tx *models.Tx, c *models.Citizen, m CitizenMessa
 	case m.MsgType == "location":
 		text = fmt.Sprintf("（群众发送了位置：%s）", m.Label)
 	}
-	d, err := b.report(tx, c, m.Platform, text)
+	d, err := b.report(tx, c, m.Platform, text, nil)
 	if err != nil || d.Outcome != OutcomeCase {
 		return d, err
 	}
