@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"minsheng/bot"
 	"minsheng/config"
 	"minsheng/jobs"
 	"minsheng/models"
@@ -234,4 +235,54 @@ func runJob(t *testing.T, name string, w *jobs.Work, now time.Time) {
 		}
 	}
 	t.Fatalf("no job %s", name)
+}
+
+// An information officer's answered case is not rated: when the rating
+// clock would remind a citizen, the officer is told in WeCom that it will
+// close; then it closes unrated and they are told so. Nothing goes to the
+// Official Account.
+func TestInformantCaseClosesUnrated(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		o := buildOffice(t, s, func(cfg *config.Config, _ string) {
+			cfg.Org.Members = append(cfg.Org.Members, informantMembers...)
+		})
+		o.bot.Settings.Rating = ratingSettings(bot.UnsatisfiedReopen)
+		got := o.say(t, "inf-brigade", "舆情 人民路垃圾桶满了三天没人清运")
+		no := strings.TrimSuffix(strings.TrimPrefix(got, "舆情已受理，编号："), "。已转问政办分办，交办和办理结果会发送给您。")
+		if !bot.ValidCaseNo(no) {
+			t.Fatalf("舆情 → %q; want the acknowledgement", got)
+		}
+		o.say(t, "dispatcher1", "交办 "+no+" cg")
+		o.say(t, "cg-officer1", "签收 "+no)
+		o.say(t, "cg-officer1", "答复 "+no+" 经核查，人民路垃圾桶已于11月23日清运，并已调整为每日清运两次。")
+		o.say(t, "cg-head", "同意 "+no)
+		o.flush(t)
+		told := func() []string {
+			var out []string
+			for _, m := range o.appTo("inf-brigade") {
+				out = append(out, m.Text)
+			}
+			return out
+		}
+		start := len(told())
+		w := &jobs.Work{Ratings: &jobs.Ratings{Bot: o.bot}}
+		o.clock.Set(modeltest.At(2026, 11, 27, 10, 0)) // Friday: three working days after the answer
+		runJob(t, jobs.JobRating, w, o.clock.Now())
+		o.flush(t)
+		if got := told(); len(got) != start+1 || got[start] != "您报送的舆情（编号 "+no+"）已于2026年11月23日答复，将于2026年12月1日 17:30办结归档；如对办理结果有意见，请联系问政办。" {
+			t.Errorf("Friday: the officer was told %q; want that it will close", got[start:])
+		}
+		o.clock.Set(modeltest.At(2026, 12, 2, 10, 0))
+		runJob(t, jobs.JobRating, w, o.clock.Now())
+		o.flush(t)
+		if k := o.caseOf(t, no); k.Status != models.StatusClosed || k.Rating != "" {
+			t.Errorf("case %s is %s rated %q; want closed unrated", no, k.Status, k.Rating)
+		}
+		if got := told(); len(got) != start+2 || got[start+1] != "您报送的舆情（编号 "+no+"）已办结归档。" {
+			t.Errorf("the officer was told %q; want the closing", got[start:])
+		}
+		if sent := o.mpAPI.Sent(); len(sent) != 0 || len(o.failed) != 0 {
+			t.Errorf("Official Account sent %+v, failed %+v; want nothing", sent, o.failed)
+		}
+	})
 }
