@@ -210,11 +210,16 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string, in
 		return decision{}, err
 	}
 	expect := b.expectation(now)
-	k, err := tx.OpenCase(c, models.NewCase{Informant: informant,
+	k, err := tx.OpenCase(c, models.NewCase{
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
 	})
 	if err != nil {
 		return decision{}, err
+	}
+	if informant != nil {
+		if err := tx.MarkInformant(k, informant); err != nil {
+			return decision{}, err
+		}
 	}
 	if err := b.notifyNewCase(tx, k, c, audience); err != nil {
 		return decision{}, err

@@ -61,6 +61,7 @@ func (b *Bot) memberIntake(ctx context.Context, m MemberMessage, cmd MemberComma
 	}
 	in := models.Inbound{Platform: string(m.Platform), DedupKey: key, OpenID: models.InformantOpenID(who.ID), MsgType: "text", Content: text}
 	r, err := b.Store.Receive(ctx, in, func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
+		c.ReportAs(who) // the intake's entries are the officer's
 		a := &action{b: b, tx: tx, who: who, cmd: cmd, reporter: c}
 		reply, err := v.run(a)
 		var r models.Receipt

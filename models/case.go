@@ -201,8 +201,12 @@ type Actor struct {
 	Platform string
 }
 
-// CitizenActor names citizen c for the record, by alias only.
+// CitizenActor names citizen c for the record, by alias only; the reporter
+// row of an information officer names the officer (Citizen.ReportAs).
 func CitizenActor(c *Citizen, platform string) Actor {
+	if c.informant != nil {
+		return MemberActor(c.informant)
+	}
 	return Actor{Kind: ActorCitizen, ID: c.ID, Name: c.Alias, Platform: platform}
 }
 

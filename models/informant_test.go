@@ -50,8 +50,12 @@ func TestInformantCaseThroughTheIntake(t *testing.T) {
 		const text = "潇楚南路洋湖段路面塌陷，已有车辆陷入"
 		r, err := s.Receive(ctx, models.Inbound{Platform: "wecom", DedupKey: "msg:1", OpenID: models.InformantOpenID(m.ID), MsgType: "text", Content: text},
 			func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
-				k, err := tx.OpenCase(c, models.NewCase{Informant: m, Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "wecom"})
+				c.ReportAs(m)
+				k, err := tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "wecom"})
 				if err != nil {
+					return models.Receipt{}, err
+				}
+				if err := tx.MarkInformant(k, m); err != nil {
 					return models.Receipt{}, err
 				}
 				if err := tx.AddInformantReport(&models.InformantReport{MemberID: m.ID, Kind: models.DutyReport, CaseID: k.ID}); err != nil {

@@ -210,10 +210,6 @@ func (tx *Tx) ctx() context.Context {
 
 // NewCase is what opening a case needs.
 type NewCase struct {
-	// Informant is set for an information officer's 舆情: the case's
-	// source is SourceInformant and its first entry is theirs.
-	Informant *Member
-
 	Content  string
 	Kind     string
 	Severity Severity
@@ -241,27 +237,18 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 		Status: StatusReceived, Severity: sev, Kind: n.Kind,
 		ReceivedAt: now, AckDueAt: now.Add(n.AckWithin), CreatedAt: now, UpdatedAt: now,
 	}
-	by := CitizenActor(c, n.Platform)
-	if n.Informant != nil {
-		k.Source, k.InformantID, by = SourceInformant, &n.Informant.ID, MemberActor(n.Informant)
-	}
 	day := now.In(tx.s.Location).Format("20060102")
 	// The columns gorm's Create writes, without its machinery; NULL ones are
 	// left out (TestIntakeRowsAsGormWritesThem keeps the list in step with Case).
-	cols, vals := "", ""
-	args := []any{k.CitizenID, k.Content, k.ContentHash, k.Status, k.Severity, k.Kind, k.ReceivedAt, k.AckDueAt, k.CreatedAt, k.UpdatedAt, k.Source}
-	if k.InformantID != nil {
-		cols, vals, args = ", informant_id", ", ?", append(args, *k.InformantID)
-	}
 	id, err := tx.insert("INSERT INTO cases (citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, "+
-		"repeats, answer, created_at, updated_at, rating, reopens, source"+cols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0, ?"+vals+")",
-		args...)
+		"repeats, answer, created_at, updated_at, rating, reopens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)",
+		k.CitizenID, k.Content, k.ContentHash, k.Status, k.Severity, k.Kind, k.ReceivedAt, k.AckDueAt, k.CreatedAt, k.UpdatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("open case: %w", translate(err))
 	}
 	k.ID = id
 	c.fresh = false
-	if err := tx.addEventBy(&k, by, EventReceived, "", StatusReceived, n.Content); err != nil {
+	if err := tx.addEvent(&k, c, n.Platform, EventReceived, "", StatusReceived, n.Content); err != nil {
 		return nil, err
 	}
 	if k.No, err = tx.nextNo(day); err != nil {
@@ -315,11 +302,7 @@ func (tx *Tx) queryRow(query string, args []any, dst ...any) error {
 // addEvent records an entry of citizen c on case k, as Record does, in one
 // plain INSERT.
 func (tx *Tx) addEvent(k *Case, c *Citizen, platform string, kind EventKind, from, to Status, body string) error {
-	return tx.addEventBy(k, CitizenActor(c, platform), kind, from, to, body)
-}
-
-// addEventBy records an entry of a on case k in one plain INSERT.
-func (tx *Tx) addEventBy(k *Case, a Actor, kind EventKind, from, to Status, body string) error {
+	a := CitizenActor(c, platform)
 	if a.Platform == "" {
 		a.Platform = "system"
 	}

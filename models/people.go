@@ -24,7 +24,15 @@ type Citizen struct {
 	// fresh is set while the row was created in the current transaction
 	// and has no case yet, so the reads of its cases can be skipped.
 	fresh bool
+	// informant is set on the reporter row of an information officer
+	// (ReportAs): its entries are recorded under the officer's name.
+	informant *Member
 }
+
+// ReportAs makes c the reporter row of information officer m for the
+// current transaction (InformantOpenID): the entries the intake records
+// for it (受理, 重复反映) are m's, by name, as an official's.
+func (c *Citizen) ReportAs(m *Member) { c.informant = m }
 
 // AfterFind gives a citizen loaded from the store its alias: the intake does
 // not write it (one round trip fewer per new citizen), since the id fixes it.
