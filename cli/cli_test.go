@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"minsheng/jobs"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -184,7 +186,7 @@ func TestJobsAndRunJob(t *testing.T) {
 	if !regexp.MustCompile(`^remind ran as manual@\S+; 0 messages wait in the outbox for the server to deliver\n$`).MatchString(out.String()) {
 		t.Errorf("run-job printed %q", out.String())
 	}
-	if err := runJob(ctx, e, []string{"remindr"}); err == nil || !strings.Contains(err.Error(), "known: [calendar feedback_digest monthly_report rating remind serious_chase weekly_summary]") {
+	if err := runJob(ctx, e, []string{"remindr"}); err == nil || !strings.Contains(err.Error(), "known: ["+strings.Join(jobs.Names(), " ")+"]") {
 		t.Errorf("run-job remindr = %v; want the known jobs named", err)
 	}
 	out.Reset()
@@ -193,7 +195,7 @@ func TestJobsAndRunJob(t *testing.T) {
 		t.Fatalf("jobs = %v", err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 8 || !strings.HasPrefix(lines[0], "任务 ") {
+	if len(lines) != len(jobs.Table)+1 || !strings.HasPrefix(lines[0], "任务 ") {
 		t.Fatalf("jobs printed %d lines:\n%s", len(lines), out.String())
 	}
 	for _, want := range []string{`^rating\s+0 10 \* \* \*（已停用）\s+-\s+从未运行`, `^remind\s+\*/15 8-18 \* \* \*\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+手动\s+成功\s`} {
