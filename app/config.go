@@ -60,7 +60,7 @@ func SyncOrg(ctx context.Context, cfg *config.Config, store *models.Store) error
 	var members []models.Member
 	var memberDept []string
 	for _, m := range cfg.Org.Members {
-		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: orWeCom(m.Platform), Role: models.Role(m.Role)})
+		members = append(members, models.Member{Name: m.Name, UserID: m.UserID, Platform: orWeCom(m.Platform), Role: models.Role(m.Role), Unit: strings.TrimSpace(m.Unit)})
 		memberDept = append(memberDept, m.Department)
 	}
 	if err := store.SyncOrg(ctx, deps, members, memberDept); err != nil {

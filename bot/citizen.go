@@ -166,13 +166,14 @@ func (b *Bot) citizenText(tx *models.Tx, c *models.Citizen, m CitizenMessage) (d
 	if utf8.RuneCountInString(text) < b.Settings.MinLength {
 		return decision{Reply: Reply{Text: "您好！请用一两句话描述您遇到的问题（发生在哪里、什么情况），我们会登记并转交有关部门办理。\n\n" + b.welcome(), Outcome: OutcomeHelp}}, nil
 	}
-	return b.report(tx, c, m.Platform, text)
+	return b.report(tx, c, m.Platform, text, nil)
 }
 
 // report opens a case, or links a repeat, or refuses politely when the
 // citizen has opened too many in the last hour. The text is on record in
-// every case.
-func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (decision, error) {
+// every case. informant is set for an information officer's 舆情, c being
+// their reporter row (informant.go).
+func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string, informant *models.Member) (decision, error) {
 	now := tx.Now()
 	cut := ""
 	if r := []rune(text); len(r) > b.Settings.MaxLength {
@@ -214,6 +215,11 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string) (d
 	})
 	if err != nil {
 		return decision{}, err
+	}
+	if informant != nil {
+		if err := tx.MarkInformant(k, informant); err != nil {
+			return decision{}, err
+		}
 	}
 	if err := b.notifyNewCase(tx, k, c, audience); err != nil {
 		return decision{}, err
@@ -369,7 +375,7 @@ func (b *Bot) citizenAttachment(tx *models.Tx, c *models.Citizen, m CitizenMessa
 	case m.MsgType == "location":
 		text = fmt.Sprintf("（群众发送了位置：%s）", m.Label)
 	}
-	d, err := b.report(tx, c, m.Platform, text)
+	d, err := b.report(tx, c, m.Platform, text, nil)
 	if err != nil || d.Outcome != OutcomeCase {
 		return d, err
 	}

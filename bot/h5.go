@@ -23,7 +23,10 @@ type CaseView struct {
 	// Content is the report; redacted for everyone but the dispatcher.
 	Content string
 	// Reporter is the citizen's alias and contact details: dispatchers only.
-	Reporter    string
+	Reporter string
+	// Source names the information officer who reported the case (来源：
+	// 信息员 刘信息（潇楚街道洋湖社区）), shown to all; empty for a citizen's.
+	Source      string
 	Units       []UnitView
 	Timeline    []EventView
 	Attachments []AttachmentView
@@ -187,8 +190,17 @@ func (a *action) page(rel Relation) (*CaseView, error) {
 		Received: dateTime(k.ReceivedAt.In(loc)), Due: a.b.dueText(k), Overdue: k.Overdue(tx.Now()),
 		Content: redact.Identity(k.Content), Viewer: a.who.Name + "（" + a.who.Role.Label() + "）",
 	}
+	if k.InformantID != nil {
+		s, err := informantLabel(tx, k)
+		if err != nil {
+			return nil, err
+		}
+		v.Source = s
+	}
 	if dispatcher {
 		v.Content = k.Content
+	}
+	if dispatcher && k.InformantID == nil {
 		c, err := tx.Citizen(k.CitizenID)
 		if err != nil {
 			return nil, err

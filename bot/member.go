@@ -42,6 +42,12 @@ func (b *Bot) HandleMember(ctx context.Context, m MemberMessage) (MemberReply, e
 	} else {
 		cmd = ParseMember(m.Text)
 	}
+	if v := verbs().memberVerb(cmd.Verb); v != nil && v.intake && !click && cmd.Err == "" {
+		// 舆情 enters the citizens' intake (informant.go).
+		if r, ok, err := b.memberIntake(ctx, m, cmd, v); ok || err != nil {
+			return r, err
+		}
+	}
 	key := "msg:" + m.MsgID
 	if click {
 		key = "click:" + m.UserID + ":" + m.TaskID + ":" + m.EventKey
@@ -107,6 +113,10 @@ type action struct {
 	units  []models.CaseUnit
 	mine   *models.CaseUnit // the member's unit on the case
 	button string
+	// reporter is the information officer as the intake's reporter, and
+	// outcome what their report became, for a verb of the intake (舆情).
+	reporter *models.Citizen
+	outcome  string
 }
 
 func (a *action) actor() models.Actor { return models.MemberActor(a.who) }
@@ -124,6 +134,9 @@ func (a *action) run() (string, error) {
 		return a.b.memberHelp(a.who), nil
 	}
 	if v.args.noCase {
+		if err := Authorize(a.who.Role, v.verb, RelNone); err != nil {
+			return "", err
+		}
 		return v.run(a)
 	}
 	k, err := a.tx.CaseForUpdate(c.No)
@@ -357,18 +370,19 @@ func (a *action) view() (string, error) {
 		}
 		fmt.Fprintf(&sb, "\n%s单位：%s（%s）", u.RoleLabel(), d.Name, unitStateLabel(u.State))
 	}
-	if a.who.Role == models.RoleDispatcher {
-		c, err := a.tx.Citizen(k.CitizenID)
+	if k.InformantID != nil {
+		// An information officer is an official, named to everyone who sees the case.
+		s, err := informantLabel(a.tx, k)
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&sb, "\n反映人：%s", c.Alias)
-		if c.Name != "" || c.Phone != "" {
-			fmt.Fprintf(&sb, "（%s %s）", c.Name, c.Phone)
-		}
-		// Each look at a reporter's identity is on the record.
-		if err := a.tx.Record(k, a.actor(), models.EventIdentity, "", "", "查看反映人信息"); err != nil {
-			return "", err
+		fmt.Fprintf(&sb, "\n来源：%s", s)
+	}
+	if a.who.Role == models.RoleDispatcher {
+		if k.InformantID == nil {
+			if err := a.viewReporter(&sb); err != nil {
+				return "", err
+			}
 		}
 		fmt.Fprintf(&sb, "\n内容：%s", k.Content)
 	} else {
@@ -390,6 +404,21 @@ func (a *action) view() (string, error) {
 		fmt.Fprintf(&sb, "\n%s %s %s %s", e.CreatedAt.In(loc).Format("01-02 15:04"), actorLabel(e), eventLabel(e.Kind), summary(body, 40))
 	}
 	return sb.String(), nil
+}
+
+// viewReporter adds the citizen who reported a.k to a dispatcher's 查, and
+// records the look.
+func (a *action) viewReporter(sb *strings.Builder) error {
+	c, err := a.tx.Citizen(a.k.CitizenID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(sb, "\n反映人：%s", c.Alias)
+	if c.Name != "" || c.Phone != "" {
+		fmt.Fprintf(sb, "（%s %s）", c.Name, c.Phone)
+	}
+	// Each look at a reporter's identity is on the record.
+	return a.tx.Record(a.k, a.actor(), models.EventIdentity, "", "", "查看反映人信息")
 }
 
 func lastEvents(ev []models.CaseEvent, n int) []models.CaseEvent {

@@ -48,6 +48,12 @@ func ParseMember(text string) MemberCommand {
 	}
 	c := MemberCommand{Verb: v.verb}
 	if v.args.noCase {
+		if v.args.free {
+			c.Text = afterVerb(orig, v.verb)
+			if c.Text == "" && v.args.need {
+				c.Err = "格式：" + v.syntax
+			}
+		}
 		return c
 	}
 	args := splitArgs(rest)
@@ -83,6 +89,12 @@ func (t *verbTable) matchMember(s string) (*memberVerb, string) {
 var (
 	// argsNone: no case number, nothing else (待办, 帮助).
 	argsNone = argSpec{noCase: true}
+	// argsReport: no case number, and the words after the verb, which are
+	// required (舆情 内容).
+	argsReport = argSpec{noCase: true, free: true, need: true}
+	// argsSafe: no case number, and the words after the verb if any
+	// (报平安 [说明]).
+	argsSafe = argSpec{noCase: true, free: true}
 	// argsCase: the case number alone.
 	argsCase = argSpec{read: func(_ *MemberCommand, args []string, _ string) bool { return len(args) == 0 }}
 	// argsText: the case number and free text, which is required.
@@ -159,6 +171,18 @@ var (
 // splitArgs splits on spaces and the separators people type between words.
 func splitArgs(s string) []string {
 	return strings.FieldsFunc(s, isArgSep)
+}
+
+// afterVerb returns what the member typed after verb v, with their own
+// characters (full-width punctuation kept): orig is the message less
+// invisible characters, whose start ParseMember matched to v.
+func afterVerb(orig string, v Verb) string {
+	s := strings.TrimLeftFunc(orig, func(r rune) bool { return unicode.IsSpace(r) || r == '/' || r == '／' })
+	rest, ok := strings.CutPrefix(s, string(v))
+	if !ok { // the verb was typed in another form (full-width letters): take the normalised text
+		rest, _ = strings.CutPrefix(strings.TrimLeft(Normalize(orig), "/"), string(v))
+	}
+	return strings.TrimSpace(strings.TrimLeftFunc(rest, isArgSep))
 }
 
 // freeText returns the text the member typed after the case number and skip

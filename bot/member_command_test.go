@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"minsheng/models"
 )
@@ -80,7 +82,7 @@ func TestParseButton(t *testing.T) {
 // TestAuthorize is the permission table: every verb × role × the member's
 // unit on the case (lead / co-handling / none).
 func TestAuthorize(t *testing.T) {
-	D, L, H, O := models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer
+	D, L, H, O, I := models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer, models.RoleInformant
 	type row struct{ lead, co, none bool }
 	allow := map[models.Role]map[Verb]row{
 		D: {VerbAssign: {true, true, true}, VerbInvalid: {true, true, true}, VerbDuplicate: {true, true, true}, VerbGrade: {true, true, true},
@@ -91,6 +93,8 @@ func TestAuthorize(t *testing.T) {
 			VerbAnswer: {true, false, false}, VerbExtend: {true, false, false}, VerbApprove: {true, false, false}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true}},
 		O: {VerbView: {true, true, false}, VerbAccept: {true, true, false}, VerbReturn: {true, true, false}, VerbProgress: {true, true, false},
 			VerbAnswer: {true, false, false}, VerbExtend: {true, false, false}, VerbTodo: {true, true, true}, VerbMemberHelp: {true, true, true}},
+		// An information officer reports and handles no case (informant.go).
+		I: {VerbOpinion: {true, true, true}, VerbSafe: {true, true, true}, VerbMemberHelp: {true, true, true}},
 	}
 	// Ratings and appeals (rating_command.go): the dispatcher reopens and
 	// closes; the dispatcher and leaders decide appeals; the lead unit appeals.
@@ -108,10 +112,11 @@ func TestAuthorize(t *testing.T) {
 		{"co", RelCo, func(r row) bool { return r.co }},
 		{"other", RelNone, func(r row) bool { return r.none }},
 	}
-	for _, role := range []models.Role{D, L, H, O} {
+	for _, role := range []models.Role{D, L, H, O, I} {
 		for _, v := range []Verb{VerbAssign, VerbInvalid, VerbDuplicate, VerbGrade, VerbSupervise, VerbView, VerbTodo,
 			VerbAccept, VerbReturn, VerbProgress, VerbAnswer, VerbApprove, VerbExtend, VerbMemberHelp,
-			VerbAppealUphold, VerbAppealReject, VerbAppeal, VerbReopen, VerbClose, VerbWithhold, VerbPublish} {
+			VerbAppealUphold, VerbAppealReject, VerbAppeal, VerbReopen, VerbClose, VerbWithhold, VerbPublish,
+			VerbOpinion, VerbSafe} {
 			for _, rel := range rels {
 				t.Run(fmt.Sprintf("%s/%s/%s", role, v, rel.name), func(t *testing.T) {
 					want := rel.pick(allow[role][v])
@@ -132,7 +137,8 @@ func TestAuthorize(t *testing.T) {
 }
 
 func FuzzParseMember(f *testing.F) {
-	for _, s := range []string{"交办 20261121007 cg 协办 zj", "延期 20261121007 3 理由", "定级 20261121007 重大", "重复 20261121008 20261121007", "答复 20261121007 内容", "签收\u3000２０２６１１２１００７", "\xff"} {
+	for _, s := range []string{"交办 20261121007 cg 协办 zj", "延期 20261121007 3 理由", "定级 20261121007 重大", "重复 20261121008 20261121007", "答复 20261121007 内容", "签收\u3000２０２６１１２１００７", "\xff",
+		"舆情 潇楚南路洋湖段路面塌陷，电话13912345678", "／舆情：\u200b", "报平安 本周无情况"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -142,6 +148,9 @@ func FuzzParseMember(f *testing.F) {
 		}
 		if c.Err == "" && c.Verb == VerbExtend && (c.Days < 1 || c.Text == "") {
 			t.Errorf("ParseMember(%q) accepted extension %+v", s, c)
+		}
+		if c.Err == "" && c.Verb == VerbOpinion && (c.Text == "" || !utf8.ValidString(c.Text) || strings.TrimSpace(c.Text) != c.Text) {
+			t.Errorf("ParseMember(%q) accepted 舆情 with text %q", s, c.Text)
 		}
 		ParseButton(s)
 	})

@@ -77,8 +77,12 @@ func (b *Bot) newCaseAudience(tx *models.Tx, content string) (*newCaseAudience, 
 // callback, but when the card is sent (AtSend, similar.go).
 func (b *Bot) notifyNewCase(tx *models.Tx, k *models.Case, c *models.Citizen, to *newCaseAudience) error {
 	dispatchers := to.dispatchers
+	who, err := reporterField(tx, k, c) // 反映人, or 来源 for an information officer
+	if err != nil {
+		return err
+	}
 	// The deadline runs from receipt: the date the citizen was promised.
-	fields := []Field{{"编号", k.No}, {"反映人", c.Alias}, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
+	fields := []Field{{"编号", k.No}, who, {"受理", dateTime(k.ReceivedAt.In(b.Location()))},
 		{"答复时限", b.caseDue(k, k.Kind).Label()}}
 	var buttons []Button
 	if len(to.sugs) > 0 {

@@ -132,8 +132,12 @@ func toGroup(tx *models.Tx, d *models.Department, caseID uint64, purpose string,
 }
 
 // toCitizen queues text for the citizen in the Official Account; fields are
-// the template message's data if the 48-hour window has closed.
+// the template message's data if the 48-hour window has closed. For an
+// information officer's case it goes to them (toInformant).
 func toCitizen(tx *models.Tx, k *models.Case, purpose, text string, fields ...Field) error {
+	if k.InformantID != nil {
+		return toInformant(tx, k, purpose, text)
+	}
 	if purpose == PurposeAnswer {
 		// Every answer asks for the citizen's rating (rating.go).
 		text += "\n\n" + RatePrompt

@@ -29,7 +29,8 @@ func refuse(format string, args ...any) error { return &Refusal{Msg: fmt.Sprintf
 
 // Authorize decides whether a member with role, whose unit stands to the case
 // as rel, may do v: the verb table's grants (memberVerb.may), and when they do
-// not allow it, the first of its refusals that applies, then refusalTail's.
+// not allow it, the first refusal that applies of refusalHead, the verb's
+// own, then refusalTail. Verbs without a case take RelNone.
 // A leader's scope and the approval chain's order are checked on the case
 // itself (action.inScope and the review steps).
 func Authorize(role models.Role, v Verb, rel Relation) error {
@@ -40,7 +41,7 @@ func Authorize(role models.Role, v Verb, rel Relation) error {
 		}
 		own = row.refuse
 	}
-	for _, rules := range [][]refusal{own, refusalTail} {
+	for _, rules := range [][]refusal{refusalHead, own, refusalTail} {
 		for _, r := range rules {
 			if r.applies(role, rel) {
 				return r.err(v)

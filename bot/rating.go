@@ -82,7 +82,7 @@ func (b *Bot) rate(tx *models.Tx, c *models.Citizen, platform string, cmd Citize
 		if errors.Is(err, models.ErrNotFound) {
 			// "不满意物业乱收费……" from a citizen with nothing to rate is a report.
 			if text := strings.TrimSpace(strings.ToValidUTF8(original, "")); cmd.Rating == 3 && cmd.Text != "" && utf8.RuneCountInString(text) >= b.Settings.MinLength {
-				return b.report(tx, c, platform, text)
+				return b.report(tx, c, platform, text, nil)
 			}
 			return decision{Reply: Reply{
 				Text:    "您目前没有待评价的答复。答复送达后，回复 1 满意、2 基本满意、3 不满意 即可评价。发送“我的”可查看您反映的问题。",
@@ -210,7 +210,7 @@ func (b *Bot) unsatisfied(tx *models.Tx, k *models.Case, r *models.Rating, a mod
 		return msg, nil
 	}
 	key := fmt.Sprintf("rating_unsatisfied:%s:r%d", k.No, r.Round)
-	row, err := keyedRow(models.PlatformMP, citizenTarget(k.CitizenID), k.ID, purposeCitizenReopen, key,
+	row, err := reporterRow(tx, k, purposeCitizenReopen, key,
 		Outgoing{Kind: KindText, Text: msg, CaseNo: k.No, Fields: []Field{{"编号", k.No}, {"进展", "您的意见已收到"}}})
 	if err != nil {
 		return "", err

@@ -157,8 +157,14 @@ func (b *Bot) remindRating(tx *models.Tx, k *models.Case, closeAt time.Time) (bo
 	loc := b.Location()
 	msg := fmt.Sprintf("您反映的问题（编号 %s）已于%s答复，您还没有评价。请回复：评价 %s 1（满意）、2（基本满意）或 3（不满意）。%s前未评价的，将按未评价办结归档。",
 		k.No, date(k.AnsweredAt.In(loc)), k.No, dateTime(closeAt.In(loc)))
+	note := fmt.Sprintf("答复后%d个工作日未评价，已提醒群众评价", b.Settings.Rating.RemindAfterWorkdays)
+	if k.InformantID != nil { // an information officer does not rate: told when it closes
+		msg = fmt.Sprintf("您报送的舆情（编号 %s）已于%s答复，将于%s办结归档；如对办理结果有意见，请联系问政办。",
+			k.No, date(k.AnsweredAt.In(loc)), dateTime(closeAt.In(loc)))
+		note = fmt.Sprintf("答复后%d个工作日，已告知报送的信息员将办结归档", b.Settings.Rating.RemindAfterWorkdays)
+	}
 	key := fmt.Sprintf("rating_remind:%s:r%d", k.No, k.Round())
-	row, err := keyedRow(models.PlatformMP, citizenTarget(k.CitizenID), k.ID, "citizen_rating_remind", key,
+	row, err := reporterRow(tx, k, "citizen_rating_remind", key,
 		Outgoing{Kind: KindText, Text: msg, CaseNo: k.No, Fields: []Field{{"编号", k.No}, {"评价", RateHint}}})
 	if err != nil {
 		return false, err
@@ -169,7 +175,6 @@ func (b *Bot) remindRating(tx *models.Tx, k *models.Case, closeAt time.Time) (bo
 	if row.ID == 0 {
 		return false, nil
 	}
-	note := fmt.Sprintf("答复后%d个工作日未评价，已提醒群众评价", b.Settings.Rating.RemindAfterWorkdays)
 	return true, tx.Record(k, models.SystemActor, models.EventRatingReminded, "", "", note)
 }
 
@@ -197,8 +202,11 @@ func (b *Bot) closeUnrated(tx *models.Tx, k *models.Case) (bool, error) {
 		return false, err
 	}
 	msg := fmt.Sprintf("您反映的问题（编号 %s）答复后未收到您的评价，已办结归档。如仍有问题，欢迎重新反映。", k.No)
+	if k.InformantID != nil {
+		msg = fmt.Sprintf("您报送的舆情（编号 %s）已办结归档。", k.No)
+	}
 	key := fmt.Sprintf("rating_closed:%s:r%d", k.No, k.Round())
-	row, err := keyedRow(models.PlatformMP, citizenTarget(k.CitizenID), k.ID, "citizen_rating_closed", key,
+	row, err := reporterRow(tx, k, "citizen_rating_closed", key,
 		Outgoing{Kind: KindText, Text: msg, CaseNo: k.No, Fields: []Field{{"编号", k.No}, {"结果", "已办结归档（未评价）"}}})
 	if err != nil {
 		return false, err

@@ -10,8 +10,8 @@ import (
 )
 
 // The verb table: every command a citizen types on the Official Account and
-// every command a member (officer, department head, dispatcher, leader) types
-// or presses in WeCom or DingTalk, one row each. Parsing (ParseCitizen,
+// every command a member (officer, department head, dispatcher, leader,
+// information officer) types or presses in WeCom or DingTalk, one row each. Parsing (ParseCitizen,
 // ParseMember, ParseButton), permissions (Authorize), help texts (welcome,
 // memberHelp), card buttons (verbButton) and the case page (PageAct) all read
 // it. Adding a verb is one row in buildVerbs, its run function and its test.
@@ -53,6 +53,8 @@ const (
 	VerbClose        Verb = "办结"   // the dispatcher closes and archives an answered case
 	VerbWithhold     Verb = "不公开"  // keep a case off the public board, with a reason (board.go)
 	VerbPublish      Verb = "恢复公开" // put it back
+	VerbOpinion      Verb = "舆情"   // an information officer files a report (informant.go)
+	VerbSafe         Verb = "报平安"  // an information officer has nothing to report this week
 )
 
 // CitizenVerb is what a citizen's text asks for.
@@ -95,13 +97,18 @@ type memberVerb struct {
 	// inHelp narrows the help text of a role the verb is granted to; nil
 	// shows it to all of them.
 	inHelp func(b *Bot, r models.Role) bool
+	// intake is set for a verb that files a report (舆情): HandleMember runs
+	// it in the intake's transaction (models.Store.Receive), as a citizen's
+	// report is, with the reporter in action.reporter.
+	intake bool
 }
 
 // argSpec is how the words after a member's verb are read.
 type argSpec struct {
 	// noCase is set for verbs without a case number; what follows the verb
-	// is ignored.
-	noCase bool
+	// is ignored, unless free is set: then it is the verb's text
+	// (MemberCommand.Text), which need makes required.
+	noCase, free, need bool
 	// read takes the words after the case number (and orig, the message as
 	// typed, for free text) into c; false when they do not fit the syntax.
 	read func(c *MemberCommand, args []string, orig string) bool
@@ -205,6 +212,12 @@ func verbs() *verbTable {
 // unitRoles are the roles of a handling unit's members.
 var unitRoles = []models.Role{models.RoleOfficer, models.RoleHead}
 
+// refusalHead is what a member reads before any refusal of the verb's row:
+// an information officer handles no case, whatever the verb.
+var refusalHead = []refusal{
+	{roles: []models.Role{models.RoleInformant}, msg: "舆情信息员只能报送舆情和报平安（发送“帮助”查看用法），不能使用“%s”。"},
+}
+
 // refusalTail is what a member reads when no refusal of the verb's row
 // applies.
 var refusalTail = []refusal{
@@ -216,7 +229,7 @@ var refusalTail = []refusal{
 
 // buildVerbs is the verb table.
 func buildVerbs() *verbTable {
-	D, L, H, O := models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer
+	D, L, H, O, I := models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer, models.RoleInformant
 	dispatcher := []grant{{roles: []models.Role{D}, on: onAny}}
 	dispatcherOnly := []refusal{{msg: "只有问政办可以%s。"}}
 	leader := []grant{{roles: []models.Role{L}, on: onAny}}
@@ -225,6 +238,9 @@ func buildVerbs() *verbTable {
 	deciders := []grant{{roles: []models.Role{D, L}, on: onAny}}
 	approvers := []grant{{roles: []models.Role{L}, on: onAny}, {roles: []models.Role{H}, on: onLead}}
 	everyone := []grant{{on: onAny}}
+	staff := []grant{{roles: []models.Role{D, L, H, O}, on: onAny}} // all but information officers
+	informant := []grant{{roles: []models.Role{I}, on: onAny}}
+	informantOnly := []refusal{{msg: "舆情和报平安由各村（社区）、单位的舆情信息员报送。"}}
 	coUseProgress := []refusal{{roles: unitRoles, on: onCo, msg: "协办单位请用“进展 编号 内容”提交意见，由牵头单位%s。"}}
 	// The appeal's deciders are narrowed by rating.appeal_deciders
 	// (action.decideAppeal); leaders see the verbs only when named there.
@@ -315,7 +331,7 @@ func buildVerbs() *verbTable {
 			{verb: VerbView, syntax: "查 编号", args: argsCase,
 				may: append([]grant{{roles: []models.Role{D, L}, on: onAny}}, unit...), run: (*action).viewLeaders}, // leader.go
 			{verb: VerbTodo, syntax: "待办", args: argsNone,
-				may: everyone, run: (*action).todoLeaders}, // leader.go
+				may: staff, run: (*action).todoLeaders}, // leader.go
 			{verb: VerbWithhold, syntax: "不公开 编号 理由", args: argsText,
 				may: dispatcher, refuse: dispatcherOnly, run: (*action).withhold}, // board.go
 			{verb: VerbPublish, syntax: "恢复公开 编号", args: argsCase,
@@ -340,6 +356,12 @@ func buildVerbs() *verbTable {
 					{roles: unitRoles, on: onNone, msg: "此件未交办给您的单位，不能申诉。"},
 					{msg: "申诉由承办单位提出。"},
 				}, run: (*action).appeal}, // appeal.go
+			// An information officer's weekly duty (informant.go): 舆情 files a
+			// report into the citizens' intake, 报平安 says there is none.
+			{verb: VerbOpinion, syntax: "舆情 内容", args: argsReport,
+				may: informant, refuse: informantOnly, run: (*action).fileReport, intake: true},
+			{verb: VerbSafe, syntax: "报平安 [说明]", args: argsSafe,
+				may: informant, refuse: informantOnly, run: (*action).reportSafe},
 			// 帮助 answers with the help text and is not listed in it.
 			{verb: VerbMemberHelp, aliases: []string{"help"}, syntax: "帮助", args: argsNone,
 				may: everyone, inHelp: func(*Bot, models.Role) bool { return false },
@@ -464,7 +486,7 @@ func buttonKey(v Verb, no string, arg ...string) string {
 func (b *Bot) memberHelp(m *models.Member) string {
 	role := m.Role
 	switch role {
-	case models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer:
+	case models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer, models.RoleInformant:
 	default:
 		role = models.RoleOfficer // any other role is shown an officer's commands
 	}
@@ -476,6 +498,9 @@ func (b *Bot) memberHelp(m *models.Member) string {
 			continue
 		}
 		sb.WriteString("\n" + v.syntax)
+	}
+	if role == models.RoleInformant {
+		sb.WriteString("\n" + informantDuty)
 	}
 	return sb.String()
 }

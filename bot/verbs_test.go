@@ -13,7 +13,7 @@ import (
 	"minsheng/models"
 )
 
-var allRoles = []models.Role{models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer}
+var allRoles = []models.Role{models.RoleDispatcher, models.RoleLeader, models.RoleHead, models.RoleOfficer, models.RoleInformant}
 
 // helpFor is the help text a member with role gets when leaders decide appeals too.
 func helpFor(role models.Role) string {
@@ -77,7 +77,9 @@ func TestVerbTable(t *testing.T) {
 		for _, role := range allRoles {
 			help := helpFor(role)
 			for _, l := range strings.Split(help, "\n")[1:] {
-				lines[l] = true
+				if l != informantDuty { // the information officer's duty, after their verbs
+					lines[l] = true
+				}
 			}
 			for _, v := range tab.member {
 				if v.verb == VerbMemberHelp || !v.grantedTo(role) {
@@ -288,6 +290,7 @@ func TestMemberHelpText(t *testing.T) {
 		{models.RoleLeader, []models.Role{models.RoleLeader}, "王问政（领导）可用的命令：\n同意 编号\n退回修改 编号 意见\n批准延期 编号\n驳回延期 编号 理由\n批示 编号 内容\n知悉 编号\n督办 编号 要求\n查 编号\n待办\n申诉成立 编号 [说明]\n申诉驳回 编号 理由"},
 		{models.RoleHead, nil, "王问政（部门负责人）可用的命令：\n签收 编号\n退回 编号 理由\n进展 编号 内容\n答复 编号 内容\n同意 编号\n退回修改 编号 意见\n延期 编号 工作日数 理由\n查 编号\n待办\n申诉 编号 理由"},
 		{models.RoleOfficer, nil, "王问政（承办人）可用的命令：\n签收 编号\n退回 编号 理由\n进展 编号 内容\n答复 编号 内容\n延期 编号 工作日数 理由\n查 编号\n待办\n申诉 编号 理由"},
+		{models.RoleInformant, nil, "王问政（信息员）可用的命令：\n舆情 内容\n报平安 [说明]\n每周至少报送一次：发现情况发送“舆情 内容”（写明地点和情况）；本周没有情况，发送“报平安”。"},
 	}
 	for _, tt := range tests {
 		b := &Bot{}

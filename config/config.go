@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -267,9 +268,13 @@ type Member struct {
 	UserID     string `yaml:"user_id"`
 	Platform   string `yaml:"platform"`
 	Department string `yaml:"department"` // code; empty for dispatchers and leaders
-	Role       string `yaml:"role"`       // officer | head | dispatcher | leader
+	Role       string `yaml:"role"`       // officer | head | dispatcher | leader | informant
 	// Scope lists a leader's departments (codes); empty: every unit.
 	Scope []string `yaml:"scope"`
+	// Unit is where an informant (舆情信息员) reports for, as the weekly
+	// summary names it: a village, community or enforcement brigade
+	// (潇楚街道洋湖社区). Required for informants, for them only.
+	Unit string `yaml:"unit"`
 }
 
 // Duration is a time.Duration written as "24h" in YAML.
@@ -615,12 +620,15 @@ func (c *Config) Validate() error {
 			if !codes[m.Department] {
 				return bad(key+".department", fmt.Sprintf("%q is not a department code in org.departments", m.Department))
 			}
-		case "dispatcher", "leader":
+		case "dispatcher", "leader", "informant":
 			if m.Department != "" && !codes[m.Department] {
 				return bad(key+".department", fmt.Sprintf("%q is not a department code in org.departments", m.Department))
 			}
 		default:
-			return bad(key+".role", fmt.Sprintf("%q: must be officer, head, dispatcher or leader", m.Role))
+			return bad(key+".role", fmt.Sprintf("%q: must be officer, head, dispatcher, leader or informant", m.Role))
+		}
+		if err := m.checkUnit(key); err != nil {
+			return err
 		}
 		id := m.platform() + ":" + m.UserID
 		if seen[id] {
@@ -672,6 +680,21 @@ func (c *Config) validateTemplates() error {
 func (w WeCom) AgentIDNumber() int64 {
 	n, _ := strconv.ParseInt(w.AgentID, 10, 64)
 	return n
+}
+
+// checkUnit checks an informant's unit, which only informants have; key
+// names the member.
+func (m Member) checkUnit(key string) error {
+	unit := strings.TrimSpace(m.Unit)
+	switch {
+	case m.Role != "informant" && unit != "":
+		return fmt.Errorf("%s.unit: only an informant has a unit (the village, community or brigade they report for); a %s belongs to org.departments through department", key, m.Role)
+	case m.Role == "informant" && unit == "":
+		return fmt.Errorf("%s.unit: an informant needs the village, community or brigade they report for, e.g. unit: 潇楚街道洋湖社区", key)
+	case utf8.RuneCountInString(unit) > 64:
+		return fmt.Errorf("%s.unit: at most 64 characters, has %d", key, utf8.RuneCountInString(unit))
+	}
+	return nil
 }
 
 func (m Member) platform() string {

@@ -44,7 +44,9 @@ type dtOffice struct {
 	dtIn     *dingtalk.Inbound
 }
 
-func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
+// newDingTalkOffice builds the county of dtOffice, with extra members if
+// given.
+func newDingTalkOffice(t *testing.T, s *models.Store, extra ...config.Member) *dtOffice {
 	t.Helper()
 	clock := modeltest.NewClock(modeltest.At(2026, 11, 23, 10, 0)) // a Monday
 
@@ -65,6 +67,7 @@ func newDingTalkOffice(t *testing.T, s *models.Store) *dtOffice {
 			org.Members[i].Platform = "dingtalk"
 		}
 	}
+	org.Members = append(org.Members, extra...)
 	dt.AddWebhook("dt-cg", dtGroupSec)
 	dt.AddWebhook("dt-joint", dtGroupSec)
 

@@ -14,6 +14,10 @@ const JobSeriousChase = "serious_chase"
 // JobFeedbackDigest sends the written feedback (feedback.recipients).
 const JobFeedbackDigest = "feedback_digest"
 
+// JobInformantRemind reminds the information officers who have not
+// reported this week.
+const JobInformantRemind = "informant_remind"
+
 // Named is one row of the job table: what operators call the job, when it
 // runs unless config.yaml says otherwise, and its body, one call.
 type Named struct {
@@ -51,6 +55,13 @@ var Table = []Named{
 	// 17:30; nothing without recipients.
 	{Name: JobFeedbackDigest, Schedule: "30 17 * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {
 		return w.Bot.FeedbackDigest(ctx, now)
+	}},
+	// The information officers' weekly duty (舆情信息员): whoever has filed
+	// no 舆情 and no 报平安 this week is reminded in their chat, once a
+	// week: Friday 15:00, time enough to report before the week ends.
+	{Name: JobInformantRemind, Schedule: "0 15 * * 5", Run: func(ctx context.Context, w *Work, now time.Time) error {
+		_, err := w.Bot.RemindInformants(ctx, now)
+		return err
 	}},
 	// The holiday-calendar check: daily at 09:00.
 	{Name: JobCalendar, Schedule: "0 9 * * *", Run: func(ctx context.Context, w *Work, now time.Time) error {

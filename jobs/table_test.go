@@ -10,7 +10,8 @@ import (
 // TestTableDefaults: the jobs and their default schedules (DOMAIN.md).
 func TestTableDefaults(t *testing.T) {
 	want := map[string]string{
-		"remind": "*/15 8-18 * * *", "calendar": "0 9 * * *", "weekly_summary": "0 9 * * 1",
+		"informant_remind": "0 15 * * 5",
+		"remind":           "*/15 8-18 * * *", "calendar": "0 9 * * *", "weekly_summary": "0 9 * * 1",
 		"monthly_report": "0 8 1 * *", "serious_chase": "*/5 * * * *", "rating": "0 10 * * *",
 		"feedback_digest": "30 17 * * *",
 		"hot_topics":      "*/5 * * * *",

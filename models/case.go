@@ -119,6 +119,12 @@ type Case struct {
 	// Reopens counts the times the case was reopened for a second
 	// handling (重办) after a 不满意 (models/rating.go).
 	Reopens int `gorm:"not null;default:0"`
+
+	// Source is where the report came from: SourceCitizen (the Official
+	// Account) or SourceInformant (an information officer's 舆情, whose
+	// member id is InformantID; models/informant.go).
+	Source      string `gorm:"size:16;not null;default:''"`
+	InformantID *uint64
 }
 
 // Transition checks that the case may move to next; it changes nothing.
@@ -195,8 +201,12 @@ type Actor struct {
 	Platform string
 }
 
-// CitizenActor names citizen c for the record, by alias only.
+// CitizenActor names citizen c for the record, by alias only; the reporter
+// row of an information officer names the officer (Citizen.ReportAs).
 func CitizenActor(c *Citizen, platform string) Actor {
+	if c.informant != nil {
+		return MemberActor(c.informant)
+	}
 	return Actor{Kind: ActorCitizen, ID: c.ID, Name: c.Alias, Platform: platform}
 }
 

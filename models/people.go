@@ -24,7 +24,15 @@ type Citizen struct {
 	// fresh is set while the row was created in the current transaction
 	// and has no case yet, so the reads of its cases can be skipped.
 	fresh bool
+	// informant is set on the reporter row of an information officer
+	// (ReportAs): its entries are recorded under the officer's name.
+	informant *Member
 }
+
+// ReportAs makes c the reporter row of information officer m for the
+// current transaction (InformantOpenID): the entries the intake records
+// for it (受理, 重复反映) are m's, by name, as an official's.
+func (c *Citizen) ReportAs(m *Member) { c.informant = m }
 
 // AfterFind gives a citizen loaded from the store its alias: the intake does
 // not write it (one round trip fewer per new citizen), since the id fixes it.
@@ -63,6 +71,10 @@ const (
 	RoleHead       Role = "head"
 	RoleDispatcher Role = "dispatcher"
 	RoleLeader     Role = "leader"
+	// RoleInformant is a 舆情信息员 of a village, community or enforcement
+	// brigade: files reports (舆情) and a weekly 报平安, handles no case
+	// (models/informant.go).
+	RoleInformant Role = "informant"
 )
 
 // Label is the role in Chinese.
@@ -76,6 +88,8 @@ func (r Role) Label() string {
 		return "问政办"
 	case RoleLeader:
 		return "领导"
+	case RoleInformant:
+		return "信息员"
 	}
 	return string(r)
 }
@@ -107,7 +121,7 @@ func (d *Department) KeywordList() []string {
 	return out
 }
 
-// Member is an officer, head, dispatcher or leader.
+// Member is an officer, head, dispatcher, leader or information officer.
 type Member struct {
 	ID           uint64   `gorm:"primaryKey"`
 	Name         string   `gorm:"size:64;not null"`
@@ -118,6 +132,10 @@ type Member struct {
 	Active       bool     `gorm:"not null"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// Unit is where an information officer reports for, in the office's
+	// words (潇楚街道洋湖社区, 城管执法一中队); empty for other roles.
+	Unit string `gorm:"size:64"`
 }
 
 // String names the member for records and logs.

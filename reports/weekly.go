@@ -18,8 +18,9 @@ const weeklyTextMax = 4000
 // week, answers given in the week, cases overdue now, and the reply, on-time
 // and satisfaction rates of the cases received in the RateDays days up to
 // the week's end (see models/stats.go for every definition). Units under
-// target are named with a reminder (提醒), and the longest-overdue cases are
-// listed by number; nothing about who reported anything is in it.
+// target are named with a reminder (提醒), the information officers' reports
+// are counted (informants.go), and the longest-overdue cases are listed by
+// number; nothing about which citizen reported anything is in it.
 type Weekly struct {
 	Store *models.Store
 	// NoTables is set for a group whose robots take neither tables nor
@@ -150,6 +151,12 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	} else {
 		fmt.Fprintf(&notes, "\n没有%s低于目标的单位（回复率 %s，满意率 %s）。\n", flagWord(w.FlagRule), fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget))
 	}
+	// The information officers' reports of the week (informants.go).
+	informants, err := w.informantSection(ctx, week)
+	if err != nil {
+		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
+	}
+	notes.WriteString(informants)
 	switch {
 	case w.Overdue <= 0: // the list is turned off
 	case len(overdue) > 0:
