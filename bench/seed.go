@@ -307,7 +307,7 @@ var (
 		"created_at", "updated_at", "rating", "rated_at", "reopens"}
 	seedUnitCols      = []string{"id", "case_id", "department_id", "role", "state", "active", "accepted_by", "accepted_at", "created_at", "updated_at"}
 	seedCitizenCols   = []string{"id", "open_id", "alias", "created_at", "last_message_at"}
-	seedRatingCols    = []string{"id", "case_id", "round", "citizen_id", "department_id", "value", "reason", "rated_at", "appeal_state", "appeal_reason", "appeal_by", "appeal_at", "decided_by", "decided_at", "decision"}
+	seedRatingCols    = []string{"id", "case_id", "round", "citizen_id", "department_id", "value", "reason", "rated_at", "appeal_state", "appeal_reason", "appeal_by", "appeal_at", "decided_by", "decided_at", "decision", "case_received_at"}
 	seedExtensionCols = []string{"id", "case_id", "department_id", "requested_by", "workdays", "reason", "state", "decided_by", "decided_at", "old_due_at", "new_due_at", "created_at"}
 )
 
@@ -508,7 +508,7 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 		if !rated.After(at) {
 			k.rating = seedRating(rng, depIdx, len(g.deps))
 			k.status, k.ratedAt, k.closedAt = models.StatusClosed, rated.UTC(), rated.UTC()
-			g.rate(id, citizen, dep.ID, k.rating, rated)
+			g.rate(id, citizen, dep.ID, k.rating, received, rated)
 		}
 		return k
 	}
@@ -521,7 +521,7 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 
 // rate adds the ratings row of a case rated value at rated; a 不满意 is
 // sometimes appealed, and half the appeals decided by at are upheld.
-func (g *seedGen) rate(caseID, citizen, dept uint64, value string, rated time.Time) {
+func (g *seedGen) rate(caseID, citizen, dept uint64, value string, received, rated time.Time) {
 	reason, appeal, appealReason := "", models.AppealNone, ""
 	var appealAt, decidedAt any
 	decision := ""
@@ -542,7 +542,7 @@ func (g *seedGen) rate(caseID, citizen, dept uint64, value string, rated time.Ti
 	}
 	g.ratingID++
 	g.ratings = append(g.ratings, []any{g.ratingID, caseID, 1, citizen, dept, value, reason, rated.UTC(),
-		appeal, appealReason, 0, appealAt, 0, decidedAt, decision})
+		appeal, appealReason, 0, appealAt, 0, decidedAt, decision, received.UTC()})
 }
 
 // seedRating draws a rating: the units in the order of the org are

@@ -31,7 +31,57 @@ const (
 	idxCaseAnswered = "idx_case_answered"
 )
 
+// Indexes that hold every column the statistics read (stats.go), so that a
+// period's figures are read from them alone, never from the rows of cases
+// with their problem and answer texts: they replace idxCaseReceived and
+// idxCaseAnswered, whose every entry led to a row.
+const (
+	idxCaseCohort       = "idx_case_cohort"
+	idxCaseAnsweredDept = "idx_case_answered_dept"
+	// idxRatingCohort holds what the statistics read of a rating, by the
+	// time its case was received (Rating.CaseReceivedAt).
+	idxRatingCohort = "idx_rating_cohort"
+)
+
 func init() {
+	register(&gormigrate.Migration{
+		ID: "202612030020_stats_covering_indexes",
+		Migrate: func(tx *gorm.DB) error {
+			for _, ix := range []struct{ name, cols, old string }{
+				{idxCaseCohort, "received_at, lead_dept_id, status, answered_at, due_at, rating", idxCaseReceived},
+				{idxCaseAnsweredDept, "answered_at, lead_dept_id", idxCaseAnswered},
+			} {
+				if !tx.Migrator().HasIndex(&Case{}, ix.name) {
+					if err := tx.Exec("CREATE INDEX " + ix.name + " ON cases (" + ix.cols + ")").Error; err != nil {
+						return fmt.Errorf("create index %s: %w", ix.name, err)
+					}
+				}
+				if tx.Migrator().HasIndex(&Case{}, ix.old) {
+					if err := tx.Migrator().DropIndex(&Case{}, ix.old); err != nil {
+						return fmt.Errorf("drop index %s: %w", ix.old, err)
+					}
+				}
+			}
+			// Every rating learns when its case was received (one UPDATE,
+			// portable; on 700,000 ratings under a minute on MariaDB).
+			if !tx.Migrator().HasColumn(&Rating{}, "CaseReceivedAt") {
+				if err := tx.Migrator().AddColumn(&Rating{}, "CaseReceivedAt"); err != nil {
+					return fmt.Errorf("add ratings.case_received_at: %w", err)
+				}
+			}
+			err := tx.Exec("UPDATE ratings SET case_received_at = (SELECT c.received_at FROM cases c WHERE c.id = ratings.case_id) WHERE case_received_at IS NULL").Error
+			if err != nil {
+				return fmt.Errorf("date the ratings by their cases: %w", err)
+			}
+			if !tx.Migrator().HasIndex(&Rating{}, idxRatingCohort) {
+				err := tx.Exec("CREATE INDEX " + idxRatingCohort + " ON ratings (case_received_at, department_id, value, appeal_state, decided_at, rated_at)").Error
+				if err != nil {
+					return fmt.Errorf("create index %s: %w", idxRatingCohort, err)
+				}
+			}
+			return nil
+		},
+	})
 	register(&gormigrate.Migration{
 		ID: "202611220004_reports",
 		Migrate: func(tx *gorm.DB) error {
