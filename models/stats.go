@@ -2,11 +2,15 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // The figures the units are judged by (DOMAIN.md, "Figures the units are
@@ -598,6 +602,77 @@ func (s *Store) CasesReceived(ctx context.Context, p Period) ([]CaseRow, error) 
 		return nil, fmt.Errorf("cases received %s to %s: %w", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), err)
 	}
 	return out, nil
+}
+
+// EachCaseReceived calls count with the number of cases received in period
+// p, then fn with each of them, by number, as CasesReceived lists them: from
+// a cursor, one row in memory at a time, and all of it in one snapshot of
+// the database (a read-only REPEATABLE READ transaction on MySQL and
+// PostgreSQL), so the count is that of the rows that follow even while
+// cases come in. An error of count or fn stops the reading and is returned
+// as it is.
+func (s *Store) EachCaseReceived(ctx context.Context, p Period, count func(n int) error, fn func(r *CaseRow) error) error {
+	from, to := p.From.UTC(), p.To.UTC()
+	var opts []*sql.TxOptions
+	if s.driver != "sqlite" {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	var stop error // count's or fn's, returned unwrapped
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int
+		err := tx.Raw(`SELECT COUNT(*) FROM cases `+s.periodIndex(idxCaseCohort)+` WHERE received_at >= ? AND received_at < ?`, from, to).Scan(&n).Error
+		if err != nil {
+			return err
+		}
+		if stop = count(n); stop != nil {
+			return stop
+		}
+		rows, err := tx.Raw(
+			`SELECT c.no, c.received_at, c.status, c.kind, c.severity, d.code AS dept_code, d.name AS dept_name,
+			u.created_at AS assigned_at, c.due_at, c.answered_at, c.rating, c.content
+		FROM cases c `+s.periodIndex(idxCaseCohort)+`
+		LEFT JOIN departments d ON d.id = c.lead_dept_id
+		LEFT JOIN case_units u ON u.case_id = c.id AND u.department_id = c.lead_dept_id AND u.role = ? AND u.active = ?
+		WHERE c.received_at >= ? AND c.received_at < ?
+		ORDER BY c.no`, UnitLead, true, from, to).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var (
+			r                       CaseRow
+			code, name, rating      sql.NullString
+			assigned, due, answered sql.NullTime
+		)
+		at := func(t sql.NullTime) *time.Time {
+			if !t.Valid {
+				return nil
+			}
+			return &t.Time
+		}
+		for rows.Next() {
+			if err := rows.Scan(&r.No, &r.ReceivedAt, &r.Status, &r.Kind, &r.Severity, &code, &name, &assigned, &due, &answered, &rating, &r.Content); err != nil {
+				return err
+			}
+			r.DeptCode, r.DeptName = code.String, name.String
+			r.AssignedAt, r.DueAt, r.AnsweredAt, r.Rating = at(assigned), at(due), at(answered), nil
+			if rating.Valid {
+				v := rating.String
+				r.Rating = &v
+			}
+			if stop = fn(&r); stop != nil {
+				return stop
+			}
+		}
+		return rows.Err()
+	}, opts...)
+	if stop != nil && errors.Is(err, stop) {
+		return stop
+	}
+	if err != nil {
+		return fmt.Errorf("cases received %s to %s: %w", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), err)
+	}
+	return nil
 }
 
 // periodIndex is the index hint that makes MySQL read cases through index
