@@ -29,7 +29,7 @@ func seedOffice(t *testing.T, s *models.Store, n int) {
 	ratingsOf := []string{"", "满意", "基本满意", "不满意"}
 	var cases []modeltest.SeedCase
 	for i := range n {
-		received := end.Add(-time.Duration(rng.Int64N(int64(60*24*time.Hour)))).Truncate(time.Minute)
+		received := end.Add(-time.Duration(rng.Int64N(int64(60 * 24 * time.Hour)))).Truncate(time.Minute)
 		c := modeltest.SeedCase{No: fmt.Sprintf("2026%07d", i+1), Received: received, Status: statuses[rng.IntN(len(statuses))]}
 		if c.Status != models.StatusReceived && c.Status != models.StatusInvalid && c.Status != models.StatusDuplicate {
 			c.Lead = units[rng.IntN(2)] // hb leads nothing, and is still listed
@@ -303,4 +303,3 @@ func only(f models.UnitFigures, parts models.StatsPart) models.UnitFigures {
 	}
 	return out
 }
-
