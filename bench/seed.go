@@ -306,7 +306,7 @@ func seedDays(cal *models.Calendar, loc *time.Location, at time.Time, month mode
 var (
 	seedCaseCols = []string{"id", "no", "citizen_id", "content", "content_hash", "status", "severity", "kind", "lead_dept_id",
 		"received_at", "ack_due_at", "due_at", "duplicate_of_id", "repeats", "answer", "answered_at", "closed_at",
-		"created_at", "updated_at", "rating", "rated_at", "reopens"}
+		"created_at", "updated_at", "rating", "rated_at", "reopens", "rating_rows"}
 	seedUnitCols      = []string{"id", "case_id", "department_id", "role", "state", "active", "accepted_by", "accepted_at", "created_at", "updated_at"}
 	seedCitizenCols   = []string{"id", "open_id", "alias", "created_at", "last_message_at"}
 	seedRatingCols    = []string{"id", "case_id", "round", "citizen_id", "department_id", "value", "reason", "rated_at", "appeal_state", "appeal_reason", "appeal_by", "appeal_at", "decided_by", "decided_at", "decision", "case_received_at"}
@@ -392,7 +392,7 @@ func (g *seedGen) add(i int, d seedDay, seq int) {
 	g.cases = append(g.cases, []any{id, d.date.Format("20060102") + fmt.Sprintf("%03d", seq), citizen,
 		content, models.TextHash(content), k.status, models.SeverityGeneral, k.kind, k.lead,
 		received.UTC(), received.Add(cfg.Deadlines.Acknowledge.D()).UTC(), k.due, k.dupOf, 0, k.answer, k.answeredAt, k.closedAt,
-		received.UTC(), received.UTC(), rating, k.ratedAt, 0})
+		received.UTC(), received.UTC(), rating, k.ratedAt, 0, k.rating != ""})
 }
 
 // seedCase is what became of one case by the bench's clock: the columns

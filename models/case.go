@@ -119,6 +119,12 @@ type Case struct {
 	// Reopens counts the times the case was reopened for a second
 	// handling (重办) after a 不满意 (models/rating.go).
 	Reopens int `gorm:"not null;default:0"`
+
+	// RatingRows is set once a rating of the case is in the ratings table
+	// (AddRating); a case rated before that table has Rating alone. The
+	// statistics look for the ratings of a case only where it is not set
+	// (stats.go).
+	RatingRows bool `gorm:"not null;default:false"`
 }
 
 // Transition checks that the case may move to next; it changes nothing.

@@ -157,10 +157,10 @@ func (tx *Tx) AddRating(k *Case, r *Rating, a Actor) error {
 	if !fresh {
 		return fmt.Errorf("rate case %s round %d: %w", k.No, r.Round, ErrDuplicate)
 	}
-	if err := tx.Update(k, map[string]any{"rating": r.Value, "rated_at": now}); err != nil {
+	if err := tx.Update(k, map[string]any{"rating": r.Value, "rated_at": now, "rating_rows": true}); err != nil {
 		return err
 	}
-	k.Rating, k.RatedAt = r.Value, &now
+	k.Rating, k.RatedAt, k.RatingRows = r.Value, &now, true
 	body := r.Value
 	if k.Round() > 1 {
 		body = fmt.Sprintf("%s（第%d次答复）", r.Value, k.Round())

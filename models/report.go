@@ -47,8 +47,19 @@ func init() {
 	register(&gormigrate.Migration{
 		ID: "202612030020_stats_covering_indexes",
 		Migrate: func(tx *gorm.DB) error {
+			// Every case learns whether it has rows in ratings (one UPDATE;
+			// rows are never deleted).
+			if !tx.Migrator().HasColumn(&Case{}, "RatingRows") {
+				if err := tx.Migrator().AddColumn(&Case{}, "RatingRows"); err != nil {
+					return fmt.Errorf("add cases.rating_rows: %w", err)
+				}
+			}
+			err := tx.Exec("UPDATE cases SET rating_rows = ? WHERE rating_rows = ? AND id IN (SELECT case_id FROM ratings)", true, false).Error
+			if err != nil {
+				return fmt.Errorf("mark the cases with ratings: %w", err)
+			}
 			for _, ix := range []struct{ name, cols, old string }{
-				{idxCaseCohort, "received_at, lead_dept_id, status, answered_at, due_at, rating", idxCaseReceived},
+				{idxCaseCohort, "received_at, lead_dept_id, status, answered_at, due_at, rating, rating_rows", idxCaseReceived},
 				{idxCaseAnsweredDept, "answered_at, lead_dept_id", idxCaseAnswered},
 			} {
 				if !tx.Migrator().HasIndex(&Case{}, ix.name) {
@@ -69,7 +80,7 @@ func init() {
 					return fmt.Errorf("add ratings.case_received_at: %w", err)
 				}
 			}
-			err := tx.Exec("UPDATE ratings SET case_received_at = (SELECT c.received_at FROM cases c WHERE c.id = ratings.case_id) WHERE case_received_at IS NULL").Error
+			err = tx.Exec("UPDATE ratings SET case_received_at = (SELECT c.received_at FROM cases c WHERE c.id = ratings.case_id) WHERE case_received_at IS NULL").Error
 			if err != nil {
 				return fmt.Errorf("date the ratings by their cases: %w", err)
 			}

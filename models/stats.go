@@ -355,7 +355,10 @@ func (s *Store) StatsOf(ctx context.Context, p Period, at time.Time, parts Stats
 	if parts&StatsRatings != 0 {
 		// Cases rated before the ratings table (models/rating.go) count by
 		// their own column: a rated case of the cohort with no row in
-		// ratings. The LEFT JOIN … IS NULL is that NOT EXISTS, which MySQL
+		// ratings. Only a case not marked RatingRows can be one, so only
+		// those are looked up (the mark is in idx_case_cohort; a case
+		// rated by a server older than the mark is looked up too, and
+		// found). The LEFT JOIN … IS NULL is that NOT EXISTS, which MySQL
 		// and MariaDB run as an anti-join on the (case_id, round) index, a
 		// subquery per case not (seconds on a month of 100,000 cases).
 		err := query("ratings before the ratings table",
@@ -363,9 +366,9 @@ func (s *Store) StatsOf(ctx context.Context, p Period, at time.Time, parts Stats
 			SUM(CASE WHEN c.rating IN ? THEN 1 ELSE 0 END) AS satisfied
 		FROM cases c `+cohort+` LEFT JOIN ratings r ON r.case_id = c.id
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
-			AND c.rating IS NOT NULL AND c.rating <> '' AND r.id IS NULL
+			AND c.rating IS NOT NULL AND c.rating <> '' AND c.rating_rows = ? AND r.id IS NULL
 		GROUP BY c.lead_dept_id`,
-			satisfiedRatings, from, to)
+			satisfiedRatings, from, to, false)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // cases, extensions, answers in and out of time, cases rated before the
 // ratings table (the case's column alone), ratings of one and of two rounds
 // (a 不满意, then 重办), appeals filed, upheld and rejected, ratings written
-// without their case's receipt (a server older than the column), 督办
+// without their case's receipt and cases with ratings not marked so
+// (a server older than the columns), 督办
 // records of every level and late report-ups.
 func seedOffice(t *testing.T, s *models.Store, n int) {
 	t.Helper()
@@ -79,6 +81,9 @@ func seedOffice(t *testing.T, s *models.Store, n int) {
 					}
 				}
 				modeltest.Must(t, db.Create(&r).Error, "rating of %s", k.No)
+			}
+			if rng.IntN(5) != 0 { // else rated by a server older than the mark
+				modeltest.Must(t, db.Model(&models.Case{}).Where("id = ?", k.ID).Update("rating_rows", true).Error, "mark %s", k.No)
 			}
 		}
 		if k.LeadDeptID != nil && rng.IntN(3) == 0 {
@@ -302,4 +307,28 @@ func only(f models.UnitFigures, parts models.StatsPart) models.UnitFigures {
 		out.Supervised, out.LateReported = f.Supervised, f.LateReported
 	}
 	return out
+}
+
+// A rating given now is found by the statistics without a look-up: it
+// carries its case's receipt, and the case is marked as having ratings.
+func TestAddRatingDatesAndMarks(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		r := openCase(t, s, "1", "oA", "路灯坏了很多天")
+		err := s.Act(ctx, func(tx *models.Tx) error {
+			k, err := tx.CaseByID(r.CaseID)
+			if err != nil {
+				return err
+			}
+			return tx.AddRating(k, &models.Rating{DepartmentID: 1, Value: models.RatingSatisfied}, models.SystemActor)
+		})
+		modeltest.Must(t, err, "rate")
+		k, err := s.CaseByNo(ctx, strings.TrimPrefix(r.Reply, "编号"))
+		modeltest.Must(t, err, "case")
+		var got models.Rating
+		modeltest.Must(t, s.DB().Where("case_id = ?", k.ID).First(&got).Error, "rating")
+		if !k.RatingRows || got.CaseReceivedAt == nil || !got.CaseReceivedAt.Equal(k.ReceivedAt) {
+			t.Errorf("case marked %v, rating dated %v; want marked and dated %v", k.RatingRows, got.CaseReceivedAt, k.ReceivedAt)
+		}
+	})
 }
