@@ -90,7 +90,10 @@ var chasedStatuses = []models.Status{models.StatusAssigned, models.StatusHandlin
 // or a manual run never chases the same deadline twice; a moved deadline
 // starts afresh.
 // Everything one recipient is told in a run is combined into one message,
-// queued in the transaction that records it.
+// queued in the transaction that records it. Each pass (a batch of every
+// scan) is one transaction that stores its chases together
+// (models.Tx.AddChases): a first run over thousands of cases costs round
+// trips per batch, not per case.
 func (b *Bot) ChaseDeadlines(ctx context.Context, now, since time.Time, l Ladder) (ChaseReport, error) {
 	r := b.newChaseRun(now, since, l)
 	for {

@@ -41,6 +41,10 @@ const (
 	// idxRatingCohort holds what the statistics read of a rating, by the
 	// time its case was received (Rating.CaseReceivedAt).
 	idxRatingCohort = "idx_rating_cohort"
+	// idxUnitCaseLead holds what the statistics and the case lists read of
+	// a case's units (the lead unit, and when it was given the case), by
+	// case; it replaces idx_unit_case over case_id alone.
+	idxUnitCaseLead = "idx_unit_case_lead"
 )
 
 func init() {
@@ -58,17 +62,21 @@ func init() {
 			if err != nil {
 				return fmt.Errorf("mark the cases with ratings: %w", err)
 			}
-			for _, ix := range []struct{ name, cols, old string }{
-				{idxCaseCohort, "received_at, lead_dept_id, status, answered_at, due_at, rating, rating_rows", idxCaseReceived},
-				{idxCaseAnsweredDept, "answered_at, lead_dept_id", idxCaseAnswered},
+			for _, ix := range []struct {
+				model                  any
+				table, name, cols, old string
+			}{
+				{&Case{}, "cases", idxCaseCohort, "received_at, lead_dept_id, status, answered_at, due_at, rating, rating_rows", idxCaseReceived},
+				{&Case{}, "cases", idxCaseAnsweredDept, "answered_at, lead_dept_id", idxCaseAnswered},
+				{&CaseUnit{}, "case_units", idxUnitCaseLead, "case_id, role, department_id, active, created_at", "idx_unit_case"},
 			} {
-				if !tx.Migrator().HasIndex(&Case{}, ix.name) {
-					if err := tx.Exec("CREATE INDEX " + ix.name + " ON cases (" + ix.cols + ")").Error; err != nil {
+				if !tx.Migrator().HasIndex(ix.model, ix.name) {
+					if err := tx.Exec("CREATE INDEX " + ix.name + " ON " + ix.table + " (" + ix.cols + ")").Error; err != nil {
 						return fmt.Errorf("create index %s: %w", ix.name, err)
 					}
 				}
-				if tx.Migrator().HasIndex(&Case{}, ix.old) {
-					if err := tx.Migrator().DropIndex(&Case{}, ix.old); err != nil {
+				if tx.Migrator().HasIndex(ix.model, ix.old) {
+					if err := tx.Migrator().DropIndex(ix.model, ix.old); err != nil {
 						return fmt.Errorf("drop index %s: %w", ix.old, err)
 					}
 				}
