@@ -612,8 +612,9 @@ func (s *Store) CasesReceived(ctx context.Context, p Period) ([]CaseRow, error) 
 // a cursor, one row in memory at a time, and all of it in one snapshot of
 // the database (a read-only REPEATABLE READ transaction on MySQL and
 // PostgreSQL), so the count is that of the rows that follow even while
-// cases come in. An error of count or fn stops the reading and is returned
-// as it is.
+// cases come in. fn's row is reused for the next: fn must copy what it
+// keeps. An error of count or fn stops the reading and is returned as it
+// is.
 func (s *Store) EachCaseReceived(ctx context.Context, p Period, count func(n int) error, fn func(r *CaseRow) error) error {
 	from, to := p.From.UTC(), p.To.UTC()
 	var opts []*sql.TxOptions
