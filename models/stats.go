@@ -338,29 +338,48 @@ func (s *Store) StatsOf(ctx context.Context, p Period, at time.Time, parts Stats
 	}
 	cohort := s.periodIndex(idxCaseCohort)
 
+	// unmarked counts the rated cases of the cohort not marked RatingRows,
+	// when the cohort's query ran (-1 when it did not): none, and no case
+	// can have been rated before the ratings table.
+	unmarked := int64(-1)
 	if parts&StatsCohort != 0 {
-		err := query("assigned",
-			`SELECT c.lead_dept_id AS department_id, COUNT(*) AS assigned,
+		var rows []struct {
+			UnitFigures
+			Unmarked int64
+		}
+		err := db.Raw(`SELECT c.lead_dept_id AS department_id, COUNT(*) AS assigned,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS answered,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS on_time,
-			SUM(CASE WHEN (c.answered_at IS NOT NULL AND c.answered_at <= ?) OR c.due_at IS NULL OR c.due_at <= ? THEN 1 ELSE 0 END) AS counted
+			SUM(CASE WHEN (c.answered_at IS NOT NULL AND c.answered_at <= ?) OR c.due_at IS NULL OR c.due_at <= ? THEN 1 ELSE 0 END) AS counted,
+			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND c.rating_rows = ? THEN 1 ELSE 0 END) AS unmarked
 		FROM cases c `+cohort+`
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-			at, at, at, at, from, to)
+			at, at, at, at, false, from, to).Scan(&rows).Error
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("stats assigned: %w", err)
+		}
+		unmarked = 0
+		for _, r := range rows {
+			f, ok := figs[r.DepartmentID]
+			if !ok {
+				f = &UnitFigures{DepartmentID: r.DepartmentID}
+				figs[r.DepartmentID] = f
+			}
+			f.add(r.UnitFigures)
+			unmarked += r.Unmarked
 		}
 	}
-	if parts&StatsRatings != 0 {
+	if parts&StatsRatings != 0 && unmarked != 0 {
 		// Cases rated before the ratings table (models/rating.go) count by
 		// their own column: a rated case of the cohort with no row in
 		// ratings. Only a case not marked RatingRows can be one, so only
 		// those are looked up (the mark is in idx_case_cohort; a case
 		// rated by a server older than the mark is looked up too, and
-		// found). The LEFT JOIN … IS NULL is that NOT EXISTS, which MySQL
-		// and MariaDB run as an anti-join on the (case_id, round) index, a
-		// subquery per case not (seconds on a month of 100,000 cases).
+		// found), and not at all when the cohort's query found none. The
+		// LEFT JOIN … IS NULL is that NOT EXISTS, which MySQL and MariaDB
+		// run as an anti-join on the (case_id, round) index, a subquery
+		// per case not (seconds on a month of 100,000 cases).
 		err := query("ratings before the ratings table",
 			`SELECT c.lead_dept_id AS department_id, COUNT(*) AS rated,
 			SUM(CASE WHEN c.rating IN ? THEN 1 ELSE 0 END) AS satisfied
@@ -372,6 +391,8 @@ func (s *Store) StatsOf(ctx context.Context, p Period, at time.Time, parts Stats
 		if err != nil {
 			return nil, err
 		}
+	}
+	if parts&StatsRatings != 0 {
 		// Satisfaction from the ratings table (the query above counts only
 		// cases rated before it, which have no rows; the two add up).
 		// Every rating of a case of the cohort given by at counts for the
@@ -387,7 +408,7 @@ func (s *Store) StatsOf(ctx context.Context, p Period, at time.Time, parts Stats
 			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 WHEN r.value IN ? THEN 1 ELSE 0 END) AS satisfied,
 			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 1 ELSE 0 END) AS appeals_upheld`
 		args := []any{AppealUpheld, at, AppealUpheld, at, satisfiedRatings, AppealUpheld, at}
-		err = query("ratings", figures+`
+		err := query("ratings", figures+`
 		FROM ratings r `+s.index(idxRatingCohort)+`
 		WHERE r.case_received_at >= ? AND r.case_received_at < ? AND r.rated_at <= ?
 		GROUP BY r.department_id`,
