@@ -215,11 +215,13 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 		seqs = seqs[k:]
 	}
 	// Index statistics as a server that has lived with these rows has them;
-	// on PostgreSQL the id sequences learn of the explicit ids.
+	// on PostgreSQL the id sequences learn of the explicit ids, and the
+	// tables are vacuumed as autovacuum would have done by then, so that
+	// its index-only scans need not visit the rows (the visibility map).
 	for _, t := range []string{"cases", "case_units", "ratings", "extensions", "citizens"} {
 		analyze := "ANALYZE TABLE " + t
 		if store.Driver() == "postgres" {
-			analyze = "ANALYZE " + t
+			analyze = "VACUUM ANALYZE " + t
 			if _, err := sqlDB.ExecContext(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT MAX(id) FROM "+t+"))"); err != nil {
 				return nil, fmt.Errorf("bench: seed: id sequence of %s: %w", t, err)
 			}
@@ -304,10 +306,10 @@ func seedDays(cal *models.Calendar, loc *time.Location, at time.Time, month mode
 var (
 	seedCaseCols = []string{"id", "no", "citizen_id", "content", "content_hash", "status", "severity", "kind", "lead_dept_id",
 		"received_at", "ack_due_at", "due_at", "duplicate_of_id", "repeats", "answer", "answered_at", "closed_at",
-		"created_at", "updated_at", "rating", "rated_at", "reopens"}
+		"created_at", "updated_at", "rating", "rated_at", "reopens", "rating_rows"}
 	seedUnitCols      = []string{"id", "case_id", "department_id", "role", "state", "active", "accepted_by", "accepted_at", "created_at", "updated_at"}
 	seedCitizenCols   = []string{"id", "open_id", "alias", "created_at", "last_message_at"}
-	seedRatingCols    = []string{"id", "case_id", "round", "citizen_id", "department_id", "value", "reason", "rated_at", "appeal_state", "appeal_reason", "appeal_by", "appeal_at", "decided_by", "decided_at", "decision"}
+	seedRatingCols    = []string{"id", "case_id", "round", "citizen_id", "department_id", "value", "reason", "rated_at", "appeal_state", "appeal_reason", "appeal_by", "appeal_at", "decided_by", "decided_at", "decision", "case_received_at"}
 	seedExtensionCols = []string{"id", "case_id", "department_id", "requested_by", "workdays", "reason", "state", "decided_by", "decided_at", "old_due_at", "new_due_at", "created_at"}
 )
 
@@ -390,7 +392,7 @@ func (g *seedGen) add(i int, d seedDay, seq int) {
 	g.cases = append(g.cases, []any{id, d.date.Format("20060102") + fmt.Sprintf("%03d", seq), citizen,
 		content, models.TextHash(content), k.status, models.SeverityGeneral, k.kind, k.lead,
 		received.UTC(), received.Add(cfg.Deadlines.Acknowledge.D()).UTC(), k.due, k.dupOf, 0, k.answer, k.answeredAt, k.closedAt,
-		received.UTC(), received.UTC(), rating, k.ratedAt, 0})
+		received.UTC(), received.UTC(), rating, k.ratedAt, 0, k.rating != ""})
 }
 
 // seedCase is what became of one case by the bench's clock: the columns
@@ -508,7 +510,7 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 		if !rated.After(at) {
 			k.rating = seedRating(rng, depIdx, len(g.deps))
 			k.status, k.ratedAt, k.closedAt = models.StatusClosed, rated.UTC(), rated.UTC()
-			g.rate(id, citizen, dep.ID, k.rating, rated)
+			g.rate(id, citizen, dep.ID, k.rating, received, rated)
 		}
 		return k
 	}
@@ -521,7 +523,7 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 
 // rate adds the ratings row of a case rated value at rated; a 不满意 is
 // sometimes appealed, and half the appeals decided by at are upheld.
-func (g *seedGen) rate(caseID, citizen, dept uint64, value string, rated time.Time) {
+func (g *seedGen) rate(caseID, citizen, dept uint64, value string, received, rated time.Time) {
 	reason, appeal, appealReason := "", models.AppealNone, ""
 	var appealAt, decidedAt any
 	decision := ""
@@ -542,7 +544,7 @@ func (g *seedGen) rate(caseID, citizen, dept uint64, value string, rated time.Ti
 	}
 	g.ratingID++
 	g.ratings = append(g.ratings, []any{g.ratingID, caseID, 1, citizen, dept, value, reason, rated.UTC(),
-		appeal, appealReason, 0, appealAt, 0, decidedAt, decision})
+		appeal, appealReason, 0, appealAt, 0, decidedAt, decision, received.UTC()})
 }
 
 // seedRating draws a rating: the units in the order of the org are

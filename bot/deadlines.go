@@ -90,7 +90,10 @@ var chasedStatuses = []models.Status{models.StatusAssigned, models.StatusHandlin
 // or a manual run never chases the same deadline twice; a moved deadline
 // starts afresh.
 // Everything one recipient is told in a run is combined into one message,
-// queued in the transaction that records it.
+// queued in the transaction that records it. Each pass (a batch of every
+// scan) is one transaction that stores its chases together
+// (models.Tx.AddChases): a first run over thousands of cases costs round
+// trips per batch, not per case.
 func (b *Bot) ChaseDeadlines(ctx context.Context, now, since time.Time, l Ladder) (ChaseReport, error) {
 	r := b.newChaseRun(now, since, l)
 	for {
@@ -99,6 +102,9 @@ func (b *Bot) ChaseDeadlines(ctx context.Context, now, since time.Time, l Ladder
 			p := &plan{r: r, tx: tx, drafts: map[string]*draft{}, depts: map[uint64]*models.Department{}, members: map[string][]models.Member{}}
 			var err error
 			if more, err = r.pass(p); err != nil {
+				return err
+			}
+			if err := p.store(); err != nil {
 				return err
 			}
 			return p.flush()
@@ -226,6 +232,7 @@ func (r *chaseRun) pass(p *plan) (more bool, err error) {
 			return false, err
 		}
 		r.accept.done = len(units) < chaseBatch
+		var due []*models.CaseUnit
 		for i := range units {
 			u := &units[i]
 			at := r.chaseAt(u.CreatedAt)
@@ -237,7 +244,22 @@ func (r *chaseRun) pass(p *plan) (more bool, err error) {
 			if r.doneBefore(at) {
 				continue
 			}
-			if err := r.chaseAccept(p, u); err != nil {
+			due = append(due, u)
+		}
+		ids := make([]uint64, 0, len(due))
+		for _, u := range due {
+			ids = append(ids, u.CaseID)
+		}
+		cases, err := p.tx.CasesByID(ids)
+		if err != nil {
+			return false, err
+		}
+		for _, u := range due {
+			k, ok := cases[u.CaseID]
+			if !ok {
+				return false, fmt.Errorf("case %d of unit %d: %w", u.CaseID, u.ID, models.ErrNotFound)
+			}
+			if err := r.chaseAccept(p, u, k); err != nil {
 				return false, err
 			}
 		}
@@ -253,6 +275,7 @@ func (r *chaseRun) pass(p *plan) (more bool, err error) {
 			return false, err
 		}
 		s.done = len(cases) < chaseBatch
+		var due []*models.Case
 		for j := range cases {
 			k := &cases[j]
 			at := r.stepAt(*k.DueAt, st.Workdays)
@@ -264,7 +287,21 @@ func (r *chaseRun) pass(p *plan) (more bool, err error) {
 			if r.doneBefore(at) {
 				continue
 			}
-			if err := r.climb(p, st, k); err != nil {
+			due = append(due, k)
+		}
+		var units map[uint64][]models.CaseUnit
+		if st.Workdays < 0 && len(due) > 0 {
+			// A reminder looks at the units of its case: all of the batch's at once.
+			ids := make([]uint64, 0, len(due))
+			for _, k := range due {
+				ids = append(ids, k.ID)
+			}
+			if units, err = p.tx.UnitsOf(ids); err != nil {
+				return false, err
+			}
+		}
+		for _, k := range due {
+			if err := r.climb(p, st, k, units[k.ID]); err != nil {
 				return false, err
 			}
 		}
@@ -279,8 +316,9 @@ func (r *chaseRun) doneBefore(at time.Time) bool {
 	return !r.floor.IsZero() && !at.After(r.floor)
 }
 
-// climb takes case k one step up the ladder, unless that step was taken before.
-func (r *chaseRun) climb(p *plan, st LadderStep, k *models.Case) error {
+// climb takes case k one step up the ladder, unless that step was taken
+// before; units are the case's active units (read for a reminder only).
+func (r *chaseRun) climb(p *plan, st LadderStep, k *models.Case, units []models.CaseUnit) error {
 	if k.LeadDeptID == nil || k.DueAt == nil {
 		return nil
 	}
@@ -289,10 +327,6 @@ func (r *chaseRun) climb(p *plan, st LadderStep, k *models.Case) error {
 	if st.Workdays < 0 {
 		// A reminder is for units that had the case before it: one
 		// assigned later learnt the deadline from the assignment itself.
-		units, err := p.tx.Units(k)
-		if err != nil {
-			return err
-		}
 		for _, u := range units {
 			if u.Role == models.UnitLead && !u.CreatedAt.Before(at) {
 				return nil
@@ -346,23 +380,17 @@ func (r *chaseRun) climb(p *plan, st LadderStep, k *models.Case) error {
 	default:
 		note = fmt.Sprintf("超期督办：超过办理时限 %s 已%d个工作日，已报送%s", dateTime(due), st.Workdays, told)
 	}
-	sup := &models.Supervision{CaseID: k.ID, DepartmentID: d.ID, ByKind: models.ActorSystem, Level: st.Level, Note: note}
-	fresh, err := p.tx.AddChase(sup, key)
-	if err != nil || !fresh {
-		return err
-	}
-	if err := p.tx.Record(k, models.SystemActor, models.EventSupervise, "", "", note); err != nil {
-		return err
-	}
-	r.report.Chased[st.Level]++
 	line := fmt.Sprintf("%s｜%s｜时限 %s｜%s", k.No, d.Name, shortTime(due), brief(k))
 	if st.Workdays > 0 {
 		line = fmt.Sprintf("%s｜%s｜时限 %s｜超期%d个工作日｜%s", k.No, d.Name, shortTime(due), r.b.Calendar.WorkdaysBetween(due, r.now), brief(k))
 	}
 	sec := r.ladderSection(st)
+	c := pending{chase: models.Chase{Case: k, Key: key,
+		Supervision: models.Supervision{DepartmentID: d.ID, ByKind: models.ActorSystem, Level: st.Level, Note: note}}}
 	for _, t := range targets {
-		p.add(t, sec, k, key, line)
+		c.news = append(c.news, news{t, sec, line})
 	}
+	p.pending = append(p.pending, c)
 	return nil
 }
 
@@ -379,12 +407,8 @@ func (r *chaseRun) ladderSection(st LadderStep) section {
 	return section{key: st.Level, title: "超期督办", intro: fmt.Sprintf("以下问题超过办理时限%d个工作日仍未答复，请督办：", st.Workdays)}
 }
 
-// chaseAccept chases unit u, which has not accepted (签收) in time.
-func (r *chaseRun) chaseAccept(p *plan, u *models.CaseUnit) error {
-	k, err := p.tx.CaseByID(u.CaseID)
-	if err != nil {
-		return err
-	}
+// chaseAccept chases unit u of case k, which has not accepted (签收) in time.
+func (r *chaseRun) chaseAccept(p *plan, u *models.CaseUnit, k *models.Case) error {
 	if !slices.Contains(chasedStatuses, k.Status) {
 		return nil
 	}
@@ -394,16 +418,7 @@ func (r *chaseRun) chaseAccept(p *plan, u *models.CaseUnit) error {
 	}
 	assigned := u.CreatedAt.In(r.now.Location())
 	note := fmt.Sprintf("催办签收：%s（%s）交办后超过%s未签收", d.Name, u.RoleLabel(), r.l.AcceptWithin.Label())
-	sup := &models.Supervision{CaseID: k.ID, DepartmentID: d.ID, ByKind: models.ActorSystem, Level: models.LevelAccept, Note: note}
 	key := fmt.Sprintf("%s:%s:%d", models.LevelAccept, k.No, u.ID)
-	fresh, err := p.tx.AddChase(sup, key)
-	if err != nil || !fresh {
-		return err
-	}
-	if err := p.tx.Record(k, models.SystemActor, models.EventSupervise, "", "", note); err != nil {
-		return err
-	}
-	r.report.Chased[models.LevelAccept]++
 	sec := section{key: models.LevelAccept, title: "催办签收",
 		intro: fmt.Sprintf("以下交办超过%s未签收，请尽快签收（发送：签收 编号）；再过%s仍未签收将退回问政办：",
 			r.l.AcceptWithin.Label(), r.l.AcceptReturnAfter.Label()),
@@ -412,14 +427,17 @@ func (r *chaseRun) chaseAccept(p *plan, u *models.CaseUnit) error {
 		sec.intro = fmt.Sprintf("以下交办超过%s未签收，请尽快签收（发送：签收 编号）：", r.l.AcceptWithin.Label())
 	}
 	line := fmt.Sprintf("%s｜%s（%s）｜交办于 %s｜%s", k.No, d.Name, u.RoleLabel(), shortTime(assigned), brief(k))
-	p.add(groupOf(d), sec, k, key, line)
 	members, err := p.role(d.ID, models.RoleOfficer, models.RoleHead)
 	if err != nil {
 		return err
 	}
+	c := pending{chase: models.Chase{Case: k, Key: key,
+		Supervision: models.Supervision{DepartmentID: d.ID, ByKind: models.ActorSystem, Level: models.LevelAccept, Note: note}}}
+	c.news = append(c.news, news{groupOf(d), sec, line})
 	for _, t := range membersOf(members) {
-		p.add(t, sec, k, key, line)
+		c.news = append(c.news, news{t, sec, line})
 	}
+	p.pending = append(p.pending, c)
 	return nil
 }
 
@@ -517,7 +535,7 @@ type draft struct {
 	entries  map[string][]entry
 }
 
-// plan collects a pass's messages and caches what it looked up.
+// plan collects a pass's chases and messages and caches what it looked up.
 type plan struct {
 	r       *chaseRun
 	tx      *models.Tx
@@ -525,6 +543,52 @@ type plan struct {
 	drafts  map[string]*draft
 	depts   map[uint64]*models.Department
 	members map[string][]models.Member
+	// pending are the pass's chases in the order they were found, stored
+	// together by store.
+	pending []pending
+}
+
+// pending is one chase found by a pass and what it tells whom.
+type pending struct {
+	chase models.Chase
+	news  []news
+}
+
+// news is one line for one recipient's message.
+type news struct {
+	to   target
+	sec  section
+	line string
+}
+
+// store stores the pass's chases at once (models.Tx.AddChases) and puts
+// each one that was not on record yet into its recipients' messages, in
+// the order the pass found them: the messages read as if each chase had
+// been stored as it was found.
+func (p *plan) store() error {
+	if len(p.pending) == 0 {
+		return nil
+	}
+	chases := make([]models.Chase, len(p.pending))
+	for i := range p.pending {
+		chases[i] = p.pending[i].chase
+	}
+	fresh, err := p.tx.AddChases(chases)
+	if err != nil {
+		return err
+	}
+	for i := range p.pending {
+		if !fresh[i] {
+			continue
+		}
+		c := &p.pending[i]
+		p.r.report.Chased[c.chase.Supervision.Level]++
+		for _, n := range c.news {
+			p.add(n.to, n.sec, c.chase.Case, c.chase.Key, n.line)
+		}
+	}
+	p.pending = nil
+	return nil
 }
 
 func (p *plan) dept(id uint64) (*models.Department, error) {

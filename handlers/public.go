@@ -97,7 +97,7 @@ func (h *publicHandler) unitRates(ctx context.Context) (*models.Stats, error) {
 		return h.stats, nil
 	}
 	p := models.Period{From: now.AddDate(0, -h.cfg.RateMonths, 0), To: now}
-	st, err := h.store.Stats(ctx, p, now)
+	st, err := h.store.StatsOf(ctx, p, now, models.StatsRates)
 	if err != nil {
 		return nil, err
 	}

@@ -125,6 +125,12 @@ type Case struct {
 	// member id is InformantID; models/informant.go).
 	Source      string `gorm:"size:16;not null;default:''"`
 	InformantID *uint64
+
+	// RatingRows is set once a rating of the case is in the ratings table
+	// (AddRating); a case rated before that table has Rating alone. The
+	// statistics look for the ratings of a case only where it is not set
+	// (stats.go).
+	RatingRows bool `gorm:"not null;default:false"`
 }
 
 // Transition checks that the case may move to next; it changes nothing.

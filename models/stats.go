@@ -2,11 +2,15 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strconv"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // The figures the units are judged by (DOMAIN.md, "Figures the units are
@@ -60,15 +64,22 @@ import (
 // One figure is about the serious cases: LateReports (迟报), the cases whose
 // report-up left after its clock, among the alerts raised in the period.
 //
-// Every query is a range over an index: cases by received_at
-// (idx_case_received), by answered_at (idx_case_answered), open cases by
-// (status, due_at) (idx_case_status_due), units and extensions by case. The
-// cost grows with the cases of the period, not with the table. On MySQL the
-// queries over cases by period name their index (Store.periodIndex):
-// MariaDB's optimizer otherwise often reads the whole table, directly or
-// through the index that serves the GROUP BY or "lead_dept_id IS NOT NULL"
-// (on the 1,000,000 cases of `minsheng bench`: a month's figures took
-// 13–19 s of SQL that way, 2.5–4 s with the range).
+// Every query is a range over an index: cases by received_at with the
+// columns the figures read (idx_case_cohort, so that the cases table itself
+// is not read), by answered_at with the lead unit (idx_case_answered_dept),
+// open cases by (status, due_at) (idx_case_status_due), ratings, units and
+// extensions by case. The cost grows with the cases of the period, not with
+// the table. On MySQL the queries over cases by period name their index
+// (Store.periodIndex): MariaDB's optimizer otherwise often reads the whole
+// table, directly or through the index that serves the GROUP BY or
+// "lead_dept_id IS NOT NULL" (on the 1,000,000 cases of `minsheng bench`: a
+// month's figures took 13–19 s of SQL that way, 2.5–4 s with a range over
+// received_at alone, which still read every case's row).
+//
+// Nothing is kept between runs: no rollup table to keep in step with the
+// cases, and the figures are those of the rows as they stand at the time
+// of counting. StatsOf computes only the parts a report shows (the weekly
+// summary's rates, the public board's), with the same queries.
 
 // satisfiedRatings are the ratings that count as satisfied.
 var satisfiedRatings = []string{"满意", "基本满意"}
@@ -258,6 +269,32 @@ type Stats struct {
 	LateReports int64
 }
 
+// StatsPart names a group of the figures of Stats: a report that shows
+// only some of them asks StatsOf for those, and reads nothing else.
+type StatsPart uint
+
+// The parts of Stats.
+const (
+	// StatsCohort: Assigned, Answered, OnTime and Counted.
+	StatsCohort StatsPart = 1 << iota
+	// StatsRatings: Rated, Satisfied and AppealsUpheld.
+	StatsRatings
+	// StatsOverdue: Overdue.
+	StatsOverdue
+	// StatsAnswers: AnsweredInPeriod.
+	StatsAnswers
+	// StatsUnits: Received, Valid, the extensions, Supervised and LateReported.
+	StatsUnits
+	// StatsIntake: Stats.Intake, Stats.LateReports, and Total.Received and
+	// Total.Valid from them.
+	StatsIntake
+
+	// StatsRates are the figures every rate and NotDue need.
+	StatsRates = StatsCohort | StatsRatings
+	// StatsAll is every figure: Stats.
+	StatsAll = StatsCohort | StatsRatings | StatsOverdue | StatsAnswers | StatsUnits | StatsIntake
+)
+
 // Stats computes the figures of period p as they stand at at. It returns no
 // sentinel error.
 //
@@ -267,6 +304,20 @@ type Stats struct {
 // unit's figures (UnitFigures.add), so a new figure is its column in one
 // query, its field and its line in add, and where a report shows it.
 func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, error) {
+	return s.StatsOf(ctx, p, at, StatsAll)
+}
+
+// StatsOf computes the figures of the parts of Stats named in parts, as
+// Stats does; the others stay zero. Every unit is listed as by Stats. It
+// returns no sentinel error.
+//
+// The queries over the cases of a period read the index over (received_at,
+// lead_dept_id, status, answered_at, due_at, rating) alone
+// (idxCaseCohort), and the answers of a period the index over
+// (answered_at, lead_dept_id) alone (idxCaseAnsweredDept): not one row of
+// the cases table, whose rows carry the problem and the answer. The other
+// tables are reached from the cases by their case_id indexes.
+func (s *Store) StatsOf(ctx context.Context, p Period, at time.Time, parts StatsPart) (*Stats, error) {
 	db := s.db.WithContext(ctx)
 	from, to, at := p.From.UTC(), p.To.UTC(), at.UTC()
 	figs := map[uint64]*UnitFigures{}
@@ -285,117 +336,181 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 		}
 		return nil
 	}
+	cohort := s.periodIndex(idxCaseCohort)
 
-	err := query("assigned",
-		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS assigned,
+	// unmarked counts the rated cases of the cohort not marked RatingRows,
+	// when the cohort's query ran (-1 when it did not): none, and no case
+	// can have been rated before the ratings table.
+	unmarked := int64(-1)
+	if parts&StatsCohort != 0 {
+		var rows []struct {
+			UnitFigures
+			Unmarked int64
+		}
+		err := db.Raw(`SELECT c.lead_dept_id AS department_id, COUNT(*) AS assigned,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? THEN 1 ELSE 0 END) AS answered,
 			SUM(CASE WHEN c.answered_at IS NOT NULL AND c.answered_at <= ? AND (c.due_at IS NULL OR c.answered_at <= c.due_at) THEN 1 ELSE 0 END) AS on_time,
-			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS rated,
-			SUM(CASE WHEN c.rating IN ? AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.case_id = c.id) THEN 1 ELSE 0 END) AS satisfied,
-			SUM(CASE WHEN (c.answered_at IS NOT NULL AND c.answered_at <= ?) OR c.due_at IS NULL OR c.due_at <= ? THEN 1 ELSE 0 END) AS counted
-		FROM cases c `+s.periodIndex(idxCaseReceived)+`
+			SUM(CASE WHEN (c.answered_at IS NOT NULL AND c.answered_at <= ?) OR c.due_at IS NULL OR c.due_at <= ? THEN 1 ELSE 0 END) AS counted,
+			SUM(CASE WHEN c.rating IS NOT NULL AND c.rating <> '' AND c.rating_rows = ? THEN 1 ELSE 0 END) AS unmarked
+		FROM cases c `+cohort+`
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		at, at, satisfiedRatings, at, at, from, to)
-	if err != nil {
-		return nil, err
+			at, at, at, at, false, from, to).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("stats assigned: %w", err)
+		}
+		unmarked = 0
+		for _, r := range rows {
+			f, ok := figs[r.DepartmentID]
+			if !ok {
+				f = &UnitFigures{DepartmentID: r.DepartmentID}
+				figs[r.DepartmentID] = f
+			}
+			f.add(r.UnitFigures)
+			unmarked += r.Unmarked
+		}
 	}
-	// Satisfaction from the ratings table (models/rating.go; the query above
-	// counts only cases rated before it, which have no rows; the two add up).
-	// Every rating of a case of the cohort given by at counts for the unit
-	// whose answer it rated, so a 不满意 still counts after 重办 and the
-	// second answer's rating; a 不满意 whose appeal (申诉) was upheld by at
-	// does not count and is counted in AppealsUpheld instead.
-	err = query("ratings",
-		`SELECT r.department_id AS department_id,
+	if parts&StatsRatings != 0 && unmarked != 0 {
+		// Cases rated before the ratings table (models/rating.go) count by
+		// their own column: a rated case of the cohort with no row in
+		// ratings. Only a case not marked RatingRows can be one, so only
+		// those are looked up (the mark is in idx_case_cohort; a case
+		// rated by a server older than the mark is looked up too, and
+		// found), and not at all when the cohort's query found none. The
+		// LEFT JOIN … IS NULL is that NOT EXISTS, which MySQL and MariaDB
+		// run as an anti-join on the (case_id, round) index, a subquery
+		// per case not (seconds on a month of 100,000 cases).
+		err := query("ratings before the ratings table",
+			`SELECT c.lead_dept_id AS department_id, COUNT(*) AS rated,
+			SUM(CASE WHEN c.rating IN ? THEN 1 ELSE 0 END) AS satisfied
+		FROM cases c `+cohort+` LEFT JOIN ratings r ON r.case_id = c.id
+		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
+			AND c.rating IS NOT NULL AND c.rating <> '' AND c.rating_rows = ? AND r.id IS NULL
+		GROUP BY c.lead_dept_id`,
+			satisfiedRatings, from, to, false)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if parts&StatsRatings != 0 {
+		// Satisfaction from the ratings table (the query above counts only
+		// cases rated before it, which have no rows; the two add up).
+		// Every rating of a case of the cohort given by at counts for the
+		// unit whose answer it rated, so a 不满意 still counts after 重办
+		// and the second answer's rating; a 不满意 whose appeal (申诉) was
+		// upheld by at does not count and is counted in AppealsUpheld
+		// instead. A rating knows when its case was received
+		// (Rating.CaseReceivedAt), so the ratings of the cohort are a range
+		// of idx_rating_cohort; one written without it (by a server older
+		// than the column, during an upgrade) is found through its case.
+		figures := `SELECT r.department_id AS department_id,
 			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 ELSE 1 END) AS rated,
 			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 0 WHEN r.value IN ? THEN 1 ELSE 0 END) AS satisfied,
-			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 1 ELSE 0 END) AS appeals_upheld
-		FROM ratings r JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = r.case_id
-		WHERE c.received_at >= ? AND c.received_at < ? AND r.rated_at <= ?
+			SUM(CASE WHEN r.appeal_state = ? AND r.decided_at <= ? THEN 1 ELSE 0 END) AS appeals_upheld`
+		args := []any{AppealUpheld, at, AppealUpheld, at, satisfiedRatings, AppealUpheld, at}
+		err := query("ratings", figures+`
+		FROM ratings r `+s.index(idxRatingCohort)+`
+		WHERE r.case_received_at >= ? AND r.case_received_at < ? AND r.rated_at <= ?
 		GROUP BY r.department_id`,
-		AppealUpheld, at, AppealUpheld, at, satisfiedRatings, AppealUpheld, at, from, to, at)
-	if err != nil {
-		return nil, err
+			append(args, from, to, at)...)
+		if err != nil {
+			return nil, err
+		}
+		err = query("ratings not dated", figures+`
+		FROM ratings r JOIN cases c ON c.id = r.case_id
+		WHERE r.case_received_at IS NULL AND c.received_at >= ? AND c.received_at < ? AND r.rated_at <= ?
+		GROUP BY r.department_id`,
+			append(args, from, to, at)...)
+		if err != nil {
+			return nil, err
+		}
 	}
-	err = query("received",
-		`SELECT u.department_id AS department_id, COUNT(DISTINCT c.id) AS received,
+	if parts&StatsUnits != 0 {
+		err := query("received",
+			`SELECT u.department_id AS department_id, COUNT(DISTINCT c.id) AS received,
 			COUNT(DISTINCT CASE WHEN c.status NOT IN ? THEN c.id END) AS valid
-		FROM cases c `+s.periodIndex(idxCaseReceived)+` JOIN case_units u ON u.case_id = c.id AND u.role = ?
+		FROM cases c `+cohort+` JOIN case_units u ON u.case_id = c.id AND u.role = ?
 		WHERE c.received_at >= ? AND c.received_at < ?
 		GROUP BY u.department_id`,
-		[]Status{StatusInvalid, StatusDuplicate}, UnitLead, from, to)
-	if err != nil {
-		return nil, err
-	}
-	err = query("extensions",
-		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS extensions_requested,
+			[]Status{StatusInvalid, StatusDuplicate}, UnitLead, from, to)
+		if err != nil {
+			return nil, err
+		}
+		err = query("extensions",
+			`SELECT c.lead_dept_id AS department_id, COUNT(*) AS extensions_requested,
 			SUM(CASE WHEN e.state = ? THEN 1 ELSE 0 END) AS extensions_approved
-		FROM cases c `+s.periodIndex(idxCaseReceived)+` JOIN extensions e ON e.case_id = c.id AND e.department_id = c.lead_dept_id
+		FROM cases c `+cohort+` JOIN extensions e ON e.case_id = c.id AND e.department_id = c.lead_dept_id
 		WHERE c.received_at >= ? AND c.received_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		ExtensionApproved, from, to)
-	if err != nil {
-		return nil, err
+			ExtensionApproved, from, to)
+		if err != nil {
+			return nil, err
+		}
+		err = query("supervised",
+			`SELECT s.department_id AS department_id, COUNT(*) AS supervised
+		FROM supervisions s JOIN cases c `+cohort+` ON c.id = s.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND s.level <> ?
+		GROUP BY s.department_id`,
+			from, to, "remind")
+		if err != nil {
+			return nil, err
+		}
+		err = query("late reports",
+			`SELECT c.lead_dept_id AS department_id, COUNT(DISTINCT c.id) AS late_reported
+		FROM serious_alerts a JOIN cases c `+cohort+` ON c.id = a.case_id
+		WHERE c.received_at >= ? AND c.received_at < ? AND a.late = ? AND c.lead_dept_id IS NOT NULL
+		GROUP BY c.lead_dept_id`,
+			from, to, true)
+		if err != nil {
+			return nil, err
+		}
 	}
-	err = query("overdue",
-		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS overdue
+	if parts&StatsOverdue != 0 {
+		err := query("overdue",
+			`SELECT c.lead_dept_id AS department_id, COUNT(*) AS overdue
 		FROM cases c
 		WHERE c.status IN ? AND c.due_at < ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		openStatuses, at)
-	if err != nil {
-		return nil, err
+			openStatuses, at)
+		if err != nil {
+			return nil, err
+		}
 	}
-	err = query("supervised",
-		`SELECT s.department_id AS department_id, COUNT(*) AS supervised
-		FROM supervisions s JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = s.case_id
-		WHERE c.received_at >= ? AND c.received_at < ? AND s.level <> ?
-		GROUP BY s.department_id`,
-		from, to, "remind")
-	if err != nil {
-		return nil, err
-	}
-	err = query("late reports",
-		`SELECT c.lead_dept_id AS department_id, COUNT(DISTINCT c.id) AS late_reported
-		FROM serious_alerts a JOIN cases c `+s.periodIndex(idxCaseReceived)+` ON c.id = a.case_id
-		WHERE c.received_at >= ? AND c.received_at < ? AND a.late = ? AND c.lead_dept_id IS NOT NULL
-		GROUP BY c.lead_dept_id`,
-		from, to, true)
-	if err != nil {
-		return nil, err
-	}
-	err = query("answers",
-		`SELECT c.lead_dept_id AS department_id, COUNT(*) AS answered_in_period
-		FROM cases c `+s.periodIndex(idxCaseAnswered)+`
+	if parts&StatsAnswers != 0 {
+		err := query("answers",
+			`SELECT c.lead_dept_id AS department_id, COUNT(*) AS answered_in_period
+		FROM cases c `+s.periodIndex(idxCaseAnsweredDept)+`
 		WHERE c.answered_at >= ? AND c.answered_at < ? AND c.answered_at <= ? AND c.lead_dept_id IS NOT NULL
 		GROUP BY c.lead_dept_id`,
-		from, to, at)
-	if err != nil {
-		return nil, err
+			from, to, at)
+		if err != nil {
+			return nil, err
+		}
 	}
 
-	var intake []struct {
-		Status Status
-		N      int64
-	}
-	err = db.Raw(`SELECT status, COUNT(*) AS n FROM cases `+s.periodIndex(idxCaseReceived)+` WHERE received_at >= ? AND received_at < ? GROUP BY status`, from, to).
-		Scan(&intake).Error
-	if err != nil {
-		return nil, fmt.Errorf("stats intake: %w", err)
-	}
 	out := &Stats{Period: p, At: at}
-	for _, r := range intake {
-		out.Intake.Received += r.N
-		switch r.Status {
-		case StatusInvalid:
-			out.Intake.Invalid += r.N
-		case StatusDuplicate:
-			out.Intake.Duplicate += r.N
-		case StatusReceived:
-			out.Intake.Waiting += r.N
-		default:
-			out.Intake.Valid += r.N
+	if parts&StatsIntake != 0 {
+		var intake []struct {
+			Status Status
+			N      int64
+		}
+		err := db.Raw(`SELECT status, COUNT(*) AS n FROM cases `+cohort+` WHERE received_at >= ? AND received_at < ? GROUP BY status`, from, to).
+			Scan(&intake).Error
+		if err != nil {
+			return nil, fmt.Errorf("stats intake: %w", err)
+		}
+		for _, r := range intake {
+			out.Intake.Received += r.N
+			switch r.Status {
+			case StatusInvalid:
+				out.Intake.Invalid += r.N
+			case StatusDuplicate:
+				out.Intake.Duplicate += r.N
+			case StatusReceived:
+				out.Intake.Waiting += r.N
+			default:
+				out.Intake.Valid += r.N
+			}
 		}
 	}
 
@@ -429,8 +544,11 @@ func (s *Store) Stats(ctx context.Context, p Period, at time.Time) (*Stats, erro
 		out.Total.add(*f)
 	}
 	out.Total.Code, out.Total.Name = "", "合计"
+	if parts&StatsIntake == 0 {
+		return out, nil
+	}
 	out.Total.Received, out.Total.Valid = out.Intake.Received, out.Intake.Valid
-	err = db.Raw(`SELECT COUNT(DISTINCT case_id) FROM serious_alerts WHERE created_at >= ? AND created_at < ? AND late = ?`, from, to, true).
+	err := db.Raw(`SELECT COUNT(DISTINCT case_id) FROM serious_alerts WHERE created_at >= ? AND created_at < ? AND late = ?`, from, to, true).
 		Scan(&out.LateReports).Error
 	if err != nil {
 		return nil, fmt.Errorf("stats late reports: %w", err)
@@ -499,7 +617,7 @@ func (s *Store) CasesReceived(ctx context.Context, p Period) ([]CaseRow, error) 
 	err := s.db.WithContext(ctx).Raw(
 		`SELECT c.no, c.received_at, c.status, c.kind, c.severity, d.code AS dept_code, d.name AS dept_name,
 			u.created_at AS assigned_at, c.due_at, c.answered_at, c.rating, c.content
-		FROM cases c `+s.periodIndex(idxCaseReceived)+`
+		FROM cases c `+s.periodIndex(idxCaseCohort)+`
 		LEFT JOIN departments d ON d.id = c.lead_dept_id
 		LEFT JOIN case_units u ON u.case_id = c.id AND u.department_id = c.lead_dept_id AND u.role = ? AND u.active = ?
 		WHERE c.received_at >= ? AND c.received_at < ?
@@ -510,10 +628,86 @@ func (s *Store) CasesReceived(ctx context.Context, p Period) ([]CaseRow, error) 
 	return out, nil
 }
 
+// EachCaseReceived calls count with the number of cases received in period
+// p, then fn with each of them, by number, as CasesReceived lists them: from
+// a cursor, one row in memory at a time, and all of it in one snapshot of
+// the database (a read-only REPEATABLE READ transaction on MySQL and
+// PostgreSQL), so the count is that of the rows that follow even while
+// cases come in. fn's row is reused for the next: fn must copy what it
+// keeps. An error of count or fn stops the reading and is returned as it
+// is.
+func (s *Store) EachCaseReceived(ctx context.Context, p Period, count func(n int) error, fn func(r *CaseRow) error) error {
+	from, to := p.From.UTC(), p.To.UTC()
+	var opts []*sql.TxOptions
+	if s.driver != "sqlite" {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	var stop error // count's or fn's, returned unwrapped
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int
+		err := tx.Raw(`SELECT COUNT(*) FROM cases `+s.periodIndex(idxCaseCohort)+` WHERE received_at >= ? AND received_at < ?`, from, to).Scan(&n).Error
+		if err != nil {
+			return err
+		}
+		if stop = count(n); stop != nil {
+			return stop
+		}
+		rows, err := tx.Raw(
+			`SELECT c.no, c.received_at, c.status, c.kind, c.severity, d.code AS dept_code, d.name AS dept_name,
+			u.created_at AS assigned_at, c.due_at, c.answered_at, c.rating, c.content
+		FROM cases c `+s.periodIndex(idxCaseCohort)+`
+		LEFT JOIN departments d ON d.id = c.lead_dept_id
+		LEFT JOIN case_units u ON u.case_id = c.id AND u.department_id = c.lead_dept_id AND u.role = ? AND u.active = ?
+		WHERE c.received_at >= ? AND c.received_at < ?
+		ORDER BY c.no`, UnitLead, true, from, to).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var (
+			r                       CaseRow
+			code, name, rating      sql.NullString
+			assigned, due, answered sql.NullTime
+		)
+		at := func(t sql.NullTime) *time.Time {
+			if !t.Valid {
+				return nil
+			}
+			return &t.Time
+		}
+		for rows.Next() {
+			if err := rows.Scan(&r.No, &r.ReceivedAt, &r.Status, &r.Kind, &r.Severity, &code, &name, &assigned, &due, &answered, &rating, &r.Content); err != nil {
+				return err
+			}
+			r.DeptCode, r.DeptName = code.String, name.String
+			r.AssignedAt, r.DueAt, r.AnsweredAt, r.Rating = at(assigned), at(due), at(answered), nil
+			if rating.Valid {
+				v := rating.String
+				r.Rating = &v
+			}
+			if stop = fn(&r); stop != nil {
+				return stop
+			}
+		}
+		return rows.Err()
+	}, opts...)
+	if stop != nil && errors.Is(err, stop) {
+		return stop
+	}
+	if err != nil {
+		return fmt.Errorf("cases received %s to %s: %w", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), err)
+	}
+	return nil
+}
+
 // periodIndex is the index hint that makes MySQL read cases through index
-// name (idxCaseReceived, idxCaseAnswered), for a query over a period's
+// name (idxCaseCohort, idxCaseAnsweredDept), for a query over a period's
 // cases. It is empty on SQLite, whose plans were not measured at this size.
-func (s *Store) periodIndex(name string) string {
+func (s *Store) periodIndex(name string) string { return s.index(name) }
+
+// index is the hint that makes MySQL read a table through index name; empty
+// on the other databases.
+func (s *Store) index(name string) string {
 	if s.driver == "mysql" {
 		return "FORCE INDEX (" + name + ")"
 	}

@@ -27,8 +27,9 @@ const (
 // CaseUnit is one unit's part in a case: lead (牵头) or co-handling (协办).
 // A reassignment deactivates the old rows and adds new ones.
 type CaseUnit struct {
-	ID           uint64 `gorm:"primaryKey"`
-	CaseID       uint64 `gorm:"not null;index:idx_unit_case"`
+	ID uint64 `gorm:"primaryKey"`
+	// CaseID is the first column of idx_unit_case_lead (models/report.go).
+	CaseID       uint64 `gorm:"not null"`
 	DepartmentID uint64 `gorm:"not null;index:idx_unit_dept_state,priority:1"`
 	Role         string `gorm:"size:8;not null"`
 	State        string `gorm:"size:16;not null;index:idx_unit_dept_state,priority:2"`

@@ -65,11 +65,13 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	window := models.Period{From: week.To.AddDate(0, 0, -days), To: week.To}
 	name := week.ISOWeek()
 
-	ws, err := w.Store.Stats(ctx, week, now)
+	// Only the figures the summary shows: of the week the cases new
+	// (Assigned), the answers and the overdue; of the window the rates.
+	ws, err := w.Store.StatsOf(ctx, week, now, models.StatsCohort|models.StatsAnswers|models.StatsOverdue)
 	if err != nil {
 		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
 	}
-	rs, err := w.Store.Stats(ctx, window, now)
+	rs, err := w.Store.StatsOf(ctx, window, now, models.StatsRates)
 	if err != nil {
 		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
 	}
