@@ -709,7 +709,7 @@ func TestCasePage(t *testing.T) {
 			otherToken := csrfRe.FindStringSubmatch(l.signIn(t, other, link))[1]
 			for name, form := range map[string]url.Values{
 				"missing":       {"verb": {"同意"}},
-				"wrong":         {"verb": {"同意"}, "csrf": {"x" + token[1:]}},
+				"wrong":         {"verb": {"同意"}, "csrf": {wrongToken(token)}},
 				"other session": {"verb": {"同意"}, "csrf": {otherToken}},
 			} {
 				code, _, _ := fetch(t, c, http.MethodPost, pageURL+"/act", form)
@@ -837,4 +837,13 @@ func TestCasePage(t *testing.T) {
 			}
 		})
 	})
+}
+
+// wrongToken is token with its first character changed (to another one
+// whatever it was: "x"+token[1:] is token itself when it begins with x).
+func wrongToken(token string) string {
+	if strings.HasPrefix(token, "x") {
+		return "y" + token[1:]
+	}
+	return "x" + token[1:]
 }
