@@ -212,14 +212,10 @@ func (b *Bot) report(tx *models.Tx, c *models.Citizen, platform, text string, in
 	expect := b.expectation(now)
 	k, err := tx.OpenCase(c, models.NewCase{
 		Content: text, Kind: b.Settings.DefaultKind, AckWithin: b.Settings.Acknowledge, Platform: platform,
+		Informant: informant,
 	})
 	if err != nil {
 		return decision{}, err
-	}
-	if informant != nil {
-		if err := tx.MarkInformant(k, informant); err != nil {
-			return decision{}, err
-		}
 	}
 	if err := b.notifyNewCase(tx, k, c, audience); err != nil {
 		return decision{}, err

@@ -80,18 +80,6 @@ func init() {
 	})
 }
 
-// MarkInformant marks case k, just opened from information officer m's
-// 舆情, as theirs: source 信息员, the officer on the case. One statement
-// after OpenCase, so that a citizen's intake writes the case row as before.
-func (tx *Tx) MarkInformant(k *Case, m *Member) error {
-	if _, err := tx.exec("UPDATE cases SET source = ?, informant_id = ? WHERE id = ?", SourceInformant, m.ID, k.ID); err != nil {
-		return fmt.Errorf("mark case %s as informant %d's: %w", k.No, m.ID, translate(err))
-	}
-	id := m.ID
-	k.Source, k.InformantID = SourceInformant, &id
-	return nil
-}
-
 // AddInformantReport records an entry of the weekly duty, at the store's
 // clock.
 func (tx *Tx) AddInformantReport(r *InformantReport) error {

@@ -51,11 +51,8 @@ func TestInformantCaseThroughTheIntake(t *testing.T) {
 		r, err := s.Receive(ctx, models.Inbound{Platform: "wecom", DedupKey: "msg:1", OpenID: models.InformantOpenID(m.ID), MsgType: "text", Content: text},
 			func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
 				c.ReportAs(m)
-				k, err := tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "wecom"})
+				k, err := tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "wecom", Informant: m})
 				if err != nil {
-					return models.Receipt{}, err
-				}
-				if err := tx.MarkInformant(k, m); err != nil {
 					return models.Receipt{}, err
 				}
 				if err := tx.AddInformantReport(&models.InformantReport{MemberID: m.ID, Kind: models.DutyReport, CaseID: k.ID}); err != nil {

@@ -234,6 +234,9 @@ type NewCase struct {
 	// AckWithin is the acknowledgement clock (calendar hours).
 	AckWithin time.Duration
 	Platform  string
+	// Informant is the information officer whose 舆情 this is (the case's
+	// source 信息员); nil for a citizen's report.
+	Informant *Member
 }
 
 // OpenCase opens a case for citizen c with the next number of today.
@@ -263,11 +266,15 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	if k.No, err = tx.nextNo(now.In(tx.s.Location).Format("20060102")); err != nil {
 		return nil, err
 	}
+	if m := n.Informant; m != nil {
+		id := m.ID
+		k.Source, k.InformantID = SourceInformant, &id
+	}
 	// The columns gorm's Create writes, without its machinery; NULL ones are
 	// left out (TestIntakeRowsAsGormWritesThem keeps the list in step with Case).
 	k.ID, err = tx.insert("INSERT INTO cases (no, citizen_id, content, content_hash, status, severity, kind, received_at, ack_due_at, "+
-		"repeats, answer, created_at, updated_at, rating, reopens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0)",
-		k.No, k.CitizenID, k.Content, k.ContentHash, k.Status, k.Severity, k.Kind, k.ReceivedAt, k.AckDueAt, k.CreatedAt, k.UpdatedAt)
+		"repeats, answer, created_at, updated_at, rating, reopens, source, informant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0, ?, ?)",
+		k.No, k.CitizenID, k.Content, k.ContentHash, k.Status, k.Severity, k.Kind, k.ReceivedAt, k.AckDueAt, k.CreatedAt, k.UpdatedAt, k.Source, k.InformantID)
 	if err != nil {
 		return nil, fmt.Errorf("open case %s: %w", k.No, translate(err))
 	}
