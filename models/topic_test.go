@@ -182,3 +182,59 @@ func TestSimilarCandidates(t *testing.T) {
 		}
 	})
 }
+
+// TestRepeatReporters: the citizens with two reports or more in the week,
+// cases opened and repeats linked together, most first, by alias; one
+// report in the week is not enough, whatever came before or after it.
+func TestRepeatReporters(t *testing.T) {
+	modeltest.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		week := models.Period{From: modeltest.At(2026, 11, 23, 0, 0), To: modeltest.At(2026, 11, 30, 0, 0)}
+		clock := modeltest.NewClock(week.From.Add(-time.Hour))
+		s.Now = clock.Now
+		repeat := func(k *models.Case, openid string) {
+			t.Helper()
+			_, err := s.Receive(ctx, models.Inbound{Platform: "mp", DedupKey: fmt.Sprint(time.Now().UnixNano()), OpenID: openid, MsgType: "text", Content: k.Content},
+				func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
+					return models.Receipt{Outcome: "repeat", CaseID: k.ID}, tx.LinkRepeat(k, c, "mp", k.Content)
+				})
+			modeltest.Must(t, err, "repeat %s", k.No)
+		}
+		before := opened(t, s, "oE", "上周反映的路灯") // the week before
+		clock.Set(week.From.Add(9 * time.Hour))
+		a := opened(t, s, "oA", "解放路路灯不亮")
+		opened(t, s, "oA", "解放路井盖丢失")
+		b := opened(t, s, "oB", "幸福小区垃圾未清运")
+		repeat(b, "oB")
+		c := opened(t, s, "oC", "建设街占道经营")
+		opened(t, s, "oC", "建设街夜间施工")
+		opened(t, s, "oC", "建设街积水")
+		opened(t, s, "oD", "人民路公交站牌损坏")
+		opened(t, s, "oE", "这周反映的井盖")
+		f := opened(t, s, "oF", "滨河公园排污异味")
+		clock.Set(week.To.Add(time.Hour)) // the week after
+		repeat(f, "oF")
+		repeat(before, "oE")
+
+		alias := func(k *models.Case) string { return models.CitizenAlias(k.CitizenID) }
+		first2 := []models.RepeatReporter{{Alias: alias(a), Reports: 2}, {Alias: alias(b), Reports: 2}}
+		if a.CitizenID > b.CitizenID {
+			first2[0], first2[1] = first2[1], first2[0]
+		}
+		tests := []struct {
+			limit int
+			want  []models.RepeatReporter
+		}{
+			{10, append([]models.RepeatReporter{{Alias: alias(c), Reports: 3}}, first2...)},
+			{2, []models.RepeatReporter{{Alias: alias(c), Reports: 3}, first2[0]}},
+			{0, nil},
+		}
+		for _, tt := range tests {
+			got, err := s.RepeatReporters(ctx, week, tt.limit)
+			modeltest.Must(t, err, "repeat reporters")
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("RepeatReporters(limit %d) = %v; want %v", tt.limit, got, tt.want)
+			}
+		}
+	})
+}
