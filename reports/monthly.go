@@ -262,30 +262,43 @@ const (
 // them over when it starts.
 func (m *Monthly) Workbook(ctx context.Context, p models.Period, now time.Time) (*excelize.File, error) {
 	month := p.Month()
-	st, err := m.Store.Stats(ctx, p, now)
-	if err != nil {
-		return nil, fmt.Errorf("monthly report %s: %w", month, err)
-	}
-	fed, err := m.Store.FedBack(ctx, p)
-	if err != nil {
-		return nil, fmt.Errorf("monthly report %s: %w", month, err)
-	}
-	topics, err := topicLines(ctx, m.Store, p, models.Period{})
-	if err != nil {
-		return nil, fmt.Errorf("monthly report %s: %w", month, err)
-	}
+	// The figures are read while the case list is written: the list is
+	// this process's work (most of the report's time), the figures the
+	// database's, on a connection of their own. The summary and the units'
+	// sheets, which show them, are written after the list, in their places
+	// (the sheets are in the order they were created).
+	var (
+		st     *models.Stats
+		fed    []models.FedBackRow
+		topics []topicLine
+	)
+	read := make(chan error, 1)
+	go func() {
+		read <- together(
+			func() (err error) { st, err = m.Store.Stats(ctx, p, now); return err },
+			func() (err error) { fed, err = m.Store.FedBack(ctx, p); return err },
+			func() (err error) { topics, err = topicLines(ctx, m.Store, p, models.Period{}); return err },
+		)
+	}()
 	f := excelize.NewFile()
 	w := &sheetWriter{f: f}
 	w.styles()
 	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
 		w.err = err
 	}
-	m.summarySheet(w, st, now)
-	m.unitSheet(w, st)
-	if err := m.caseSheet(ctx, w, p); err != nil {
+	_, err := f.NewSheet(SheetUnits)
+	w.do(err)
+	listErr := m.caseSheet(ctx, w, p)
+	if err := <-read; err != nil {
 		f.Close()
 		return nil, fmt.Errorf("monthly report %s: %w", month, err)
 	}
+	if listErr != nil {
+		f.Close()
+		return nil, fmt.Errorf("monthly report %s: %w", month, listErr)
+	}
+	m.summarySheet(w, st, now)
+	m.unitSheet(w, st)
 	m.fedBackSheet(w, p, fed)
 	m.topicSheet(w, p, topics, now)
 	_ = f.SetDocProps(&excelize.DocProperties{
@@ -628,13 +641,15 @@ func (m *Monthly) caseSheet(ctx context.Context, w *sheetWriter, p models.Period
 	widths := []float64{14, 17, 17, 20, 9, 6, 17, 17, 8, 9, 48}
 	loc := m.loc()
 	var s *stream
-	rows := make(chan models.CaseRow, 256)
+	// Two goroutines: this one reads the rows and masks their texts (the
+	// line), the writer sets the cells; each is about half the work.
+	rows := make(chan []string, 256)
 	written := make(chan int)
 	write := func() {
 		cells := make([]any, len(names))
 		n := 0
-		for c := range rows {
-			for col, v := range workbookLine(c, loc) {
+		for line := range rows {
+			for col, v := range line {
 				sty := w.text
 				if col == 8 && v == "否" {
 					sty = w.warn
@@ -659,7 +674,7 @@ func (m *Monthly) caseSheet(ctx context.Context, w *sheetWriter, p models.Period
 		go write() // w is the writer's from here until it has written every row
 		return nil
 	}, func(c *models.CaseRow) error {
-		rows <- *c
+		rows <- workbookLine(*c, loc)
 		return nil
 	})
 	close(rows)

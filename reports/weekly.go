@@ -2,12 +2,26 @@ package reports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"minsheng/models"
 )
+
+// together runs fns at once and waits for all of them; it returns their
+// errors joined, nil when none failed.
+func together(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
 
 // weeklyTextMax keeps one weekly message under the group robots' 4096 bytes.
 const weeklyTextMax = 4000
@@ -66,16 +80,26 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 	name := week.ISOWeek()
 
 	// Only the figures the summary shows: of the week the cases new
-	// (Assigned), the answers and the overdue; of the window the rates.
-	ws, err := w.Store.StatsOf(ctx, week, now, models.StatsCohort|models.StatsAnswers|models.StatsOverdue)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-	}
-	rs, err := w.Store.StatsOf(ctx, window, now, models.StatsRates)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-	}
-	overdue, err := w.Store.LongestOverdue(ctx, now, w.Overdue)
+	// (Assigned), the answers and the overdue; of the window the rates;
+	// the information officers' reports and the 舆情 of the week. The
+	// reads are independent of each other and run at once, each on a
+	// connection of its own: the summary takes as long as the longest
+	// (the window's rates), not as long as all of them.
+	var (
+		ws, rs              *models.Stats
+		overdue             []models.OverdueCase
+		informants, opinion string
+	)
+	err := together(
+		func() (err error) {
+			ws, err = w.Store.StatsOf(ctx, week, now, models.StatsCohort|models.StatsAnswers|models.StatsOverdue)
+			return err
+		},
+		func() (err error) { rs, err = w.Store.StatsOf(ctx, window, now, models.StatsRates); return err },
+		func() (err error) { overdue, err = w.Store.LongestOverdue(ctx, now, w.Overdue); return err },
+		func() (err error) { informants, err = w.informantSection(ctx, week); return err },
+		func() (err error) { opinion, err = w.opinion(ctx, week, now, loc); return err },
+	)
 	if err != nil {
 		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
 	}
@@ -154,10 +178,6 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 		fmt.Fprintf(&notes, "\n没有%s低于目标的单位（回复率 %s，满意率 %s）。\n", flagWord(w.FlagRule), fmtTarget(w.ReplyTarget), fmtTarget(w.SatisfactionTarget))
 	}
 	// The information officers' reports of the week (informants.go).
-	informants, err := w.informantSection(ctx, week)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
-	}
 	notes.WriteString(informants)
 	switch {
 	case w.Overdue <= 0: // the list is turned off
@@ -168,11 +188,6 @@ func (w *Weekly) Build(ctx context.Context, now time.Time) (*WeeklyMessages, err
 		}
 	default:
 		notes.WriteString("\n当前没有超期的件。\n")
-	}
-
-	opinion, err := w.opinion(ctx, week, now, loc)
-	if err != nil {
-		return nil, fmt.Errorf("weekly summary %s: %w", name, err)
 	}
 
 	out := &WeeklyMessages{Week: name}
