@@ -235,7 +235,7 @@ func Run(ctx context.Context, o Options) error {
 	progress("seeded %s cases for the jobs' clock %s: %s open (%s overdue); %s",
 		thousands(sd.cases), sd.at.Format("2006-01-02 15:04 MST"), thousands(sd.open), thousands(sd.overdue), statusCounts(sd.status))
 	rows = append(rows,
-		row{what: fmt.Sprintf("seed %s cases (batched INSERT, + units, ratings, extensions, citizens)", thousands(sd.cases)), count: thousands(sd.rows) + " rows",
+		row{what: fmt.Sprintf("seed %s cases (batched INSERT, + units, ratings, extensions, records, citizens)", thousands(sd.cases)), count: thousands(sd.rows) + " rows",
 			rate: perSecond(float64(sd.cases) / sd.took.Seconds()), p50: "total " + sd.took.Round(time.Second/10).String(),
 			raw: fmt.Sprintf("%s open, %s overdue", thousands(sd.open), thousands(sd.overdue))},
 	)

@@ -18,11 +18,13 @@ import (
 type jobsMeasured struct {
 	// first and second are the two runs of the deadline ladder.
 	first, second chaseMeasured
-	weekly        time.Duration
+	// weekly and monthly are each job's first run on the seeded database
+	// and a run again right after it (weeklyAgain, monthlyAgain).
+	weekly, weeklyAgain time.Duration
 	week          string
 	weeklyRows    int   // messages the weekly summary queued, chart included
 	weeklyBytes   int64 // their payloads
-	monthly       time.Duration
+	monthly, monthlyAgain time.Duration
 	monthCases    int
 	workbook      int64 // bytes
 	rssBefore     int64 // VmHWM before the jobs, bytes
@@ -57,6 +59,13 @@ func (c chaseMeasured) chases() int {
 //     for the joint-meeting group;
 //   - the monthly report of sd.month (reports.Monthly.Produce) to a temporary
 //     file, removed afterwards.
+//
+// The weekly summary and the monthly report are run twice, and both times
+// shown: the first run reads what the seed's bulk load left in the
+// database server's cache (on a MariaDB of Debian's defaults, a buffer pool
+// of 128 MiB that the million cases and their records fill eight times
+// over), the second what the first one read, as a server that has served
+// the same month all day has it.
 func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded, progress func(string, ...any)) (*jobsMeasured, error) {
 	store := o.store
 	clock := store.Now
@@ -98,11 +107,13 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 	this := models.WeekPeriod(now, cfg.Location)
 	out.week = models.Period{From: this.From.AddDate(0, 0, -7), To: this.From}.ISOWeek()
 	progress("weekly summary of %s", out.week)
-	t := time.Now()
-	if err := w.Run(ctx, now); err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+	for _, took := range []*time.Duration{&out.weekly, &out.weeklyAgain} {
+		t := time.Now()
+		if err := w.Run(ctx, now); err != nil { // the second finds the summary queued and queues nothing
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		*took = time.Since(t)
 	}
-	out.weekly = time.Since(t)
 	var q struct {
 		N     int
 		Bytes int64
@@ -122,12 +133,14 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 	m := *o.app.Work.Monthly.Workbook
 	m.Dir = dir
 	progress("monthly report of %s (%s cases received in it)", sd.month.Month(), thousands(sd.monthCases))
-	t = time.Now()
-	rep, _, err := m.Produce(ctx, sd.month, store.Now(), filepath.Join(dir, reports.FileName(sd.month.Month())), false)
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+	for i, took := range []*time.Duration{&out.monthly, &out.monthlyAgain} {
+		t := time.Now()
+		rep, _, err := m.Produce(ctx, sd.month, store.Now(), filepath.Join(dir, fmt.Sprintf("%d-%s", i, reports.FileName(sd.month.Month()))), false)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		*took, out.workbook = time.Since(t), rep.Size
 	}
-	out.monthly, out.workbook = time.Since(t), rep.Size
 	return out, nil
 }
 
@@ -148,10 +161,12 @@ func (j *jobsMeasured) rows(sd *seeded, ladder []config.LadderStep) []row {
 	return []row{
 		chaseRow(fmt.Sprintf("reminder/escalation scan, %s cases: first run at %s", thousands(sd.cases), j.first.at.Format("01-02 15:04")), j.first),
 		chaseRow("reminder/escalation scan: second run right after", j.second),
-		{what: fmt.Sprintf("weekly summary %s, %s cases", j.week, thousands(sd.cases)), rate: "took " + seconds(j.weekly),
+		{what: fmt.Sprintf("weekly summary %s, %s cases: first run", j.week, thousands(sd.cases)), rate: "took " + seconds(j.weekly),
 			raw: fmt.Sprintf("%d messages (chart included), %s", j.weeklyRows, mib(j.weeklyBytes))},
-		{what: fmt.Sprintf("monthly report %s, %s cases in the month", sd.month.Month(), thousands(j.monthCases)),
+		{what: "weekly summary: run again right after", rate: "took " + seconds(j.weeklyAgain), raw: "queued already: nothing added"},
+		{what: fmt.Sprintf("monthly report %s, %s cases in the month: first run", sd.month.Month(), thousands(j.monthCases)),
 			count: thousands(j.monthCases) + " cases", rate: "took " + seconds(j.monthly), raw: "workbook " + mib(j.workbook)},
+		{what: "monthly report: run again right after", count: thousands(j.monthCases) + " cases", rate: "took " + seconds(j.monthlyAgain)},
 	}
 }
 

@@ -50,9 +50,11 @@ type seeded struct {
 // unrated. What is still open at at is what the regulations' clocks make of
 // it: a deadline ahead, due the next working day, or passed by 0 to 10
 // working days (so every rung of the deadline ladder has its cases), and a
-// few assignments not accepted after a working day or two. Case events and
-// 督办 records are not seeded. It prints a progress line for every tenth of
-// the way.
+// few assignments not accepted after a working day or two. Each case's
+// record has its main entries (received, repeated, assigned, accepted,
+// answered, rated, fed back; invalid or duplicate), so that a query over the
+// records meets a table of their real size; 督办 records are not seeded. It
+// prints a progress line for every tenth of the way.
 func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, progress io.Writer) (*seeded, error) {
 	start := time.Now()
 	sqlDB, err := store.DB().DB()
@@ -167,6 +169,7 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 		}{
 			{"cases", seedCaseCols, &g.cases}, {"case_units", seedUnitCols, &g.units},
 			{"ratings", seedRatingCols, &g.ratings}, {"extensions", seedExtensionCols, &g.extensions},
+			{"case_events", seedEventCols, &g.events},
 		}
 		step := max(1, n/10)
 		i := 0
@@ -218,7 +221,7 @@ func seed(ctx context.Context, store *models.Store, cfg *config.Config, n int, p
 	// on PostgreSQL the id sequences learn of the explicit ids, and the
 	// tables are vacuumed as autovacuum would have done by then, so that
 	// its index-only scans need not visit the rows (the visibility map).
-	for _, t := range []string{"cases", "case_units", "ratings", "extensions", "citizens"} {
+	for _, t := range []string{"cases", "case_units", "ratings", "extensions", "citizens", "case_events"} {
 		analyze := "ANALYZE TABLE " + t
 		if store.Driver() == "postgres" {
 			analyze = "VACUUM ANALYZE " + t
@@ -311,6 +314,7 @@ var (
 	seedCitizenCols   = []string{"id", "open_id", "alias", "created_at", "last_message_at"}
 	seedRatingCols    = []string{"id", "case_id", "round", "citizen_id", "department_id", "value", "reason", "rated_at", "appeal_state", "appeal_reason", "appeal_by", "appeal_at", "decided_by", "decided_at", "decision", "case_received_at"}
 	seedExtensionCols = []string{"id", "case_id", "department_id", "requested_by", "workdays", "reason", "state", "decided_by", "decided_at", "old_due_at", "new_due_at", "created_at"}
+	seedEventCols     = []string{"case_id", "kind", "actor_kind", "actor_id", "actor_name", "platform", "from_state", "to_state", "body", "created_at"}
 )
 
 // seedGen makes the rows of the seeded cases one case at a time.
@@ -327,9 +331,9 @@ type seedGen struct {
 	unitID, ratingID, extID uint64
 	citizens                int
 	// The rows made and not yet sent, by table.
-	cases, units, ratings, extensions [][]any
-	open, overdue                     int
-	status                            map[models.Status]int
+	cases, units, ratings, extensions, events [][]any
+	open, overdue                             int
+	status                                    map[models.Status]int
 	// lastValid is the latest valid case, which a duplicate is linked to.
 	lastValid uint64
 }
@@ -347,6 +351,8 @@ const (
 	seedLate      = 13 // answered after the deadline, 1 to 10 working days late
 	seedRated     = 80 // of the answers: rated by the citizen within three days
 	seedAppealed  = 20 // of the 不满意: appealed by the unit; half of them upheld
+	seedRepeat    = 2  // the citizen sent the same report again within a day (重复反映)
+	seedFedBack   = 1  // of the answers: put in a written feedback (书面反馈) a day later
 )
 
 // golden spreads the cases' fates evenly: frac(i·φ) is a low-discrepancy
@@ -367,6 +373,12 @@ func (g *seedGen) add(i int, d seedDay, seq int) {
 	fate := float64(i) * golden
 	fate -= float64(int(fate))
 	k := seedCase{kind: cfg.Deadlines.DefaultKind}
+	g.event(id, models.EventReceived, models.ActorCitizen, citizen, "", models.StatusReceived, content, received)
+	repeats := 0
+	if again := received.Add(time.Duration(1+rng.IntN(20)) * time.Hour); rng.IntN(100) < seedRepeat && again.Before(at) {
+		repeats = 1
+		g.event(id, models.EventRepeat, models.ActorCitizen, citizen, "", "", content, again)
+	}
 	triage := rng.IntN(100)
 	switch {
 	case triage < seedInvalid+seedDuplicate:
@@ -378,6 +390,11 @@ func (g *seedGen) add(i int, d seedDay, seq int) {
 			k.status, k.dupOf = models.StatusReceived, nil
 		} else {
 			k.closedAt = c.UTC()
+			kind := models.EventInvalid
+			if k.status == models.StatusDuplicate {
+				kind = models.EventDuplicate
+			}
+			g.event(id, kind, models.ActorMember, 1, models.StatusReceived, k.status, "", c)
 		}
 	case at.Sub(received) < 16*time.Hour && rng.IntN(100) < seedWaiting:
 		k.status = models.StatusReceived
@@ -391,7 +408,7 @@ func (g *seedGen) add(i int, d seedDay, seq int) {
 	}
 	g.cases = append(g.cases, []any{id, d.date.Format("20060102") + fmt.Sprintf("%03d", seq), citizen,
 		content, models.TextHash(content), k.status, models.SeverityGeneral, k.kind, k.lead,
-		received.UTC(), received.Add(cfg.Deadlines.Acknowledge.D()).UTC(), k.due, k.dupOf, 0, k.answer, k.answeredAt, k.closedAt,
+		received.UTC(), received.Add(cfg.Deadlines.Acknowledge.D()).UTC(), k.due, k.dupOf, repeats, k.answer, k.answeredAt, k.closedAt,
 		received.UTC(), received.UTC(), rating, k.ratedAt, 0, k.rating != ""})
 }
 
@@ -483,6 +500,10 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 	}
 	g.unitID++
 	g.units = append(g.units, []any{g.unitID, id, dep.ID, models.UnitLead, state, true, 0, acceptedAt, assigned.UTC(), assigned.UTC()})
+	g.event(id, models.EventAssigned, models.ActorMember, 1, models.StatusReceived, models.StatusAssigned, dep.Name, assigned)
+	if !unaccepted {
+		g.event(id, models.EventAccepted, models.ActorMember, 2, models.StatusAssigned, models.StatusHandling, "", accepted)
+	}
 	if k.kind == "复杂" && other.ID != dep.ID {
 		g.unitID++
 		g.units = append(g.units, []any{g.unitID, id, other.ID, models.UnitCo, state, true, 0, acceptedAt, assigned.UTC(), assigned.UTC()})
@@ -505,12 +526,17 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 	}
 	k.answeredAt, k.answer = answered.UTC(), "经核查，已安排人员现场处理，问题已解决。感谢您的监督。"
 	k.status = models.StatusAnswered
+	g.event(id, models.EventApproved, models.ActorMember, 3, models.StatusReviewing, models.StatusAnswered, k.answer, answered)
+	if fed := answered.Add(24 * time.Hour); rng.IntN(100) < seedFedBack && fed.Before(at) {
+		g.event(id, models.EventFedBack, models.ActorSystem, 0, "", "", "书面反馈：市人大代表联络站", fed)
+	}
 	if rng.IntN(100) < seedRated {
 		rated := answered.Add(10*time.Minute + time.Duration(rng.Int64N(int64(72*time.Hour))))
 		if !rated.After(at) {
 			k.rating = seedRating(rng, depIdx, len(g.deps))
 			k.status, k.ratedAt, k.closedAt = models.StatusClosed, rated.UTC(), rated.UTC()
 			g.rate(id, citizen, dep.ID, k.rating, received, rated)
+			g.event(id, models.EventRated, models.ActorCitizen, citizen, models.StatusAnswered, models.StatusClosed, k.rating, rated)
 		}
 		return k
 	}
@@ -519,6 +545,19 @@ func (g *seedGen) handled(id, citizen uint64, received time.Time, fate float64, 
 		k.status, k.closedAt = models.StatusClosed, c.UTC()
 	}
 	return k
+}
+
+// event adds an entry of case caseID's record: by the citizen (actor id
+// the citizen's), a member (a seeded member's id) or the system.
+func (g *seedGen) event(caseID uint64, kind models.EventKind, actorKind string, actorID uint64, from, to models.Status, body string, at time.Time) {
+	name, platform := "系统", "system"
+	switch actorKind {
+	case models.ActorCitizen:
+		name, platform = models.CitizenAlias(actorID), "mp"
+	case models.ActorMember:
+		name, platform = "办理人员", "wecom"
+	}
+	g.events = append(g.events, []any{caseID, kind, actorKind, actorID, name, platform, from, to, body, at.UTC()})
 }
 
 // rate adds the ratings row of a case rated value at rated; a 不满意 is
