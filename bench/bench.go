@@ -164,11 +164,21 @@ func Run(ctx context.Context, o Options) error {
 	started := time.Now()
 	var rows []row
 	raws := make([]*sql.DB, len(o.Pools))
+	// The baseline's pools are the bench's, not the server's: closed once
+	// the intake is measured, so that the peak RSS below is the server's
+	// and the jobs'.
+	closeRaws := func() {
+		for _, r := range raws {
+			if r != nil {
+				r.Close()
+			}
+		}
+	}
+	defer closeRaws()
 	for i, p := range o.Pools {
 		if raws[i], err = openRaw(db.driver, db.dsn, p); err != nil {
 			return err
 		}
-		defer raws[i].Close()
 	}
 	dispatchers, err := off.dispatcherCount(ctx)
 	if err != nil {
@@ -213,6 +223,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 
+	closeRaws()
 	clients := 16
 	for _, kind := range []clickKind{clickAssign, clickAccept} {
 		progress("officer actions: %d %s clicks with %d clients", o.Clicks, kind.label, clients)
