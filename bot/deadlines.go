@@ -159,8 +159,18 @@ func (b *Bot) newChaseRun(now, since time.Time, l Ladder) *chaseRun {
 		s := scan{hi: now}
 		switch {
 		case st.Workdays < 0:
-			// Deadlines still ahead, up to a working day beyond the step's reach.
+			// Deadlines still ahead, up to a working day beyond the step's
+			// reach; after a complete run, only those whose reminder came
+			// after it (the others were reminded then, or were assigned
+			// after their reminder's time and learnt the deadline from the
+			// assignment): a regular run does not read again the day or
+			// two of deadlines it reminded of before.
 			s.cur = from(now)
+			if !floor.IsZero() {
+				if f := cal.RemindFloor(floor, -st.Workdays, hours); f.After(now) {
+					s.cur = from(f)
+				}
+			}
 			s.hi, _ = cal.AddWorkdays(now, -st.Workdays+1, models.OfficeHours{})
 		case !floor.IsZero():
 			s.cur = from(cal.WorkdaysFloor(floor, st.Workdays, hours))

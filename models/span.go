@@ -94,6 +94,36 @@ func (c *Calendar) StartOfWorkdayBefore(t time.Time, n int, hours OfficeHours) t
 	return time.Date(y, m, dd, 0, hours.StartMinute, 0, 0, t.Location())
 }
 
+// RemindFloor returns the latest time f such that every deadline at or
+// before f had its reminder n working days ahead (StartOfWorkdayBefore) at
+// or before until, in until's location (n >= 1): a reminder scan that knows
+// every reminder due by until was taken starts after f. A deadline's
+// reminder depends on its date only, and comes later for a later date; f is
+// the end of the last date whose reminder came by until: the n-th working
+// day after the last working day whose office hours had begun by until.
+func (c *Calendar) RemindFloor(until time.Time, n int, hours OfficeHours) time.Time {
+	loc := until.Location()
+	last := dayOf(until)
+	y, m, d := last.date()
+	if !c.workday(last) || until.Before(time.Date(y, m, d, 0, hours.StartMinute, 0, 0, loc)) {
+		last = c.workdaysBefore(last, 1)
+	}
+	y, m, d = c.workdaysAfter(last, n).date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
+}
+
+// workdaysAfter returns the n-th working day after d.
+func (c *Calendar) workdaysAfter(d day, n int) day {
+	n = min(n, maxWorkdays)
+	for count, steps := 0, 0; count < n && steps < maxScanDays; steps++ {
+		d++
+		if c.workday(d) {
+			count++
+		}
+	}
+	return d
+}
+
 // workdaysBefore returns the n-th working day before d.
 func (c *Calendar) workdaysBefore(d day, n int) day {
 	n = min(n, maxWorkdays)

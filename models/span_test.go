@@ -74,6 +74,45 @@ func TestLadderDays(t *testing.T) {
 			}
 		}
 	})
+	t.Run("RemindFloor", func(t *testing.T) {
+		cases := []struct {
+			name  string
+			until time.Time
+			n     int
+			want  time.Time
+		}{
+			{"Tuesday in office hours", at(2026, 11, 24, 10, 0), 1, at(2026, 11, 26, 0, 0)},     // due Wednesday: reminded this morning
+			{"Tuesday before office hours", at(2026, 11, 24, 8, 0), 1, at(2026, 11, 25, 0, 0)},  // due Tuesday: reminded Monday
+			{"at the start of office hours", at(2026, 11, 24, 9, 0), 1, at(2026, 11, 26, 0, 0)}, // this morning's reminders are out
+			{"Saturday", at(2026, 11, 28, 12, 0), 1, at(2026, 12, 1, 0, 0)},                     // due Monday: reminded Friday
+			{"two days ahead", at(2026, 11, 24, 10, 0), 2, at(2026, 11, 27, 0, 0)},              // due Thursday: reminded this morning
+			{"before 国庆", at(2026, 9, 30, 10, 0), 1, at(2026, 10, 9, 0, 0)},                     // due 10-08, the next working day
+			{"on 国庆", at(2026, 10, 3, 10, 0), 1, at(2026, 10, 9, 0, 0)},                         // nothing new over the holiday
+			{"the working Saturday", at(2026, 10, 10, 9, 30), 1, at(2026, 10, 13, 0, 0)},        // due Monday 10-12: reminded this Saturday
+			{"before the working Saturday", at(2026, 10, 9, 18, 0), 1, at(2026, 10, 11, 0, 0)},  // due Saturday 10-10: reminded Friday
+			{"Spring Festival eve", at(2026, 2, 14, 12, 0), 1, at(2026, 2, 25, 0, 0)},           // the working Saturday, then 春节 to 02-23
+		}
+		for _, c := range cases {
+			got := cal.RemindFloor(c.until, c.n, hours)
+			if want := c.want.Add(-time.Nanosecond); !got.Equal(want) {
+				t.Errorf("%s: RemindFloor(%s, %d) = %s; want %s", c.name, c.until.Format("01-02 15:04"), c.n, got.Format("01-02 15:04:05.999999999"), want.Format("01-02 15:04:05.999999999"))
+			}
+		}
+		// Exact, checked every 5 hours over the year: a deadline at the
+		// floor was reminded by until, one just after it was not.
+		for _, n := range []int{1, 2, 3} {
+			for until := at(2026, 1, 1, 0, 0); until.Before(at(2027, 1, 1, 0, 0)); until = until.Add(5 * time.Hour) {
+				f := cal.RemindFloor(until, n, hours)
+				if r := cal.StartOfWorkdayBefore(f, n, hours); r.After(until) {
+					t.Fatalf("RemindFloor(%s, %d) = %s, whose reminder comes at %s, after until", until.Format("01-02 15:04"), n, f.Format("01-02 15:04"), r.Format("01-02 15:04"))
+				}
+				next := f.Add(time.Nanosecond)
+				if r := cal.StartOfWorkdayBefore(next, n, hours); !r.After(until) {
+					t.Fatalf("RemindFloor(%s, %d) = %s, but %s was reminded at %s, by until", until.Format("01-02 15:04"), n, f.Format("01-02 15:04"), next.Format("01-02 15:04"), r.Format("01-02 15:04"))
+				}
+			}
+		}
+	})
 	// SpanFloor bounds the scans: whatever starts at or before the floor
 	// has run out by until. Checked every 7 hours across both holidays.
 	t.Run("SpanFloor", func(t *testing.T) {
