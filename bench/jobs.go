@@ -21,13 +21,15 @@ type jobsMeasured struct {
 	// weekly and monthly are each job's first run on the seeded database
 	// and a run again right after it (weeklyAgain, monthlyAgain).
 	weekly, weeklyAgain time.Duration
-	week          string
-	weeklyRows    int   // messages the weekly summary queued, chart included
-	weeklyBytes   int64 // their payloads
+	week                string
+	weeklyRows          int   // messages the weekly summary queued, chart included
+	weeklyBytes         int64 // their payloads
+	// weeklyAgainRows are the messages the second run queued.
+	weeklyAgainRows       int
 	monthly, monthlyAgain time.Duration
-	monthCases    int
-	workbook      int64 // bytes
-	rssBefore     int64 // VmHWM before the jobs, bytes
+	monthCases            int
+	workbook              int64 // bytes
+	rssBefore             int64 // VmHWM before the jobs, bytes
 }
 
 // chaseMeasured is one run of bot.(*Bot).ChaseDeadlines.
@@ -107,23 +109,34 @@ func (o *office) measureJobs(ctx context.Context, cfg *config.Config, sd *seeded
 	this := models.WeekPeriod(now, cfg.Location)
 	out.week = models.Period{From: this.From.AddDate(0, 0, -7), To: this.From}.ISOWeek()
 	progress("weekly summary of %s", out.week)
-	for _, took := range []*time.Duration{&out.weekly, &out.weeklyAgain} {
+	queued := func() (n int, bytes int64, err error) {
+		var q struct {
+			N     int
+			Bytes int64
+		}
+		err = store.DB().WithContext(ctx).Raw("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM outboxes WHERE dedup_key LIKE ?",
+			"weekly:"+out.week+"%").Scan(&q).Error
+		if err != nil {
+			return 0, 0, fmt.Errorf("bench: count weekly messages: %w", err)
+		}
+		return q.N, q.Bytes, nil
+	}
+	for i, took := range []*time.Duration{&out.weekly, &out.weeklyAgain} {
 		t := time.Now()
-		if err := w.Run(ctx, now); err != nil { // the second finds the summary queued and queues nothing
+		if err := w.Run(ctx, now); err != nil {
 			return nil, fmt.Errorf("bench: %w", err)
 		}
 		*took = time.Since(t)
+		n, bytes, err := queued()
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			out.weeklyRows, out.weeklyBytes = n, bytes
+		} else {
+			out.weeklyAgainRows = n - out.weeklyRows // the summary was queued: none
+		}
 	}
-	var q struct {
-		N     int
-		Bytes int64
-	}
-	err = store.DB().WithContext(ctx).Raw("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS bytes FROM outboxes WHERE dedup_key LIKE ?",
-		"weekly:"+out.week+"%").Scan(&q).Error
-	if err != nil {
-		return nil, fmt.Errorf("bench: count weekly messages: %w", err)
-	}
-	out.weeklyRows, out.weeklyBytes = q.N, q.Bytes
 
 	dir, err := os.MkdirTemp("", "msbench-report-")
 	if err != nil {
@@ -163,7 +176,7 @@ func (j *jobsMeasured) rows(sd *seeded, ladder []config.LadderStep) []row {
 		chaseRow("reminder/escalation scan: second run right after", j.second),
 		{what: fmt.Sprintf("weekly summary %s, %s cases: first run", j.week, thousands(sd.cases)), rate: "took " + seconds(j.weekly),
 			raw: fmt.Sprintf("%d messages (chart included), %s", j.weeklyRows, mib(j.weeklyBytes))},
-		{what: "weekly summary: run again right after", rate: "took " + seconds(j.weeklyAgain), raw: "queued already: nothing added"},
+		{what: "weekly summary: run again right after", rate: "took " + seconds(j.weeklyAgain), raw: fmt.Sprintf("%d messages more (queued once a week)", j.weeklyAgainRows)},
 		{what: fmt.Sprintf("monthly report %s, %s cases in the month: first run", sd.month.Month(), thousands(j.monthCases)),
 			count: thousands(j.monthCases) + " cases", rate: "took " + seconds(j.monthly), raw: "workbook " + mib(j.workbook)},
 		{what: "monthly report: run again right after", count: thousands(j.monthCases) + " cases", rate: "took " + seconds(j.monthlyAgain)},
