@@ -91,10 +91,15 @@ func (tx *Tx) AdvanceFeedback(recipient string, from, to uint64) error {
 // FedBack lists, oldest first, the written-feedback records of the cases
 // received in period p: what was fed back to whom, for the 月报.
 // It returns no sentinel error.
+//
+// A case's feedback comes after its receipt, so only the records made since
+// p began are looked at: a range of idx_event_kind, not every feedback
+// record ever made.
 func (s *Store) FedBack(ctx context.Context, p Period) ([]FedBackRow, error) {
 	var out []FedBackRow
 	err := s.db.WithContext(ctx).Raw(`SELECT c.no, e.created_at, e.body FROM case_events e JOIN cases c ON c.id = e.case_id
-		WHERE e.kind = ? AND c.received_at >= ? AND c.received_at < ? ORDER BY e.id`, EventFedBack, p.From.UTC(), p.To.UTC()).Scan(&out).Error
+		WHERE e.kind = ? AND e.created_at >= ? AND c.received_at >= ? AND c.received_at < ? ORDER BY e.id`,
+		EventFedBack, p.From.UTC(), p.From.UTC(), p.To.UTC()).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("fed back %s: %w", p.Month(), err)
 	}
