@@ -132,6 +132,19 @@ type chaseRun struct {
 	accept scan
 	ret    scan
 	report ChaseReport
+	// briefs are the cases' masked summaries, by case id: a case chased on
+	// several rungs, or for several units, is masked once.
+	briefs map[uint64]string
+}
+
+// brief is brief(k), once per case and run.
+func (r *chaseRun) brief(k *models.Case) string {
+	if b, ok := r.briefs[k.ID]; ok {
+		return b
+	}
+	b := brief(k)
+	r.briefs[k.ID] = b
+	return b
 }
 
 // scan is one keyset scan: rows after cur and not after hi.
@@ -147,7 +160,7 @@ func from(t time.Time) models.Cursor { return models.Cursor{At: t, ID: math.MaxI
 func (b *Bot) newChaseRun(now, since time.Time, l Ladder) *chaseRun {
 	loc := b.Location()
 	now = now.In(loc)
-	r := &chaseRun{b: b, l: l, now: now, report: ChaseReport{Chased: map[string]int{}}}
+	r := &chaseRun{b: b, l: l, now: now, report: ChaseReport{Chased: map[string]int{}}, briefs: map[uint64]string{}}
 	hours := b.Settings.OfficeHours
 	var floor time.Time // zero: no previous run, look at everything
 	if !since.IsZero() {
@@ -390,9 +403,9 @@ func (r *chaseRun) climb(p *plan, st LadderStep, k *models.Case, units []models.
 	default:
 		note = fmt.Sprintf("超期督办：超过办理时限 %s 已%d个工作日，已报送%s", dateTime(due), st.Workdays, told)
 	}
-	line := fmt.Sprintf("%s｜%s｜时限 %s｜%s", k.No, d.Name, shortTime(due), brief(k))
+	line := fmt.Sprintf("%s｜%s｜时限 %s｜%s", k.No, d.Name, shortTime(due), r.brief(k))
 	if st.Workdays > 0 {
-		line = fmt.Sprintf("%s｜%s｜时限 %s｜超期%d个工作日｜%s", k.No, d.Name, shortTime(due), r.b.Calendar.WorkdaysBetween(due, r.now), brief(k))
+		line = fmt.Sprintf("%s｜%s｜时限 %s｜超期%d个工作日｜%s", k.No, d.Name, shortTime(due), r.b.Calendar.WorkdaysBetween(due, r.now), r.brief(k))
 	}
 	sec := r.ladderSection(st)
 	c := pending{chase: models.Chase{Case: k, Key: key,
@@ -436,7 +449,7 @@ func (r *chaseRun) chaseAccept(p *plan, u *models.CaseUnit, k *models.Case) erro
 	if r.l.AcceptReturnAfter == (models.Span{}) {
 		sec.intro = fmt.Sprintf("以下交办超过%s未签收，请尽快签收（发送：签收 编号）：", r.l.AcceptWithin.Label())
 	}
-	line := fmt.Sprintf("%s｜%s（%s）｜交办于 %s｜%s", k.No, d.Name, u.RoleLabel(), shortTime(assigned), brief(k))
+	line := fmt.Sprintf("%s｜%s（%s）｜交办于 %s｜%s", k.No, d.Name, u.RoleLabel(), shortTime(assigned), r.brief(k))
 	members, err := p.role(d.ID, models.RoleOfficer, models.RoleHead)
 	if err != nil {
 		return err
@@ -483,7 +496,7 @@ func (r *chaseRun) giveBack(p *plan, u *models.CaseUnit) error {
 	r.report.Returned++
 	key := fmt.Sprintf("return:%s:%d", k.No, u.ID)
 	assigned := shortTime(u.CreatedAt.In(r.now.Location()))
-	line := fmt.Sprintf("%s｜%s（%s）｜交办于 %s｜%s", k.No, d.Name, u.RoleLabel(), assigned, brief(k))
+	line := fmt.Sprintf("%s｜%s（%s）｜交办于 %s｜%s", k.No, d.Name, u.RoleLabel(), assigned, r.brief(k))
 	dispatchers, err := p.role(0, models.RoleDispatcher)
 	if err != nil {
 		return err
