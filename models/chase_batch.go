@@ -3,7 +3,6 @@ package models
 import (
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // chaseChunk is how many rows one multi-row statement of the chases carries
@@ -79,20 +78,15 @@ func (tx *Tx) addChases(chases []Chase) ([]bool, error) {
 	if len(todo) == 0 {
 		return fresh, nil
 	}
-	var q strings.Builder
-	q.WriteString("INSERT INTO supervisions (case_id, department_id, by_kind, by_id, level, note, chase_key, created_at) VALUES ")
 	args := make([]any, 0, 8*len(todo))
-	for n, i := range todo {
-		if n > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+	for _, i := range todo {
 		s := &chases[i].Supervision
 		args = append(args, s.CaseID, s.DepartmentID, s.ByKind, s.ByID, s.Level, s.Note, *s.ChaseKey, s.CreatedAt)
 	}
+	q := multiRowInsert("INSERT INTO supervisions (case_id, department_id, by_kind, by_id, level, note, chase_key, created_at)",
+		"(?, ?, ?, ?, ?, ?, ?, ?)", len(todo))
 	if tx.s.driver == "postgres" {
-		q.WriteString(" ON CONFLICT DO NOTHING RETURNING chase_key")
-		rows, err := tx.db.Statement.ConnPool.QueryContext(tx.ctx(), tx.s.bind(q.String()), args...)
+		rows, err := tx.db.Statement.ConnPool.QueryContext(tx.ctx(), tx.s.bind(q+" ON CONFLICT DO NOTHING RETURNING chase_key"), args...)
 		if err != nil {
 			return nil, fmt.Errorf("store %d chases: %w", len(todo), err)
 		}
@@ -112,7 +106,7 @@ func (tx *Tx) addChases(chases []Chase) ([]bool, error) {
 		for _, i := range todo {
 			fresh[i] = stored[chases[i].Key]
 		}
-	} else if _, err := tx.exec(q.String(), args...); errors.Is(translate(err), ErrDuplicate) {
+	} else if _, err := tx.exec(q, args...); errors.Is(translate(err), ErrDuplicate) {
 		// Stored meanwhile by another instance: one by one, skipping it.
 		for _, i := range todo {
 			c := &chases[i]
@@ -129,8 +123,6 @@ func (tx *Tx) addChases(chases []Chase) ([]bool, error) {
 	}
 
 	// The entries on the cases' records, as Record writes them.
-	q.Reset()
-	q.WriteString("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at) VALUES ")
 	args = args[:0]
 	n := 0
 	a := SystemActor
@@ -138,17 +130,15 @@ func (tx *Tx) addChases(chases []Chase) ([]bool, error) {
 		if !fresh[i] {
 			continue
 		}
-		if n > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		args = append(args, chases[i].Case.ID, EventSupervise, a.Kind, a.ID, a.Name, a.Platform, Status(""), Status(""), chases[i].Supervision.Note, now)
 		n++
 	}
 	if n == 0 {
 		return fresh, nil
 	}
-	if _, err := tx.exec(q.String(), args...); err != nil {
+	q = multiRowInsert("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at)",
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n)
+	if _, err := tx.exec(q, args...); err != nil {
 		return nil, fmt.Errorf("record %d chases: %w", n, err)
 	}
 	return fresh, nil

@@ -3,7 +3,6 @@ package models
 import (
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // EnqueueAll adds messages to the outbox as Enqueue does, in one multi-row
@@ -50,17 +49,11 @@ func (tx *Tx) EnqueueAll(msgs []*Outbox) error {
 // outboxInsert is the multi-row INSERT of msgs, with the columns and values
 // Enqueue writes through gorm (NULL ones left out).
 func outboxInsert(msgs []*Outbox) (string, []any) {
-	var q strings.Builder
-	q.WriteString("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, " +
-		"ref, response_code, lease_owner, last_error, created_at, updated_at) VALUES ")
 	args := make([]any, 0, 13*len(msgs))
-	for i, o := range msgs {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)")
+	for _, o := range msgs {
 		args = append(args, o.Platform, o.Target, o.Kind, o.Payload,
 			o.CaseID, o.DedupKey, o.Status, o.NextAttemptAt, o.Ref, o.ResponseCode, o.LastError, o.CreatedAt, o.UpdatedAt)
 	}
-	return q.String(), args
+	return multiRowInsert("INSERT INTO outboxes (platform, target, kind, payload, case_id, dedup_key, status, attempts, next_attempt_at, "+
+		"ref, response_code, lease_owner, last_error, created_at, updated_at)", "(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, '', ?, ?, ?)", len(msgs)), args
 }

@@ -426,3 +426,19 @@ func (s *Store) OutboxDepth(ctx context.Context) (int64, error) {
 	err := s.db.WithContext(ctx).Model(&Outbox{}).Where("status = ?", OutboxPending).Count(&n).Error
 	return n, err
 }
+
+// multiRowInsert is head ("INSERT INTO t (cols)") with n rows of values,
+// each row as given ("(?, ?, …)"): one statement for all of them.
+func multiRowInsert(head, row string, n int) string {
+	var q strings.Builder
+	q.Grow(len(head) + len(" VALUES ") + n*(len(row)+2))
+	q.WriteString(head)
+	q.WriteString(" VALUES ")
+	for i := range n {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(row)
+	}
+	return q.String()
+}

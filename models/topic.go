@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
@@ -130,17 +129,11 @@ func (tx *Tx) IndexCase(k *Case, profile string, places []string) (bool, error) 
 
 // addPlaces writes the places of case k, in one INSERT.
 func (tx *Tx) addPlaces(k *Case, places []string) error {
-	var q strings.Builder
-	q.WriteString("INSERT INTO case_places (case_id, place, received_at) VALUES ")
 	args := make([]any, 0, 3*len(places))
-	for i, p := range places {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?)")
+	for _, p := range places {
 		args = append(args, k.ID, p, k.ReceivedAt)
 	}
-	if _, err := tx.exec(q.String(), args...); err != nil {
+	if _, err := tx.exec(multiRowInsert("INSERT INTO case_places (case_id, place, received_at)", "(?, ?, ?)", len(places)), args...); err != nil {
 		return fmt.Errorf("record the places of case %d: %w", k.ID, translate(err))
 	}
 	return nil
