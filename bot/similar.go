@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minsheng/models"
+	"minsheng/redact"
 	"minsheng/triage"
 )
 
@@ -59,10 +60,12 @@ type similarCase struct {
 	match triage.Match
 }
 
-// label is the case on the card: 20261123001（潇楚南路·路面破损）.
+// label is the case on the card: 20261123001（潇楚南路·路面破损）. The
+// place is read from a citizen's text, so it is masked as the hot topics'
+// places are (topicPlaces).
 func (s similarCase) label() string {
 	var why []string
-	for _, w := range []string{s.match.Place, s.match.Problem} {
+	for _, w := range []string{redact.Identity(s.match.Place), s.match.Problem} {
 		if w != "" {
 			why = append(why, w)
 		}
