@@ -2,9 +2,6 @@ package reports_test
 
 import (
 	"bytes"
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,15 +18,7 @@ import (
 // numbers, a late answer in red, and the columns wide enough.
 func TestMonthlyCaseListLayout(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
-		ctx := context.Background()
-		now := modeltest.At(2026, 12, 1, 9, 0)
-		setup(t, s, now)
-		modeltest.SeedNovember2026(t, s)
-		path := filepath.Join(t.TempDir(), "2026-11.xlsx")
-		_, _, err := monthly(s, t.TempDir()).Produce(ctx, reports.PreviousMonth(now, modeltest.Shanghai), now, path, false)
-		modeltest.Must(t, err, "produce")
-		data, err := os.ReadFile(path)
-		modeltest.Must(t, err, "read the report")
+		_, _, data := produceNovember(t, s)
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		modeltest.Must(t, err, "open the workbook")
 		defer f.Close()

@@ -1,8 +1,6 @@
 package reports_test
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -16,13 +14,7 @@ import (
 // heading, the header in row 3 and the figures below it.
 func TestMonthlyStreamedSheets(t *testing.T) {
 	modeltest.Each(t, func(t *testing.T, s *models.Store) {
-		ctx := context.Background()
-		now := modeltest.At(2026, 12, 1, 9, 0)
-		setup(t, s, now)
-		modeltest.SeedNovember2026(t, s)
-		path := filepath.Join(t.TempDir(), "2026-11.xlsx")
-		rep, data, err := monthly(s, t.TempDir()).Produce(ctx, reports.PreviousMonth(now, modeltest.Shanghai), now, path, false)
-		modeltest.Must(t, err, "produce")
+		path, rep, data := produceNovember(t, s)
 		if int64(len(data)) != rep.Size {
 			t.Errorf("Produce gave %d bytes; recorded %d", len(data), rep.Size)
 		}

@@ -26,6 +26,20 @@ func monthly(s *models.Store, dir string) *reports.Monthly {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
+// produceNovember writes the 月报 of November 2026, seeded with
+// modeltest.SeedNovember2026, on the morning of 1 December: the file's
+// path, its record and its bytes.
+func produceNovember(t *testing.T, s *models.Store) (string, *models.Report, []byte) {
+	t.Helper()
+	now := modeltest.At(2026, 12, 1, 9, 0)
+	setup(t, s, now)
+	modeltest.SeedNovember2026(t, s)
+	path := filepath.Join(t.TempDir(), "2026-11.xlsx")
+	rep, data, err := monthly(s, t.TempDir()).Produce(context.Background(), reports.PreviousMonth(now, modeltest.Shanghai), now, path, false)
+	modeltest.Must(t, err, "produce")
+	return path, rep, data
+}
+
 // cells reads the cells of a sheet row as the reader sees them.
 func cells(t *testing.T, f *excelize.File, sheet string, row int, cols int) []string {
 	t.Helper()
