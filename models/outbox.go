@@ -261,12 +261,13 @@ func (s *Store) OutboxByCase(ctx context.Context, caseID uint64) ([]Outbox, erro
 	return out, nil
 }
 
-// syntaxError reports a statement the server could not parse: MySQL's
-// ER_PARSE_ERROR (1064), PostgreSQL's syntax_error (42601).
+// syntaxError reports a statement the server could not parse or does not
+// support: MySQL's ER_PARSE_ERROR (1064), PostgreSQL's syntax_error (42601)
+// and feature_not_supported (0A000).
 func syntaxError(err error) bool {
 	var me *mysql.MySQLError
 	var pe *pgconn.PgError
-	return errors.As(err, &me) && me.Number == 1064 || errors.As(err, &pe) && pe.Code == "42601"
+	return errors.As(err, &me) && me.Number == 1064 || errors.As(err, &pe) && (pe.Code == "42601" || pe.Code == "0A000")
 }
 
 // ceilSecond is t in UTC rounded up to the second the databases keep: a

@@ -34,6 +34,13 @@ type Store struct {
 	// skipLocked is whether the outbox claim reads FOR UPDATE SKIP LOCKED
 	// (outbox.go).
 	skipLocked *atomic.Bool
+	// writeWith is whether OpenCase writes the number, the case and its
+	// first entry in one statement, PostgreSQL's data-modifying WITH
+	// (intake.go); a server of the family that refuses it turns it off.
+	// openWith is that statement; withRefused is set once the server
+	// refused it.
+	writeWith, withRefused *atomic.Bool
+	openWith               string
 }
 
 // Open connects to driver ("sqlite", "mysql" or "postgres") at dsn. It does
@@ -79,8 +86,10 @@ func Open(driver, dsn string, loc *time.Location) (*Store, error) {
 	if driver != "sqlite" {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
-	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}, gate: &atomic.Pointer[chan struct{}]{}}
+	s := &Store{db: db, driver: driver, Now: time.Now, Location: loc, org: &orgCache{}, receiving: &inflight{}, skipLocked: &atomic.Bool{}, gate: &atomic.Pointer[chan struct{}]{}, writeWith: &atomic.Bool{}, withRefused: &atomic.Bool{}}
 	s.skipLocked.Store(driver != "sqlite")
+	s.writeWith.Store(driver == "postgres")
+	s.openWith = openWithSQL
 	s.SetPool(0, 0)
 	return s, nil
 }
