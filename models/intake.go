@@ -93,7 +93,7 @@ func (s *Store) Receive(ctx context.Context, in Inbound, decide func(tx *Tx, c *
 		return err
 	}
 	err = s.inTx(ctx, receive)
-	if err != nil && s.writeWith.Load() && syntaxError(err) {
+	if errors.Is(err, errWithRefused) {
 		// A server of the PostgreSQL family that refuses INSERT in WITH
 		// (OpenCase): three statements, from now on.
 		s.withRefused.Store(true)
@@ -262,8 +262,8 @@ type NewCase struct {
 // the plain-SQL baseline of minsheng bench sends, in its order; writing the
 // case before the number and the number into it after costs a round trip
 // more per case and was measured slower (README, Benchmarks). On
-// PostgreSQL the three go in one statement (openWith), so the counter row
-// is held two round trips less.
+// PostgreSQL the three go in one statement (openWithSQL), so the counter
+// row is held two round trips less.
 func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	now := tx.Now()
 	sev := n.Severity
@@ -283,6 +283,9 @@ func (tx *Tx) OpenCase(c *Citizen, n NewCase) (*Case, error) {
 	event := tx.citizenEntry(c, n.Platform, EventReceived, "", StatusReceived, n.Content)
 	if tx.s.driver == "postgres" && tx.s.writeWith.Load() {
 		if err := tx.queryRow(tx.s.openWith, append(append([]any{day}, k.values()[1:]...), event...), &k.ID, &k.No); err != nil {
+			if syntaxError(err) {
+				err = fmt.Errorf("%w: %w", errWithRefused, err)
+			}
 			return nil, fmt.Errorf("open case of %s: %w", day, translate(err))
 		}
 	} else {
@@ -331,6 +334,10 @@ func (tx *Tx) citizenEntry(c *Citizen, platform string, kind EventKind, from, to
 	}
 	return []any{kind, a.Kind, a.ID, a.Name, a.Platform, from, to, body, tx.Now()}
 }
+
+// errWithRefused means the server refused openWithSQL as a statement it
+// cannot parse or does not support.
+var errWithRefused = errors.New("INSERT in WITH refused")
 
 // openWithSQL takes the day's next number, writes the case that carries it
 // and the case's first entry in one statement, PostgreSQL's data-modifying
