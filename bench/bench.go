@@ -52,7 +52,7 @@ type Options struct {
 	Keep bool
 	// Quick makes every count small, for a run of a few seconds.
 	Quick bool
-	// Requests is the number of callbacks per concurrency level (2000; quick 200).
+	// Requests is the number of callbacks per concurrency level (4000; quick 200).
 	Requests int
 	// Clients are the concurrency levels of the intake (1, 16, 64).
 	Clients []int
@@ -92,7 +92,7 @@ func (o *Options) defaults() {
 			}
 		}
 	}
-	pick(&o.Requests, 2000, 200)
+	pick(&o.Requests, 4000, 200)
 	pick(&o.Clicks, 1000, 100)
 	pick(&o.Seed, 1_000_000, 10_000)
 	if len(o.Clients) == 0 {
@@ -272,9 +272,9 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // roundsOf is how many parts the intake and its baseline are measured in,
-// alternately, so that the machine's slower moments fall on both: four,
+// alternately, so that the machine's slower moments fall on both: eight,
 // but none shorter than four operations per client.
-func roundsOf(n, clients int) int { return max(1, min(4, n/(4*clients))) }
+func roundsOf(n, clients int) int { return max(1, min(8, n/(4*clients))) }
 
 // level is one concurrency's measurements: the intake each way and the
 // baseline on each of Options.Pools.

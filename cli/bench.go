@@ -19,7 +19,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&o.DSN, "dsn", "", "MariaDB server, user@tcp(host:port)/, or PostgreSQL, postgres://user@host:5432/postgres ("+bench.EnvDSN+"; default "+bench.DefaultDSN+"); a database msbench_<random> is created and dropped")
 	fs.BoolVar(&o.Quick, "quick", false, "small counts: a run of well under a minute")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the throw-away database")
-	fs.IntVar(&o.Requests, "n", 0, "callbacks per concurrency level (2000; -quick 200)")
+	fs.IntVar(&o.Requests, "n", 0, "callbacks per concurrency level (4000; -quick 200)")
 	clients := fs.String("clients", "1,16,64", "concurrency levels of the intake")
 	pools := fs.String("pools", "4,8,16,64", "connection pools of the plain-SQL baseline; the intake is compared with the best")
 	intakePools := fs.String("intake-pools", "", "connection pools to measure the intake on (default: database.max_open_conns, or the driver's default)")
