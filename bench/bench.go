@@ -329,7 +329,7 @@ func (lv level) best() int {
 // of warm-up for each that is not counted.
 func (o *Options) intakeLevel(ctx context.Context, off *office, raws []*sql.DB, clients, dispatchers, lvl int) (level, error) {
 	warm := 2 * clients
-	// Each pool's callbacks come from citizens of their own.
+	// Each way's callbacks come from citizens of their own.
 	base := func(j int) int { return j * (o.Requests + warm) }
 	ways := o.intakeWays(off.store.Driver())
 	lv := level{ways: ways, intake: make([]*measurement, len(ways)), plain: make([]*measurement, len(raws))}
