@@ -252,13 +252,27 @@ func (b *Bot) indexed(tx *models.Tx, k *models.Case) (triage.Profile, error) {
 		if p, err := triage.DecodeProfile(stored); err == nil {
 			return p, nil
 		}
-		return triage.NewProfile(k.Content), nil
+		return profileOf(k.Content), nil
 	}
-	p := triage.NewProfile(k.Content)
+	p := profileOf(k.Content)
 	if _, err := tx.IndexCase(k, p.Encode(), p.Keys()); err != nil {
 		return triage.Profile{}, err
 	}
 	return p, nil
+}
+
+// profileOf is the profile of a report. A place read from it that holds a
+// name the report shows to be a person's (本人李娜，李娜小区门口) is masked
+// in the profile, which cards, alerts and topics show places from: masked
+// on its own, with nothing around it, the name would not be found.
+func profileOf(text string) triage.Profile {
+	p := triage.NewProfile(text)
+	if names := redact.Names(text); len(names) > 0 {
+		for i := range p.Places {
+			p.Places[i].Name = redact.Identity(p.Places[i].Name, names...)
+		}
+	}
+	return p
 }
 
 // indexBetween indexes up to limit of the cases received from from to to
@@ -269,7 +283,7 @@ func (b *Bot) indexBetween(tx *models.Tx, from, to time.Time, limit int) (int, e
 		return 0, err
 	}
 	for i := range ks {
-		p := triage.NewProfile(ks[i].Content)
+		p := profileOf(ks[i].Content)
 		if _, err := tx.IndexCase(&ks[i], p.Encode(), p.Keys()); err != nil {
 			return 0, err
 		}

@@ -94,3 +94,33 @@ func TestWithSimilar(t *testing.T) {
 		t.Errorf("without similar cases the card became %+v; want it as queued", same)
 	}
 }
+
+// A place that holds the reporter's name (本人李娜，李娜小区门口) reaches
+// the cards, alerts and topics masked; the places of a report without a
+// name are kept as written.
+func TestProfilePlacesMaskNames(t *testing.T) {
+	tests := []struct {
+		text, hidden, kept string
+	}{
+		{"本人李娜，李娜小区门口的路灯坏了一个月了", "李娜", ""},
+		{"我叫周杰，周杰超市旁边潇楚南路路面破损", "周杰", "潇楚南路"},
+		{"潇楚南路洋湖段路面破损严重", "", "潇楚南路"},
+	}
+	for _, tt := range tests {
+		p := profileOf(tt.text)
+		var names []string
+		for _, pl := range p.Places {
+			names = append(names, pl.Name)
+		}
+		all := strings.Join(names, " ")
+		if len(names) == 0 {
+			t.Errorf("profileOf(%q) has no place", tt.text)
+		}
+		if tt.hidden != "" && strings.Contains(all, tt.hidden) {
+			t.Errorf("profileOf(%q) places %q carry the name %q", tt.text, all, tt.hidden)
+		}
+		if tt.kept != "" && !strings.Contains(all, tt.kept) {
+			t.Errorf("profileOf(%q) places %q lack %q", tt.text, all, tt.kept)
+		}
+	}
+}

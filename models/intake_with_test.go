@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"minsheng/models"
 	"minsheng/models/modeltest"
@@ -24,18 +23,11 @@ func TestOpenCaseWhereInsertInWithIsRefused(t *testing.T) {
 		s.Now = modeltest.NewClock(modeltest.At(2026, 11, 23, 9, 0)).Now
 		open := func(key string) *models.Case {
 			t.Helper()
-			var k *models.Case
-			r, err := s.Receive(ctx, models.Inbound{Platform: "mp", DedupKey: key, OpenID: "oWith", MsgType: "text", Content: "路灯坏了"},
-				func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
-					var err error
-					if k, err = tx.OpenCase(c, models.NewCase{Content: "路灯坏了", Kind: "一般", AckWithin: time.Hour, Platform: "mp"}); err != nil {
-						return models.Receipt{}, err
-					}
-					return models.Receipt{Reply: "编号" + k.No, Outcome: "case", CaseID: k.ID}, nil
-				})
-			modeltest.Must(t, err, "receive %s", key)
-			if r.Reply != "编号"+k.No || r.CaseNo != k.No {
-				t.Errorf("%s: reply %q, receipt number %q; want case %s", key, r.Reply, r.CaseNo, k.No)
+			r := openCase(t, s, key, "oWith", "路灯坏了")
+			k, err := s.CaseByNo(ctx, r.CaseNo)
+			modeltest.Must(t, err, "case of %s", key)
+			if r.Reply != "编号"+k.No || k.ID != r.CaseID {
+				t.Errorf("%s: reply %q, case %d; want case %s, %d", key, r.Reply, r.CaseID, k.No, k.ID)
 			}
 			return k
 		}

@@ -14,16 +14,8 @@ import (
 // the case.
 func opened(t *testing.T, s *models.Store, openid, text string) *models.Case {
 	t.Helper()
-	var k *models.Case
-	_, err := s.Receive(context.Background(), models.Inbound{Platform: "mp", DedupKey: fmt.Sprint(time.Now().UnixNano()), OpenID: openid, MsgType: "text", Content: text},
-		func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
-			var err error
-			k, err = tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: 24 * time.Hour, Platform: "mp"})
-			if err != nil {
-				return models.Receipt{}, err
-			}
-			return models.Receipt{Outcome: "case", CaseID: k.ID}, nil
-		})
+	r := openCase(t, s, fmt.Sprint(time.Now().UnixNano()), openid, text)
+	k, err := s.CaseByNo(context.Background(), r.CaseNo)
 	modeltest.Must(t, err, "open %q", text)
 	return k
 }

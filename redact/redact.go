@@ -62,6 +62,14 @@ func Identity(text string, known ...string) string {
 	return out
 }
 
+// Names are the names of people Identity finds in text (我叫李娜 → 李娜),
+// for masking a piece of the text that holds one with nothing around it to
+// show it is a name (a place read from the text: 李娜小区).
+func Names(text string) []string {
+	_, names := run(text, nil, false, false)
+	return names
+}
+
 // HasMobile reports whether text holds a mobile phone number in any writing
 // Mask reads (full-width, Chinese numerals, separators, +86, told in
 // parts), or 11 digits that read as one inside a longer number (an ID

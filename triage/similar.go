@@ -227,15 +227,6 @@ func placeCore(rs []rune, last, j int, s suffix) (string, bool) {
 	return core, true
 }
 
-func isASCIIName(s string) bool {
-	for _, r := range s {
-		if r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // problemClasses are the kinds of problems citizens report, each with the
 // words that name it. A report may belong to several.
 var problemClasses = []struct {
