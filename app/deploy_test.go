@@ -3,6 +3,7 @@ package app_test
 import (
 	"bufio"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,5 +46,15 @@ func TestDeployConfigLoads(t *testing.T) {
 	}
 	if cfg.Server.LinkSecret == "" || cfg.Admin.SessionSecret == "" || !strings.Contains(cfg.Database.DSN, "CHANGE-ME") {
 		t.Errorf("the secrets did not come from minsheng.env.example")
+	}
+	// The unit's ProtectSystem=strict leaves only the state directory
+	// writable, and what ReadWritePaths names: the workbooks' directory
+	// must be one of them.
+	unit, err := os.ReadFile("../deploy/minsheng@.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir := cfg.Reports.Dir; filepath.IsAbs(dir) && !strings.Contains(string(unit), "\nReadWritePaths="+dir+"\n") {
+		t.Errorf("reports.dir %s is not writable under deploy/minsheng@.service (no ReadWritePaths=%s)", dir, dir)
 	}
 }

@@ -136,8 +136,7 @@ func (tx *Tx) addChases(chases []Chase) ([]bool, error) {
 	if n == 0 {
 		return fresh, nil
 	}
-	q = multiRowInsert("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at)",
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n)
+	q = multiRowInsert("INSERT INTO case_events ("+eventColumns+")", eventRow, n)
 	if _, err := tx.exec(q, args...); err != nil {
 		return nil, fmt.Errorf("record %d chases: %w", n, err)
 	}

@@ -314,6 +314,11 @@ const (
 		"repeats, answer, created_at, updated_at, rating, reopens, source, informant_id"
 	caseValues   = "?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?, ?, '', 0, ?, ?"
 	eventColumns = "case_id, kind, actor_kind, actor_id, actor_name, platform, from_state, to_state, body, created_at"
+	// eventRow is one row of eventColumns' values.
+	eventRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	// pgNextSeq bumps the day's counter on PostgreSQL and SQLite (nextNo,
+	// openWithSQL); it returns what follows it.
+	pgNextSeq = "INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET seq = case_sequences.seq + 1 RETURNING "
 )
 
 // values are the values of a new case k's caseValues placeholders.
@@ -323,7 +328,7 @@ func (k *Case) values() []any {
 
 // insertEventSQL writes an entry of a case's record: its case_id and the
 // values citizenEntry gives.
-const insertEventSQL = "INSERT INTO case_events (" + eventColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const insertEventSQL = "INSERT INTO case_events (" + eventColumns + ") VALUES " + eventRow
 
 // citizenEntry is the values of an entry of citizen c on a case, as Record
 // writes it, after its case_id (eventColumns).
@@ -345,8 +350,7 @@ var errWithRefused = errors.New("INSERT in WITH refused")
 // the case's caseValues but the number, and the entry's values but the
 // case_id. The number is the day followed by the sequence, at least three
 // digits, as nextNo writes it.
-var openWithSQL = "WITH n AS (INSERT INTO case_sequences (day, seq) VALUES (?, 1) " +
-	"ON CONFLICT (day) DO UPDATE SET seq = case_sequences.seq + 1 RETURNING day, seq), " +
+var openWithSQL = "WITH n AS (" + pgNextSeq + "day, seq), " +
 	"k AS (INSERT INTO cases (" + caseColumns + ") VALUES ((SELECT n.day || CASE WHEN n.seq < 1000 THEN lpad(n.seq::text, 3, '0') ELSE n.seq::text END FROM n), " +
 	strings.TrimPrefix(caseValues, "?, ") + ") RETURNING id, no), " +
 	"e AS (INSERT INTO case_events (" + eventColumns + ") VALUES ((SELECT id FROM k), ?, ?, ?, ?, ?, ?, ?, ?, ?)) " +
@@ -375,8 +379,7 @@ func (tx *Tx) nextNo(day string) (string, error) {
 		}
 	} else {
 		// SQLite and PostgreSQL: the upsert returns the new value.
-		err := tx.queryRow("INSERT INTO case_sequences (day, seq) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET seq = case_sequences.seq + 1 RETURNING seq",
-			[]any{day}, &seq)
+		err := tx.queryRow(pgNextSeq+"seq", []any{day}, &seq)
 		if err != nil {
 			return "", fmt.Errorf("next case number of %s: %w", day, err)
 		}

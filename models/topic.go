@@ -480,8 +480,8 @@ type RepeatReporter struct {
 }
 
 // RepeatReporters returns the citizens with at least two reports (cases
-// opened, repeats linked) in p, most first, at most limit, by alias. It
-// returns no sentinel error.
+// opened, repeats linked) in p, most first, at most limit, by alias; an
+// information officer's 舆情 are not counted. It returns no sentinel error.
 //
 // The counting is the database's: a week of a busy county has tens of
 // thousands of reporters, nearly all with one report, and only the few
@@ -497,7 +497,7 @@ func (s *Store) RepeatReporters(ctx context.Context, p Period, limit int) ([]Rep
 		N  int
 	}
 	err := s.db.WithContext(ctx).Raw(`SELECT r.id AS id, COUNT(*) AS n FROM (
-			SELECT citizen_id AS id FROM cases WHERE received_at >= ? AND received_at < ?
+			SELECT citizen_id AS id FROM cases WHERE received_at >= ? AND received_at < ? AND informant_id IS NULL
 			UNION ALL
 			SELECT actor_id AS id FROM case_events WHERE kind = ? AND created_at >= ? AND created_at < ? AND actor_kind = ?
 		) r GROUP BY r.id HAVING COUNT(*) >= 2 ORDER BY n DESC, id LIMIT ?`,

@@ -204,6 +204,18 @@ func TestRepeatReporters(t *testing.T) {
 		opened(t, s, "oD", "人民路公交站牌损坏")
 		opened(t, s, "oE", "这周反映的井盖")
 		f := opened(t, s, "oF", "滨河公园排污异味")
+		// An information officer's 舆情 are not a citizen's reports.
+		for i, text := range []string{"解放路夜市噪音", "解放路夜市油烟"} {
+			_, err := s.Receive(ctx, models.Inbound{Platform: "wecom", DedupKey: fmt.Sprint("officer-", i), OpenID: models.InformantOpenID(99), MsgType: "text", Content: text},
+				func(tx *models.Tx, c *models.Citizen) (models.Receipt, error) {
+					k, err := tx.OpenCase(c, models.NewCase{Content: text, Kind: "一般", AckWithin: time.Hour, Platform: "wecom", Informant: &models.Member{ID: 99}})
+					if err != nil {
+						return models.Receipt{}, err
+					}
+					return models.Receipt{Outcome: "case", CaseID: k.ID}, nil
+				})
+			modeltest.Must(t, err, "舆情 %d", i)
+		}
 		clock.Set(week.To.Add(time.Hour)) // the week after
 		repeat(f, "oF")
 		repeat(before, "oE")
