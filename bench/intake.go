@@ -47,6 +47,9 @@ func (o *office) intake(ctx context.Context, from, n, clients int) (*measurement
 		}
 		c.req = w.request("/callback/mp", q, "text/xml", body)
 	}
+	if err := w.open(ctx, clients); err != nil {
+		return nil, fmt.Errorf("bench: intake with %d clients: %w", clients, err)
+	}
 	m, err := run(ctx, n, clients, func(ctx context.Context, i int) error {
 		c := &cbs[i]
 		var err error

@@ -61,12 +61,10 @@ func (w *wire) do(ctx context.Context, req []byte) (int, []byte, error) {
 	select {
 	case c = <-w.conns:
 	default:
-		d := net.Dialer{Timeout: 5 * time.Second}
-		nc, err := d.DialContext(ctx, "tcp", w.addr)
-		if err != nil {
-			return 0, nil, fmt.Errorf("dial %s: %w", w.addr, err)
+		var err error
+		if c, err = w.dial(ctx); err != nil {
+			return 0, nil, err
 		}
-		c = &wireConn{c: nc, r: bufio.NewReaderSize(nc, 8<<10)}
 	}
 	status, body, err := c.roundTrip(req)
 	if err != nil {
@@ -79,6 +77,34 @@ func (w *wire) do(ctx context.Context, req []byte) (int, []byte, error) {
 		c.c.Close()
 	}
 	return status, body, nil
+}
+
+// dial opens a connection to the server.
+func (w *wire) dial(ctx context.Context) (*wireConn, error) {
+	d := net.Dialer{Timeout: 5 * time.Second}
+	nc, err := d.DialContext(ctx, "tcp", w.addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", w.addr, err)
+	}
+	return &wireConn{c: nc, r: bufio.NewReaderSize(nc, 8<<10)}, nil
+}
+
+// open dials n connections before a measurement, as the baseline's pool is
+// filled before its own, so that none is dialled while it is timed.
+func (w *wire) open(ctx context.Context, n int) error {
+	for range n {
+		c, err := w.dial(ctx)
+		if err != nil {
+			return err
+		}
+		select {
+		case w.conns <- c:
+		default:
+			c.c.Close()
+			return nil
+		}
+	}
+	return nil
 }
 
 func (c *wireConn) roundTrip(req []byte) (int, []byte, error) {
