@@ -1,9 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,18 +40,50 @@ func (c Cursor) at() time.Time {
 
 // DueCases lists cases with one of statuses whose deadline lies after
 // position after and not after until, ordered by (due_at, id), at most limit.
-// It is a range scan of the index over (status, due_at), so its cost grows
-// with the cases in the window, not with the table. It returns no sentinel
-// error.
+// It costs what it returns, not the cases of the window: each status is its
+// own range scan of the index over (status, due_at), which is in that order
+// and holds the ids, stopping at limit entries; one statement merges the
+// scans and keeps the first limit ids, and a second reads those cases. (A
+// scan over all the statuses at once, status IN, cannot use the index's
+// order: the server read and sorted every case of the window on every
+// call, and a first run of the deadline ladder, which pages through
+// thousands of overdue cases, read them all once per page.) It returns no
+// sentinel error.
 func (tx *Tx) DueCases(statuses []Status, after Cursor, until time.Time, limit int) ([]Case, error) {
-	var out []Case
-	lo := after.at()
-	err := tx.db.Where("status IN ? AND due_at >= ? AND due_at <= ? AND (due_at > ? OR id > ?)",
-		statuses, lo, until.UTC().Truncate(time.Second), lo, after.ID).
-		Order("due_at, id").Limit(limit).Find(&out).Error
-	if err != nil {
+	if len(statuses) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	lo, hi := after.at(), until.UTC().Truncate(time.Second)
+	const scan = "SELECT id, due_at FROM cases WHERE status = ? AND due_at >= ? AND due_at <= ? AND (due_at > ? OR id > ?) ORDER BY due_at, id LIMIT ?"
+	parts := make([]string, len(statuses))
+	args := make([]any, 0, 6*len(statuses)+1)
+	for i, st := range statuses {
+		parts[i] = fmt.Sprintf("SELECT id, due_at FROM (%s) AS s%d", scan, i)
+		args = append(args, st, lo, hi, lo, after.ID, limit)
+	}
+	q := strings.Join(parts, " UNION ALL ") + " ORDER BY due_at, id LIMIT ?"
+	args = append(args, limit)
+	var due []struct{ ID uint64 }
+	if err := tx.db.Raw(q, args...).Scan(&due).Error; err != nil {
 		return nil, fmt.Errorf("cases due until %s: %w", until.Format(time.RFC3339), err)
 	}
+	if len(due) == 0 {
+		return nil, nil
+	}
+	ids := make([]uint64, len(due))
+	for i, d := range due {
+		ids[i] = d.ID
+	}
+	out := make([]Case, 0, len(ids))
+	if err := tx.db.Where("id IN ?", ids).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("cases due until %s: %w", until.Format(time.RFC3339), err)
+	}
+	slices.SortFunc(out, func(a, b Case) int {
+		if c := a.DueAt.Compare(*b.DueAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }
 
