@@ -99,7 +99,8 @@ func (b *Bot) ChaseDeadlines(ctx context.Context, now, since time.Time, l Ladder
 	for {
 		var more bool
 		err := b.Store.Act(ctx, func(tx *models.Tx) error {
-			p := &plan{r: r, tx: tx, drafts: map[string]*draft{}, depts: map[uint64]*models.Department{}, members: map[string][]models.Member{}}
+			p := &plan{r: r, tx: tx, drafts: map[string]*draft{}, depts: map[uint64]*models.Department{}, members: map[string][]models.Member{},
+				due: map[dueScan][]models.Case{}}
 			var err error
 			if more, err = r.pass(p); err != nil {
 				return err
@@ -293,7 +294,7 @@ func (r *chaseRun) pass(p *plan) (more bool, err error) {
 		if s.done {
 			continue
 		}
-		cases, err := p.tx.DueCases(chasedStatuses, s.cur, s.hi, chaseBatch)
+		cases, err := p.dueCases(s)
 		if err != nil {
 			return false, err
 		}
@@ -569,6 +570,34 @@ type plan struct {
 	// pending are the pass's chases in the order they were found, stored
 	// together by store.
 	pending []pending
+	// due are the pass's batches of due cases, by where they start.
+	due map[dueScan][]models.Case
+}
+
+// dueScan is where a batch of due cases starts and ends.
+type dueScan struct {
+	at, id, hi int64
+}
+
+// dueCases reads the next batch of scan s, once per pass: in a first run
+// the steps after the deadline (overdue, leader, joint) start together and
+// page through the same overdue cases until their times part, so in a pass
+// their scans are mostly the same batch, read once and shared (read only).
+// Within the pass's transaction a second read would find the same rows.
+func (p *plan) dueCases(s *scan) ([]models.Case, error) {
+	key := dueScan{s.cur.At.UnixNano(), int64(s.cur.ID), s.hi.UnixNano()}
+	if s.cur.At.IsZero() {
+		key.at = 0
+	}
+	if cases, ok := p.due[key]; ok {
+		return cases, nil
+	}
+	cases, err := p.tx.DueCases(chasedStatuses, s.cur, s.hi, chaseBatch)
+	if err != nil {
+		return nil, err
+	}
+	p.due[key] = cases
+	return cases, nil
 }
 
 // pending is one chase found by a pass and what it tells whom.
