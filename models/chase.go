@@ -1,11 +1,9 @@
 package models
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 )
@@ -74,16 +72,16 @@ func (tx *Tx) DueCases(statuses []Status, after Cursor, until time.Time, limit i
 	for i, d := range due {
 		ids[i] = d.ID
 	}
-	out := make([]Case, 0, len(ids))
-	if err := tx.db.Where("id IN ?", ids).Find(&out).Error; err != nil {
+	byID, err := tx.CasesByID(ids)
+	if err != nil {
 		return nil, fmt.Errorf("cases due until %s: %w", until.Format(time.RFC3339), err)
 	}
-	slices.SortFunc(out, func(a, b Case) int {
-		if c := a.DueAt.Compare(*b.DueAt); c != 0 {
-			return c
+	out := make([]Case, 0, len(ids))
+	for _, id := range ids { // in the scan's order
+		if k, ok := byID[id]; ok {
+			out = append(out, *k)
 		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	}
 	return out, nil
 }
 
